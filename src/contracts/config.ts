@@ -1,0 +1,130 @@
+import { z } from "zod";
+import { conditionsSchema } from "./conditions.js";
+
+const ASYMMETRIC_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] as const;
+const SYMMETRIC_ALGS = ["HS256", "HS384", "HS512"] as const;
+export const algorithmSchema = z.enum([...ASYMMETRIC_ALGS, ...SYMMETRIC_ALGS]);
+
+export const keySourceSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("jwks-file"), path: z.string().min(1) }).strict(),
+  z
+    .object({
+      type: z.literal("jwks-url"),
+      url: z.url({ protocol: /^https?$/ }),
+      timeoutMs: z.number().int().positive().default(5_000),
+      cacheMaxAgeMs: z.number().int().positive().default(600_000),
+      cooldownMs: z.number().int().nonnegative().default(30_000),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal("hmac-secret-env"),
+      /** Name of the environment variable that holds the shared secret (never the secret itself). */
+      env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name such as LEGACY_JWT_SECRET"),
+    })
+    .strict(),
+]);
+export type KeySource = z.infer<typeof keySourceSchema>;
+
+export const issuerConfigSchema = z
+  .object({
+    issuer: z.string().min(1),
+    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    keys: keySourceSchema,
+    algorithms: z.array(algorithmSchema).min(1),
+    clockToleranceSeconds: z.number().int().nonnegative().max(600).default(30),
+    requiredClaims: z.array(z.string().min(1)).default(["exp"]),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    // Mixing HMAC and public-key algorithms for one issuer invites algorithm-confusion attacks.
+    const symmetric = cfg.algorithms.filter((a) => a.startsWith("HS"));
+    const secretKeys = cfg.keys.type === "hmac-secret-env";
+    if (secretKeys && symmetric.length !== cfg.algorithms.length) {
+      ctx.addIssue({ code: "custom", path: ["algorithms"], message: "an hmac-secret-env key allows only HS256/HS384/HS512" });
+    }
+    if (!secretKeys && symmetric.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["algorithms"], message: `HMAC algorithms (${symmetric.join(", ")}) need keys.type hmac-secret-env` });
+    }
+  });
+export type IssuerConfig = z.infer<typeof issuerConfigSchema>;
+
+const rate = z.number().min(0).max(1);
+
+export const gateThresholdsSchema = z
+  .object({
+    minPairs: z.number().int().nonnegative(),
+    maxMismatchRate: rate,
+    confidence: z.number().gt(0.5).lt(1).default(0.95),
+    maxOverPermission: z.number().int().nonnegative().default(0),
+    maxUnpairedRate: rate,
+    maxObservedDriftRate: rate,
+  })
+  .strict();
+export type GateThresholds = z.infer<typeof gateThresholdsSchema>;
+
+export const cohortSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "lower-case letters, digits, - and _ (max 64)"),
+    description: z.string().optional(),
+    when: conditionsSchema,
+  })
+  .strict();
+export type CohortDefinition = z.infer<typeof cohortSchema>;
+
+export const UNASSIGNED_COHORT = "unassigned";
+
+export const configSchema = z
+  .object({
+    version: z.literal(1),
+    issuers: z.object({ legacy: issuerConfigSchema, new: issuerConfigSchema }).strict(),
+    identity: z
+      .object({ legacySubjectClaim: z.string().min(1).default("legacy_sub") })
+      .strict()
+      .default({ legacySubjectClaim: "legacy_sub" }),
+    legacy: z.object({ rules: z.string().min(1) }).strict(),
+    policy: z
+      .object({
+        /** An `opa build -t wasm` bundle (.tar.gz) or a bare policy.wasm. */
+        bundle: z.string().min(1),
+        entrypoint: z.string().min(1).default("authz/decision"),
+        /** Upper bound of the Wasm linear memory, in 64 KiB pages. */
+        maxMemoryPages: z.number().int().min(2).max(65_536).default(1_024),
+      })
+      .strict(),
+    pairing: z
+      .object({
+        windowSeconds: z.number().positive().max(86_400).default(30),
+        maxPending: z.number().int().positive().default(200_000),
+      })
+      .strict()
+      .default({ windowSeconds: 30, maxPending: 200_000 }),
+    verification: z
+      .object({ cacheSize: z.number().int().positive().default(100_000) })
+      .strict()
+      .default({ cacheSize: 100_000 }),
+    cohorts: z.array(cohortSchema).default([]),
+    gates: z
+      .object({
+        default: gateThresholdsSchema,
+        cohorts: z.record(z.string(), gateThresholdsSchema.partial()).default({}),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const ids = new Set<string>();
+    cfg.cohorts.forEach((c, i) => {
+      if (c.id === UNASSIGNED_COHORT) {
+        ctx.addIssue({ code: "custom", path: ["cohorts", i, "id"], message: `"${UNASSIGNED_COHORT}" is reserved` });
+      }
+      if (ids.has(c.id)) ctx.addIssue({ code: "custom", path: ["cohorts", i, "id"], message: `duplicate cohort "${c.id}"` });
+      ids.add(c.id);
+    });
+    for (const id of Object.keys(cfg.gates.cohorts)) {
+      if (!ids.has(id) && id !== UNASSIGNED_COHORT) {
+        ctx.addIssue({ code: "custom", path: ["gates", "cohorts", id], message: `gate override for unknown cohort "${id}"` });
+      }
+    }
+  });
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { sideSchema } from "./event.js";
+
+export const findingKindSchema = z.enum([
+  "over_permission",
+  "under_permission",
+  "subject_mismatch",
+  "token_invalid",
+  "unpaired",
+  "observed_drift",
+]);
+export type FindingKind = z.infer<typeof findingKindSchema>;
+export const FINDING_KINDS = findingKindSchema.options;
+
+export const severitySchema = z.enum(["critical", "high", "medium", "low"]);
+export type Severity = z.infer<typeof severitySchema>;
+
+export const SEVERITY_OF: Readonly<Record<FindingKind, Severity>> = {
+  over_permission: "critical",
+  under_permission: "high",
+  subject_mismatch: "high",
+  token_invalid: "high",
+  unpaired: "medium",
+  observed_drift: "medium",
+};
+
+/** Kinds that make a pair count as a mismatch in the gate's mismatch rate. */
+export const MISMATCH_KINDS: ReadonlySet<FindingKind> = new Set([
+  "over_permission",
+  "under_permission",
+  "subject_mismatch",
+  "token_invalid",
+]);
+
+export const legacyDecisionViewSchema = z.object({ allow: z.boolean().nullable(), ruleId: z.string().nullable() });
+export const newDecisionViewSchema = z.object({ allow: z.boolean().nullable(), reasons: z.array(z.string()) });
+
+/** One finding, as reported. `allow: null` means that side was not evaluated (e.g. invalid token, unpaired). */
+export const findingSchema = z.object({
+  correlationId: z.string(),
+  cohort: z.string(),
+  kind: findingKindSchema,
+  severity: severitySchema,
+  /** The side the finding is about, for token_invalid, unpaired and observed_drift. */
+  side: sideSchema.nullable(),
+  action: z.string(),
+  resourceType: z.string(),
+  legacy: legacyDecisionViewSchema,
+  new: newDecisionViewSchema,
+  /** Human-readable explanation: verification error, differing subjects, observed vs modelled decision. */
+  detail: z.string(),
+  observedAt: z.string(),
+});
+export type Finding = z.infer<typeof findingSchema>;
