@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const entry = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "src", "cli", "main.js");
+const entry = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "src", "cli", "entry.js");
 if (!existsSync(entry)) {
   process.stderr.write("entitlement-diff: not built yet; run `npm ci` (or `npm run build`) in the project first.\n");
   process.exit(70);

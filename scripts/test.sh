@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs (the pinned OPA CLI), checks formatting, lint and
+# types, runs every vitest test, and ends with the totals alone on a line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+status=0
+step() { printf '\n== %s\n' "$*"; }
+
+step "OPA CLI (pinned)"
+if ! OPA_BIN=$(bash scripts/ensure-opa.sh | tail -n 1) || [ ! -x "$OPA_BIN" ]; then
+  echo "error: could not install the pinned OPA CLI; tests that need it will fail" >&2
+  status=1
+fi
+export OPA_BIN
+
+step "format and lint (biome)"
+npx --no-install biome ci . || status=1
+
+step "types (tsc)"
+npx --no-install tsc -p tsconfig.json --noEmit || status=1
+
+step "tests (vitest)"
+results=.vitest-results.json
+rm -f "$results"
+npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$results" || status=1
+
+if [ -f "$results" ]; then
+  node -e '
+    const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+    const failed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0) + r.testResults.filter((s) => s.status === "failed" && s.assertionResults.length === 0).length;
+    console.log(`${r.numPassedTests} passed, ${failed} failed`);
+  ' "$results"
+else
+  echo "0 passed, 1 failed"
+  status=1
+fi
+exit $status

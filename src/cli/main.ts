@@ -1,0 +1,33 @@
+import { Command, CommanderError } from "commander";
+import { EntitlementDiffError } from "../errors/errors.js";
+import { replayCommand } from "./replay-command.js";
+
+const EX_USAGE = 64;
+const EX_SOFTWARE = 70;
+
+export function buildProgram(): Command {
+  return new Command("entitlement-diff")
+    .description("Compare a legacy CIAM and a new CIAM request by request, per cohort, and gate promotion on parity.")
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .addCommand(replayCommand());
+}
+
+/** Runs the CLI and maps every failure to an exit code (see docs/cli.md). */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : EX_USAGE;
+    }
+    if (err instanceof EntitlementDiffError) {
+      process.stderr.write(`entitlement-diff: ${err.name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`entitlement-diff: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EX_SOFTWARE;
+  }
+}

@@ -1,0 +1,115 @@
+import { decodeJwt } from "jose";
+import { type AuthzEvent, type Side, UNASSIGNED_COHORT } from "../contracts/index.js";
+import type { Claims } from "../identity/claims.js";
+import { checkSubjectContinuity } from "../identity/subject-continuity.js";
+import type { TokenVerifier, VerificationResult } from "../identity/verification-result.js";
+import type { LegacyEngine } from "../legacy/engine.js";
+import type { PolicyEvaluator } from "../policy/evaluator.js";
+import { classifyPair, isMismatch, toFinding } from "./classify.js";
+import type { ObservedEvent, PairOutcome } from "./pair-outcome.js";
+
+/** Everything the diff of a pair needs, built once at the edge; nothing here does I/O of its own. */
+export interface DiffDependencies {
+  verifiers: Readonly<Record<Side, TokenVerifier>>;
+  legacy: LegacyEngine;
+  policy: PolicyEvaluator;
+  cohortOf(claims: Claims): string;
+  legacySubjectClaim: string;
+}
+
+export interface PairDiffer {
+  diffPair(legacy: ObservedEvent, next: ObservedEvent): Promise<PairOutcome>;
+  diffUnpaired(only: ObservedEvent, detail: string): Promise<PairOutcome>;
+}
+
+/**
+ * The diff of one request: verify both tokens, evaluate the legacy rules on the legacy side and
+ * the new policy on the new side, classify, and place the principal in a cohort. The same for
+ * file replay, Kafka and HTTP ingest.
+ */
+export function createPairDiffer(deps: DiffDependencies): PairDiffer {
+  const verify = (o: ObservedEvent): Promise<VerificationResult> =>
+    deps.verifiers[o.event.side].verify(o.event.token, Math.floor(o.observedAtMs / 1000));
+
+  return {
+    async diffPair(legacy, next) {
+      const [lv, nv] = await Promise.all([verify(legacy), verify(next)]);
+      const both = lv.ok && nv.ok ? { legacy: lv.claims, new: nv.claims } : undefined;
+      const legacyDecision = both ? deps.legacy.decide(both.legacy, legacy.event.request) : null;
+      const newDecision = both ? deps.policy.evaluate(policyInput(both.new, next.event)) : null;
+      const request = legacy.event.request;
+      const cohort = cohortFor(deps, lv, legacy.event.token);
+      const findings = classifyPair({
+        correlationId: legacy.event.correlationId,
+        cohort,
+        action: request.action,
+        resourceType: request.resource.type,
+        observedAt: legacy.event.observedAt,
+        verification: { legacy: lv, new: nv },
+        continuity: both && checkSubjectContinuity(both.legacy, both.new, deps.legacySubjectClaim),
+        legacy: legacyDecision,
+        new: newDecision,
+        observed: { legacy: legacy.event.observedDecision?.allow, new: next.event.observedDecision?.allow },
+      });
+      return {
+        correlationId: legacy.event.correlationId,
+        cohort,
+        paired: true,
+        onlySide: null,
+        legacy: legacyDecision,
+        new: newDecision,
+        findings,
+        mismatch: isMismatch(findings),
+        observedDrift: findings.some((f) => f.kind === "observed_drift"),
+      };
+    },
+
+    async diffUnpaired(only, detail) {
+      const e = only.event;
+      const cohort = cohortFor(deps, await verify(only), e.token);
+      const finding = toFinding(
+        {
+          correlationId: e.correlationId,
+          cohort,
+          action: e.request.action,
+          resourceType: e.request.resource.type,
+          observedAt: e.observedAt,
+          legacy: null,
+          new: null,
+        },
+        "unpaired",
+        e.side,
+        detail,
+      );
+      return {
+        correlationId: e.correlationId,
+        cohort,
+        paired: false,
+        onlySide: e.side,
+        legacy: null,
+        new: null,
+        findings: [finding],
+        mismatch: false,
+        observedDrift: false,
+      };
+    },
+  };
+}
+
+function policyInput(token: Claims, event: AuthzEvent) {
+  return { token, action: event.request.action, resource: event.request.resource, context: event.request.context ?? {} };
+}
+
+/**
+ * The cohort is the population a principal belongs to. A token that failed verification is still
+ * placed by its (unverified) claims so its failure counts against that cohort's gate; it can only
+ * make the gate stricter, never grant anything.
+ */
+function cohortFor(deps: DiffDependencies, verification: VerificationResult, token: string): string {
+  if (verification.ok) return deps.cohortOf(verification.claims);
+  try {
+    return deps.cohortOf(decodeJwt(token));
+  } catch {
+    return UNASSIGNED_COHORT;
+  }
+}

@@ -1,0 +1,25 @@
+import type { AuthzEvent, Finding, LegacyDecision, Side } from "../contracts/index.js";
+import type { PolicyDecision } from "../policy/evaluator.js";
+
+/** A parsed mirrored event with its event time in epoch milliseconds. */
+export interface ObservedEvent {
+  event: AuthzEvent;
+  observedAtMs: number;
+}
+
+/** Everything one pair (or one unpaired event) contributes to counters, reports and the store. */
+export interface PairOutcome {
+  correlationId: string;
+  cohort: string;
+  /** False for an unpaired event. */
+  paired: boolean;
+  /** The side seen, for an unpaired event. */
+  onlySide: Side | null;
+  legacy: LegacyDecision | null;
+  new: PolicyDecision | null;
+  findings: Finding[];
+  /** The pair counts against the mismatch rate (any over/under permission, subject mismatch, invalid token). */
+  mismatch: boolean;
+  /** A side's observed decision differs from its model. */
+  observedDrift: boolean;
+}

@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import { type JWTVerifyGetKey, jwtVerify } from "jose";
+import type { IssuerConfig } from "../contracts/index.js";
+import { BoundedCache } from "./bounded-cache.js";
+import type { Claims } from "./claims.js";
+import { classifyJoseError } from "./jose-error-reason.js";
+import { checkLifetime, lifetimeOf, type TokenLifetime } from "./token-time.js";
+import type { InvalidReason, TokenVerifier, VerificationResult } from "./verification-result.js";
+
+/** Key material resolved at the edge (files read, env looked up) before the verifier is built. */
+export type VerificationKey = JWTVerifyGetKey | Uint8Array;
+
+type CacheEntry =
+  | { valid: true; claims: Claims; life: TokenLifetime }
+  | { valid: false; reason: InvalidReason; detail: string };
+
+export interface JoseVerifierStats {
+  verifications: number;
+  cacheHits: number;
+}
+
+/**
+ * Verifies each distinct token once with jose (signature, algorithm allowlist, issuer, audience,
+ * required claims) and caches the outcome by the token's sha256. Time claims are re-checked per
+ * event against the event's own time, so a cached token expires exactly as it did in production.
+ */
+export class JoseVerifier implements TokenVerifier {
+  private readonly cache: BoundedCache<CacheEntry>;
+  readonly stats: JoseVerifierStats = { verifications: 0, cacheHits: 0 };
+
+  constructor(
+    private readonly config: IssuerConfig,
+    private readonly key: VerificationKey,
+    cacheSize: number,
+  ) {
+    this.cache = new BoundedCache(cacheSize);
+  }
+
+  async verify(token: string, atEpochSeconds: number): Promise<VerificationResult> {
+    const cacheKey = createHash("sha256").update(token).digest("base64url");
+    const cached = this.cache.get(cacheKey);
+    if (cached) {
+      this.stats.cacheHits++;
+      return this.judgeAt(cached, atEpochSeconds);
+    }
+    this.stats.verifications++;
+    const entry = await this.verifyUncached(token, atEpochSeconds);
+    if (entry) {
+      this.cache.set(cacheKey, entry);
+      return this.judgeAt(entry, atEpochSeconds);
+    }
+    return { ok: false, reason: "key_source_unavailable", detail: "the issuer's key set could not be fetched" };
+  }
+
+  /** Drops cached tokens that expired before `beforeEpochSeconds` (event time). */
+  forgetExpired(beforeEpochSeconds: number): number {
+    const tol = this.config.clockToleranceSeconds;
+    return this.cache.deleteWhere((e) => e.valid && e.life.exp !== undefined && e.life.exp + tol < beforeEpochSeconds);
+  }
+
+  private judgeAt(entry: CacheEntry, at: number): VerificationResult {
+    if (!entry.valid) return { ok: false, reason: entry.reason, detail: entry.detail };
+    const problem = checkLifetime(entry.life, at, this.config.clockToleranceSeconds);
+    return problem ? { ok: false, ...problem } : { ok: true, claims: entry.claims };
+  }
+
+  /** undefined: a transient failure (key set unreachable) that must not be cached against the token. */
+  private async verifyUncached(token: string, at: number): Promise<CacheEntry | undefined> {
+    const options = {
+      issuer: this.config.issuer,
+      audience: this.config.audience,
+      algorithms: this.config.algorithms,
+      clockTolerance: this.config.clockToleranceSeconds,
+      requiredClaims: this.config.requiredClaims,
+      currentDate: new Date(at * 1000),
+    };
+    try {
+      const { payload } =
+        this.key instanceof Uint8Array
+          ? await jwtVerify(token, this.key, options)
+          : await jwtVerify(token, this.key, options);
+      return { valid: true, claims: Object.freeze(payload), life: lifetimeOf(payload) };
+    } catch (err) {
+      const verdict = classifyJoseError(err);
+      if (verdict.transient) return undefined;
+      if (verdict.timeOnly && hasPayload(err)) {
+        return { valid: true, claims: Object.freeze(err.payload), life: lifetimeOf(err.payload) };
+      }
+      return { valid: false, reason: verdict.reason, detail: describe(err) };
+    }
+  }
+}
+
+function hasPayload(err: unknown): err is { payload: Record<string, unknown> } {
+  return typeof err === "object" && err !== null && "payload" in err && typeof err.payload === "object";
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

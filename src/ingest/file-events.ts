@@ -1,0 +1,39 @@
+import { createHash } from "node:crypto";
+import type { AuthzEvent } from "../contracts/index.js";
+import { readNdjsonLines } from "./ndjson-lines.js";
+import { parseEvent } from "./parse-event.js";
+
+export interface SourcePosition {
+  file: string;
+  line: number;
+}
+
+export type SourceItem =
+  | {
+      type: "event";
+      event: AuthzEvent;
+      observedAtMs: number;
+      /** sha256 of the exact line: a byte-for-byte redelivery has the same fingerprint. */
+      fingerprint: string;
+      at: SourcePosition;
+      bytesRead: number;
+    }
+  | { type: "rejected"; at: SourcePosition; reason: string; bytesRead: number };
+
+/** The events of one NDJSON file; bad lines become `rejected` items with file, line and reason. */
+export async function* fileEvents(file: string, maxLineBytes?: number): AsyncGenerator<SourceItem> {
+  for await (const l of readNdjsonLines(file, maxLineBytes)) {
+    const at = { file, line: l.line };
+    if (!("text" in l)) {
+      yield { type: "rejected", at, reason: "line too long", bytesRead: l.bytesRead };
+      continue;
+    }
+    const parsed = parseEvent(l.text);
+    if (!parsed.ok) {
+      yield { type: "rejected", at, reason: parsed.reason, bytesRead: l.bytesRead };
+      continue;
+    }
+    const fingerprint = createHash("sha256").update(l.text).digest("base64url");
+    yield { type: "event", event: parsed.event, observedAtMs: parsed.observedAtMs, fingerprint, at, bytesRead: l.bytesRead };
+  }
+}

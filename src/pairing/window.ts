@@ -1,0 +1,174 @@
+import type { Side } from "../contracts/index.js";
+import { MinHeap } from "./min-heap.js";
+
+/** One mirrored event as the window sees it; `payload` is whatever the caller pairs (opaque here). */
+export interface WindowedEvent<T> {
+  side: Side;
+  correlationId: string;
+  observedAtMs: number;
+  /** Identifies the event's exact content (a hash of the raw bytes): equal fingerprints are redeliveries. */
+  fingerprint: string;
+  payload: T;
+}
+
+export type UnpairedCause = "window_closed" | "capacity" | "end_of_input" | "late";
+
+export type PairingOutput<T> =
+  | { type: "pair"; legacy: WindowedEvent<T>; new: WindowedEvent<T> }
+  | { type: "unpaired"; event: WindowedEvent<T>; cause: UnpairedCause }
+  /** The same event again (at-least-once delivery): counted once, nothing else to do. */
+  | { type: "duplicate"; event: WindowedEvent<T> }
+  /** A different event for a side already seen under this correlation id: a data error; the first is kept. */
+  | { type: "conflict"; event: WindowedEvent<T> };
+
+export interface WindowOptions {
+  /** How far apart (event time) the two sides of one request may be. */
+  windowMs: number;
+  /** Most events waiting for a partner; past it the oldest are given up as unpaired (cause capacity). */
+  maxPending: number;
+}
+
+interface Pending<T> {
+  event: WindowedEvent<T>;
+}
+
+/** What is remembered of a correlation id after it closed, to recognise redeliveries and late partners. */
+interface Closed {
+  fingerprints: Partial<Record<Side, string>>;
+  forgetAtMs: number;
+}
+
+/**
+ * Pairs the legacy and new mirror of one request in an event-time window.
+ *
+ * The watermark is the latest event time seen minus the window: an event still waiting when the
+ * watermark passes its own time is emitted as unpaired. Memory is bounded by `maxPending` waiting
+ * events plus as many closed correlation ids, which are kept one more window to catch redeliveries
+ * and late partners (docs/pairing.md).
+ */
+export class PairingWindow<T> {
+  private readonly pending = new Map<string, Pending<T>>();
+  private readonly expiry = new MinHeap<Pending<T>>();
+  private readonly closed = new Map<string, Closed>();
+  private maxObservedMs = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: WindowOptions) {
+    if (!(options.windowMs > 0)) throw new RangeError("windowMs must be positive");
+    if (!(options.maxPending >= 1)) throw new RangeError("maxPending must be at least 1");
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** True when the next event may push the oldest waiting event out (streaming callers pause instead). */
+  get isFull(): boolean {
+    return this.pending.size >= this.options.maxPending;
+  }
+
+  /** Event time below which waiting events are given up. */
+  get watermarkMs(): number {
+    return this.maxObservedMs - this.options.windowMs;
+  }
+
+  add(event: WindowedEvent<T>): PairingOutput<T>[] {
+    const out: PairingOutput<T>[] = [];
+    this.accept(event, out);
+    this.advanceTo(event.observedAtMs, out);
+    return out;
+  }
+
+  /** Moves event time forward without an event (e.g. an idle stream's wall clock). */
+  advance(observedAtMs: number): PairingOutput<T>[] {
+    const out: PairingOutput<T>[] = [];
+    this.advanceTo(observedAtMs, out);
+    return out;
+  }
+
+  /** End of input: everything still waiting is unpaired. */
+  flush(): PairingOutput<T>[] {
+    const out: PairingOutput<T>[] = [];
+    for (let oldest = this.oldestWaiting(); oldest; oldest = this.oldestWaiting()) {
+      this.expire(oldest, "end_of_input", out);
+    }
+    return out;
+  }
+
+  private accept(event: WindowedEvent<T>, out: PairingOutput<T>[]): void {
+    const waiting = this.pending.get(event.correlationId);
+    if (waiting) {
+      const first = waiting.event;
+      if (first.side === event.side) {
+        out.push(sameSide(event, first));
+        return;
+      }
+      this.pending.delete(event.correlationId);
+      this.remember(first, event);
+      out.push(event.side === "new" ? { type: "pair", legacy: first, new: event } : { type: "pair", legacy: event, new: first });
+      return;
+    }
+    const closed = this.closed.get(event.correlationId);
+    if (closed) {
+      const seen = closed.fingerprints[event.side];
+      if (seen !== undefined) {
+        out.push(seen === event.fingerprint ? { type: "duplicate", event } : { type: "conflict", event });
+        return;
+      }
+      // The partner was already given up as unpaired: this half is unpaired too, marked late.
+      closed.fingerprints[event.side] = event.fingerprint;
+      out.push({ type: "unpaired", event, cause: "late" });
+      return;
+    }
+    const entry = { event };
+    this.pending.set(event.correlationId, entry);
+    this.expiry.push(event.observedAtMs, entry);
+    while (this.pending.size > this.options.maxPending) {
+      const oldest = this.oldestWaiting();
+      if (!oldest) break;
+      this.expire(oldest, "capacity", out);
+    }
+  }
+
+  private advanceTo(observedAtMs: number, out: PairingOutput<T>[]): void {
+    if (observedAtMs > this.maxObservedMs) this.maxObservedMs = observedAtMs;
+    const watermark = this.watermarkMs;
+    for (let oldest = this.oldestWaiting(); oldest && oldest.event.observedAtMs < watermark; ) {
+      this.expire(oldest, "window_closed", out);
+      oldest = this.oldestWaiting();
+    }
+    for (const [id, closed] of this.closed) {
+      if (closed.forgetAtMs >= watermark && this.closed.size <= this.options.maxPending) break;
+      this.closed.delete(id);
+    }
+  }
+
+  /** The oldest event still waiting; heap entries of events that paired meanwhile are dropped lazily. */
+  private oldestWaiting(): Pending<T> | undefined {
+    for (let top = this.expiry.peek(); top; top = this.expiry.peek()) {
+      if (this.pending.get(top.event.correlationId) === top) return top;
+      this.expiry.pop();
+    }
+    return undefined;
+  }
+
+  private expire(entry: Pending<T>, cause: UnpairedCause, out: PairingOutput<T>[]): void {
+    this.expiry.pop();
+    this.pending.delete(entry.event.correlationId);
+    this.remember(entry.event);
+    out.push({ type: "unpaired", event: entry.event, cause });
+  }
+
+  private remember(first: WindowedEvent<T>, second?: WindowedEvent<T>): void {
+    const fingerprints: Partial<Record<Side, string>> = { [first.side]: first.fingerprint };
+    if (second) fingerprints[second.side] = second.fingerprint;
+    // Kept until the watermark passes the latest event time seen now: about one window after closing.
+    // That time only rises, so the Map's insertion order is its expiry order.
+    const forgetAtMs = Math.max(this.maxObservedMs, first.observedAtMs);
+    this.closed.delete(first.correlationId);
+    this.closed.set(first.correlationId, { fingerprints, forgetAtMs });
+  }
+}
+
+function sameSide<T>(event: WindowedEvent<T>, first: WindowedEvent<T>): PairingOutput<T> {
+  return event.fingerprint === first.fingerprint ? { type: "duplicate", event } : { type: "conflict", event };
+}

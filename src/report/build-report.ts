@@ -1,0 +1,62 @@
+import {
+  type CohortReport,
+  type Config,
+  type Finding,
+  REPORT_SCHEMA,
+  type Rejected,
+  type Report,
+  UNASSIGNED_COHORT,
+} from "../contracts/index.js";
+import { evaluateGate } from "../gates/evaluate-gate.js";
+import { resolveThresholds } from "../gates/resolve-thresholds.js";
+import type { CohortTally } from "../replay/cohort-tally.js";
+
+export interface ReportInputs {
+  inputs: string[];
+  generatedAt: Date;
+  provenance: Report["provenance"];
+  cohortIds: readonly string[];
+  gates: Config["gates"];
+  tally: CohortTally;
+  totals: { events: number; duplicates: number; rejected: number };
+  findings: { listed: Finding[]; total: number };
+  rejected: { listed: Rejected[]; total: number };
+}
+
+/** Assembles the report: cohorts in configuration order (then `unassigned` if it saw traffic), each with its gate. */
+export function buildReport(r: ReportInputs): Report {
+  const ids = [...r.cohortIds];
+  if (r.tally.cohorts().includes(UNASSIGNED_COHORT)) ids.push(UNASSIGNED_COHORT);
+  const cohorts: CohortReport[] = ids.map((id) => {
+    const counts = r.tally.get(id);
+    const { findings, ...evidence } = counts;
+    return {
+      id,
+      pairs: counts.pairs,
+      unpaired: counts.unpaired,
+      mismatchedPairs: counts.mismatchedPairs,
+      mismatches: findings,
+      gate: evaluateGate(id, evidence, resolveThresholds(r.gates, id)),
+    };
+  });
+  const sum = (pick: (c: CohortReport) => number) => cohorts.reduce((n, c) => n + pick(c), 0);
+  return {
+    schema: REPORT_SCHEMA,
+    generatedAt: r.generatedAt.toISOString(),
+    inputs: r.inputs,
+    provenance: r.provenance,
+    totals: {
+      events: r.totals.events,
+      duplicates: r.totals.duplicates,
+      rejected: r.totals.rejected,
+      pairs: sum((c) => c.pairs),
+      unpaired: sum((c) => c.unpaired),
+      mismatches: r.findings.total,
+    },
+    cohorts,
+    mismatches: r.findings.listed,
+    mismatchesTruncated: r.findings.listed.length < r.findings.total,
+    rejected: r.rejected.listed,
+    rejectedTruncated: r.rejected.listed.length < r.rejected.total,
+  };
+}

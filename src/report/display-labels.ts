@@ -1,0 +1,27 @@
+import type { FindingKind, GateStatus, Severity } from "../contracts/index.js";
+
+/** Words a reader sees for the report's enums, shared by every renderer. */
+
+export const STATUS_LABEL: Readonly<Record<GateStatus, string>> = {
+  pass: "pass",
+  fail: "fail",
+  insufficient_evidence: "insufficient evidence",
+};
+
+export const KIND_LABEL: Readonly<Record<FindingKind, string>> = {
+  over_permission: "over-permission",
+  under_permission: "under-permission",
+  subject_mismatch: "subject mismatch",
+  token_invalid: "invalid token",
+  unpaired: "unpaired",
+  observed_drift: "observed drift",
+};
+
+/** Most severe first; the order groups are listed in. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+/** `allow: null` means that side was not evaluated (invalid token, unpaired). */
+export function decisionLabel(allow: boolean | null): string {
+  if (allow === null) return "not evaluated";
+  return allow ? "allow" : "deny";
+}

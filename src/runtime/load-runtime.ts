@@ -1,0 +1,55 @@
+import { compileCohorts } from "../cohorts/compile-cohorts.js";
+import type { LoadedConfig } from "../config/load-config.js";
+import type { Report, Side } from "../contracts/index.js";
+import { createPairDiffer, type PairDiffer } from "../diff/pair-differ.js";
+import { JoseVerifier } from "../identity/jose-verifier.js";
+import { loadVerificationKey } from "../identity/load-key.js";
+import { loadLegacyRules } from "../legacy/load-legacy-rules.js";
+import { loadWasmPolicy } from "../policy/wasm-policy.js";
+
+/** Everything loaded from a config that the pure diff needs: the edge where files and env are read. */
+export interface Runtime {
+  loaded: LoadedConfig;
+  differ: PairDiffer;
+  verifiers: Record<Side, JoseVerifier>;
+  provenance: Report["provenance"];
+  close(): void;
+}
+
+export async function loadRuntime(
+  loaded: LoadedConfig,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Runtime> {
+  const { config, file, resolvePath } = loaded;
+  const verifierFor = (side: Side) =>
+    new JoseVerifier(
+      config.issuers[side],
+      loadVerificationKey(config.issuers[side], { configFile: file, configPath: `issuers.${side}`, resolvePath, env }),
+      config.verification.cacheSize,
+    );
+  const verifiers = { legacy: verifierFor("legacy"), new: verifierFor("new") };
+  const legacy = loadLegacyRules(resolvePath(config.legacy.rules));
+  const policy = await loadWasmPolicy({
+    bundlePath: resolvePath(config.policy.bundle),
+    entrypoint: config.policy.entrypoint,
+    maxMemoryPages: config.policy.maxMemoryPages,
+  });
+  const differ = createPairDiffer({
+    verifiers,
+    legacy,
+    policy,
+    cohortOf: compileCohorts(config.cohorts, { file }),
+    legacySubjectClaim: config.identity.legacySubjectClaim,
+  });
+  return {
+    loaded,
+    differ,
+    verifiers,
+    provenance: {
+      policyBundleSha256: policy.bundleSha256,
+      legacyRulesSha256: legacy.rulesSha256,
+      entrypoint: policy.entrypoint,
+    },
+    close: () => policy.close?.(),
+  };
+}
