@@ -5,7 +5,7 @@ import type { LegacyEngine } from "./engine.js";
 import { readRoles } from "./role-claim.js";
 import { RuleIndex } from "./rule-index.js";
 
-/** No rule allowed the request (or a deny had no id to report): default deny. */
+/** No rule matched: default deny, reported with no rule id. */
 const DEFAULT_DENY: Readonly<LegacyDecision> = Object.freeze({ allow: false, ruleId: null });
 
 /**
