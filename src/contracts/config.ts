@@ -51,16 +51,22 @@ export type IssuerConfig = z.infer<typeof issuerConfigSchema>;
 
 const rate = z.number().min(0).max(1);
 
-export const gateThresholdsSchema = z
+/** The six thresholds without defaults: the shape of a per-cohort override, where an omitted field inherits. */
+const gateThresholdFields = z
   .object({
     minPairs: z.number().int().nonnegative(),
     maxMismatchRate: rate,
-    confidence: z.number().gt(0.5).lt(1).default(0.95),
-    maxOverPermission: z.number().int().nonnegative().default(0),
+    confidence: z.number().gt(0.5).lt(1),
+    maxOverPermission: z.number().int().nonnegative(),
     maxUnpairedRate: rate,
     maxObservedDriftRate: rate,
   })
   .strict();
+
+export const gateThresholdsSchema = gateThresholdFields.extend({
+  confidence: z.number().gt(0.5).lt(1).default(0.95),
+  maxOverPermission: z.number().int().nonnegative().default(0),
+});
 export type GateThresholds = z.infer<typeof gateThresholdsSchema>;
 
 export const cohortSchema = z
@@ -107,7 +113,7 @@ export const configSchema = z
     gates: z
       .object({
         default: gateThresholdsSchema,
-        cohorts: z.record(z.string(), gateThresholdsSchema.partial()).default({}),
+        cohorts: z.record(z.string(), gateThresholdFields.partial()).default({}),
       })
       .strict(),
   })

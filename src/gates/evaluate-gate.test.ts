@@ -13,7 +13,14 @@ const THRESHOLDS: GateThresholds = {
 };
 
 function evidence(partial: Partial<GateEvidence>): GateEvidence {
-  return { pairs: 3000, mismatchedPairs: 0, overPermission: 0, unpaired: 0, observedDriftPairs: 0, ...partial };
+  return {
+    pairs: 3000,
+    mismatchedPairs: 0,
+    overPermission: 0,
+    unpaired: 0,
+    observedDriftPairs: 0,
+    ...partial,
+  };
 }
 
 function gate(partial: Partial<GateEvidence>, thresholds: Partial<GateThresholds> = {}) {
@@ -35,7 +42,9 @@ describe("evaluateGate: 1. over-permissions", () => {
   });
 
   it("uses the singular for one", () => {
-    expect(gate({ pairs: 1, mismatchedPairs: 1, overPermission: 1 }).reasons[0]).toBe("1 over-permission > allowed 0");
+    expect(gate({ pairs: 1, mismatchedPairs: 1, overPermission: 1 }).reasons[0]).toBe(
+      "1 over-permission > allowed 0",
+    );
   });
 });
 
@@ -56,7 +65,12 @@ describe("evaluateGate: 2. minimum evidence", () => {
   it("with minPairs 0 and no pairs at all, the bound is 100%: insufficient evidence", () => {
     const result = gate({ pairs: 0 }, { minPairs: 0 });
     expect(result.status).toBe("insufficient_evidence");
-    expect(result.statistics).toEqual({ mismatchRate: 0, mismatchRateUpperBound: 1, unpairedRate: 0, observedDriftRate: 0 });
+    expect(result.statistics).toEqual({
+      mismatchRate: 0,
+      mismatchRateUpperBound: 1,
+      unpairedRate: 0,
+      observedDriftRate: 0,
+    });
   });
 });
 
@@ -65,7 +79,7 @@ describe("evaluateGate: 3. pass", () => {
     const result = gate({ mismatchedPairs: 2, unpaired: 30, observedDriftPairs: 3 });
     expect(result.status).toBe("pass");
     expect(result.statistics.mismatchRate).toBeCloseTo(2 / 3000, 15);
-    expect(result.statistics.mismatchRateUpperBound).toBeCloseTo(0.0020125271807938206, 12);
+    expect(result.statistics.mismatchRateUpperBound).toBeCloseTo(0.0020125271807938205, 12);
     expect(result.statistics.unpairedRate).toBeCloseTo(30 / 3030, 15);
     expect(result.statistics.observedDriftRate).toBeCloseTo(3 / 3000, 15);
     expect(result.reasons).toEqual([
@@ -82,7 +96,10 @@ describe("evaluateGate: 3. pass", () => {
     const result = gate({ pairs: 1960, unpaired: 40 });
     expect(result.statistics.unpairedRate).toBe(0.02);
     expect(result.status).toBe("pass");
-    const atBound = gate({ pairs: 1000, mismatchedPairs: 2, observedDriftPairs: 10 }, { maxMismatchRate: bound });
+    const atBound = gate(
+      { pairs: 1000, mismatchedPairs: 2, observedDriftPairs: 10 },
+      { maxMismatchRate: bound },
+    );
     expect(atBound.statistics.mismatchRateUpperBound).toBe(bound);
     expect(atBound.statistics.observedDriftRate).toBe(0.01);
     expect(atBound.status).toBe("pass");

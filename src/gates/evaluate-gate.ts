@@ -1,4 +1,10 @@
-import type { GateEvidence, GateResult, GateStatistics, GateStatus, GateThresholds } from "../contracts/index.js";
+import type {
+  GateEvidence,
+  GateResult,
+  GateStatistics,
+  GateStatus,
+  GateThresholds,
+} from "../contracts/index.js";
 import { formatConfidence, formatCount, formatPercent, formatPercentPair } from "./format-numbers.js";
 import { gateStatistics } from "./gate-statistics.js";
 import { pairsNeededToPass } from "./pairs-needed.js";
@@ -37,7 +43,14 @@ export function evaluateGate(cohort: string, evidence: GateEvidence, thresholds:
     ...decisive.map((d) => d.reason ?? checks[d.id].reason),
     ...CHECKS.filter((id) => !decided.has(id)).map((id) => checks[id].reason),
   ];
-  return { cohort, status, reasons, evidence: copyEvidence(evidence), statistics, thresholds: { ...thresholds } };
+  return {
+    cohort,
+    status,
+    reasons,
+    evidence: copyEvidence(evidence),
+    statistics,
+    thresholds: { ...thresholds },
+  };
 }
 
 /** Only the contract's fields: callers may pass a richer tally object. */
@@ -52,12 +65,16 @@ function decide(e: GateEvidence, s: GateStatistics, t: GateThresholds, checks: C
   if (checks.mismatch.ok && checks.unpaired.ok && checks.drift.ok) return { status: "pass", decisive: [] };
 
   const failures: Array<{ id: CheckId; reason?: string }> = [];
-  if (s.mismatchRate > t.maxMismatchRate) failures.push({ id: "mismatch", reason: pointEstimateExceeded(e, s, t) });
+  if (s.mismatchRate > t.maxMismatchRate)
+    failures.push({ id: "mismatch", reason: pointEstimateExceeded(e, s, t) });
   if (!checks.unpaired.ok) failures.push({ id: "unpaired" });
   if (!checks.drift.ok) failures.push({ id: "drift" });
   if (failures.length > 0) return { status: "fail", decisive: failures };
 
-  return { status: "insufficient_evidence", decisive: [{ id: "mismatch", reason: boundNotYetWithin(e, s, t) }] };
+  return {
+    status: "insufficient_evidence",
+    decisive: [{ id: "mismatch", reason: boundNotYetWithin(e, s, t) }],
+  };
 }
 
 function describeChecks(e: GateEvidence, s: GateStatistics, t: GateThresholds): Checks {
@@ -113,7 +130,9 @@ function boundNotYetWithin(e: GateEvidence, s: GateStatistics, t: GateThresholds
 /** "mismatch rate 0.42% (12/2,850)"; with `comparedWith`, enough decimals to differ from it. */
 function mismatchRate(e: GateEvidence, s: GateStatistics, comparedWith?: number): string {
   const rate =
-    comparedWith === undefined ? formatPercent(s.mismatchRate) : formatPercentPair(s.mismatchRate, comparedWith)[0];
+    comparedWith === undefined
+      ? formatPercent(s.mismatchRate)
+      : formatPercentPair(s.mismatchRate, comparedWith)[0];
   return `mismatch rate ${rate} (${fraction(e.mismatchedPairs, e.pairs)})`;
 }
 

@@ -14,7 +14,10 @@ const DEFAULT: GateThresholds = {
 describe("resolveThresholds", () => {
   const gates: Config["gates"] = {
     default: DEFAULT,
-    cohorts: { "service-accounts": { minPairs: 200, maxUnpairedRate: 0.1 }, partners: { maxOverPermission: undefined } },
+    cohorts: {
+      "service-accounts": { minPairs: 200, maxUnpairedRate: 0.1 },
+      partners: { maxOverPermission: undefined },
+    },
   };
 
   it("uses the default for a cohort without override", () => {
@@ -23,7 +26,11 @@ describe("resolveThresholds", () => {
   });
 
   it("puts a cohort's override on top of the default", () => {
-    expect(resolveThresholds(gates, "service-accounts")).toEqual({ ...DEFAULT, minPairs: 200, maxUnpairedRate: 0.1 });
+    expect(resolveThresholds(gates, "service-accounts")).toEqual({
+      ...DEFAULT,
+      minPairs: 200,
+      maxUnpairedRate: 0.1,
+    });
   });
 
   it("ignores keys present but undefined", () => {
@@ -36,7 +43,10 @@ describe("resolveThresholds", () => {
   });
 
   it("an override parsed from YAML inherits what it leaves out, including the defaulted confidence", () => {
-    const parsed = configSchema.shape.gates.parse({ default: DEFAULT, cohorts: { nurses: { minPairs: 300 } } });
+    const parsed = configSchema.shape.gates.parse({
+      default: DEFAULT,
+      cohorts: { nurses: { minPairs: 300 } },
+    });
     expect(resolveThresholds(parsed, "nurses")).toEqual({ ...DEFAULT, minPairs: 300 });
   });
 });

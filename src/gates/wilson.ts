@@ -11,7 +11,8 @@ import { normalQuantile } from "./normal-quantile.js";
  * With no trials nothing is known, so the bound is 1.
  */
 export function wilsonUpperBound(successes: number, n: number, confidence: number): number {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`wilsonUpperBound: n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(`wilsonUpperBound: n must be a non-negative integer, got ${n}`);
   if (!Number.isInteger(successes) || successes < 0 || successes > n) {
     throw new RangeError(`wilsonUpperBound: successes must be an integer in [0, ${n}], got ${successes}`);
   }

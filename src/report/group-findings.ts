@@ -1,4 +1,4 @@
-import type { Finding, FindingKind, Severity } from "../contracts/index.js";
+import { FINDING_KINDS, type Finding, type FindingKind, type Severity } from "../contracts/index.js";
 import { SEVERITY_RANK } from "./display-labels.js";
 
 export const EXAMPLES_PER_GROUP = 3;
@@ -59,7 +59,12 @@ function toGroup(key: string, members: Finding[]): FindingGroup {
 }
 
 function compareGroups(a: FindingGroup, b: FindingGroup): number {
-  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.count - a.count || compareText(a.key, b.key);
+  return (
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    b.count - a.count ||
+    FINDING_KINDS.indexOf(a.kind) - FINDING_KINDS.indexOf(b.kind) ||
+    compareText(a.key, b.key)
+  );
 }
 
 function compareText(a: string, b: string): number {

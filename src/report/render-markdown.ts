@@ -57,19 +57,39 @@ function totals(r: Report): string[] {
 
 function cohorts(list: readonly CohortReport[]): string[] {
   if (list.length === 0) return ["No cohort saw traffic."];
-  const rows = list.map(summarizeCohort).map((c) => [
-    md(c.id),
-    `${STATUS_ICON[c.status]} ${STATUS_LABEL[c.status]}`,
-    formatCount(c.pairs),
-    formatCount(c.mismatchedPairs),
-    `${formatPercent(c.mismatchRate)} (≤ ${formatPercent(c.mismatchRateUpperBound)} at ${formatConfidence(c.confidence)}; max ${formatPercent(c.maxMismatchRate)})`,
-    ...[c.overPermission, c.underPermission, c.subjectMismatch, c.tokenInvalid, c.unpaired, c.observedDrift].map(
-      formatCount,
-    ),
-    c.reasons.map(md).join("<br>"),
-  ]);
+  const rows = list
+    .map(summarizeCohort)
+    .map((c) => [
+      md(c.id),
+      `${STATUS_ICON[c.status]} ${STATUS_LABEL[c.status]}`,
+      formatCount(c.pairs),
+      formatCount(c.mismatchedPairs),
+      `${formatPercent(c.mismatchRate)} (${formatConfidence(c.confidence)} upper bound ${formatPercent(c.mismatchRateUpperBound)}; max ${formatPercent(c.maxMismatchRate)})`,
+      ...[
+        c.overPermission,
+        c.underPermission,
+        c.subjectMismatch,
+        c.tokenInvalid,
+        c.unpaired,
+        c.observedDrift,
+      ].map(formatCount),
+      c.reasons.map(md).join("<br>"),
+    ]);
   return table(
-    ["Cohort", "Gate", "Pairs", "Mismatched", "Mismatch rate", "Over", "Under", "Subject", "Invalid", "Unpaired", "Drift", "Reasons"],
+    [
+      "Cohort",
+      "Gate",
+      "Pairs",
+      "Mismatched",
+      "Mismatch rate",
+      "Over",
+      "Under",
+      "Subject",
+      "Invalid",
+      "Unpaired",
+      "Drift",
+      "Reasons",
+    ],
     rows,
   );
 }
@@ -83,7 +103,10 @@ function mismatchGroups(r: Report): string[] {
     shown.map(groupRow),
   );
   if (groups.length > shown.length) {
-    lines.push("", `${formatCount(groups.length - shown.length)} more groups are in the HTML and JSON reports.`);
+    lines.push(
+      "",
+      `${formatCount(groups.length - shown.length)} more groups are in the HTML and JSON reports.`,
+    );
   }
   if (r.mismatchesTruncated) {
     lines.push(
@@ -126,8 +149,14 @@ function rejected(r: Report): string[] {
 }
 
 /** Cells must already be escaped. Numeric columns are right-aligned. */
-function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>, align: "right" | "auto" = "auto"): string[] {
-  const numeric = header.map((_, i) => align === "right" || rows.every((row) => /^[\d,]+$/.test(row[i] ?? "")));
+function table(
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  align: "right" | "auto" = "auto",
+): string[] {
+  const numeric = header.map(
+    (_, i) => align === "right" || rows.every((row) => /^[\d,]+$/.test(row[i] ?? "")),
+  );
   return [
     `| ${header.join(" | ")} |`,
     `|${numeric.map((n) => (n ? "---:" : "---")).join("|")}|`,

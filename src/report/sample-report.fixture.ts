@@ -1,4 +1,10 @@
-import { type Finding, type GateEvidence, REPORT_SCHEMA, type Report, SEVERITY_OF } from "../contracts/index.js";
+import {
+  type Finding,
+  type GateEvidence,
+  REPORT_SCHEMA,
+  type Report,
+  SEVERITY_OF,
+} from "../contracts/index.js";
 import { evaluateGate } from "../gates/evaluate-gate.js";
 
 /**
@@ -56,7 +62,14 @@ export function sampleReport(): Report {
       cohort(
         "clinicians",
         { pairs: 2850, mismatchedPairs: 18, overPermission: 2, unpaired: 35, observedDriftPairs: 1 },
-        { over_permission: 2, under_permission: 9, subject_mismatch: 4, token_invalid: 3, unpaired: 35, observed_drift: 1 },
+        {
+          over_permission: 2,
+          under_permission: 9,
+          subject_mismatch: 4,
+          token_invalid: 3,
+          unpaired: 35,
+          observed_drift: 1,
+        },
       ),
       cohort(
         "patients",
@@ -125,5 +138,37 @@ export function sampleReport(): Report {
       { file: "traffic/2025-03-02.ndjson", line: 3, reason: "correlationId: must be at most 200 characters" },
     ],
     rejectedTruncated: false,
+  };
+}
+
+/** Markup, quotes, ampersands, table pipes, a line break and a terminal escape, all at once. */
+export const HOSTILE = `<script>alert("x")</script> & 'q' | [l](u) \n\u001b[31m<img src=x onerror=alert(1)>`;
+
+/** The sample report with a hostile string in every field that comes from data or configuration. */
+export function hostileReport(): Report {
+  const r = sampleReport();
+  const h = (label: string) => `${label}${HOSTILE}`;
+  return {
+    ...r,
+    generatedAt: h("at"),
+    inputs: [h("input")],
+    provenance: { policyBundleSha256: h("bundle"), legacyRulesSha256: h("rules"), entrypoint: h("entry") },
+    cohorts: r.cohorts.map((c) => ({
+      ...c,
+      id: h(c.id),
+      gate: { ...c.gate, cohort: h(c.id), reasons: c.gate.reasons.map(h) },
+    })),
+    mismatches: r.mismatches.map((f) => ({
+      ...f,
+      correlationId: h(f.correlationId),
+      cohort: h(f.cohort),
+      action: h(f.action),
+      resourceType: h(f.resourceType),
+      legacy: { ...f.legacy, ruleId: h("rule") },
+      new: { ...f.new, reasons: [h("reason")] },
+      detail: h("detail"),
+      observedAt: h("when"),
+    })),
+    rejected: r.rejected.map((x) => ({ ...x, file: h("file"), reason: h("reason") })),
   };
 }
