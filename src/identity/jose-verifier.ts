@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type JWTVerifyGetKey, jwtVerify } from "jose";
 import type { IssuerConfig } from "../contracts/index.js";
 import { BoundedCache } from "./bounded-cache.js";
@@ -26,6 +26,8 @@ export interface JoseVerifierStats {
  */
 export class JoseVerifier implements TokenVerifier {
   private readonly cache: BoundedCache<CacheEntry>;
+  /** Verifications under way, so concurrent pairs carrying one new token verify it once. */
+  private readonly inflight = new Map<string, Promise<CacheEntry | undefined>>();
   readonly stats: JoseVerifierStats = { verifications: 0, cacheHits: 0 };
 
   constructor(
@@ -37,14 +39,21 @@ export class JoseVerifier implements TokenVerifier {
   }
 
   async verify(token: string, atEpochSeconds: number): Promise<VerificationResult> {
-    const cacheKey = createHash("sha256").update(token).digest("base64url");
+    const cacheKey = hash("sha256", token, "base64url");
     const cached = this.cache.get(cacheKey);
     if (cached) {
       this.stats.cacheHits++;
       return this.judgeAt(cached, atEpochSeconds);
     }
-    this.stats.verifications++;
-    const entry = await this.verifyUncached(token, atEpochSeconds);
+    let pending = this.inflight.get(cacheKey);
+    if (pending) this.stats.cacheHits++;
+    else {
+      this.stats.verifications++;
+      pending = this.verifyUncached(token, atEpochSeconds);
+      this.inflight.set(cacheKey, pending);
+    }
+    const entry = await pending;
+    this.inflight.delete(cacheKey);
     if (entry) {
       this.cache.set(cacheKey, entry);
       return this.judgeAt(entry, atEpochSeconds);

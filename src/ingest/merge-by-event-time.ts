@@ -3,43 +3,77 @@ import type { SourceItem } from "./file-events.js";
 /**
  * Interleaves several sources (e.g. one file per gateway mirror) by event time, so a legacy file
  * and a new file of the same hour pair as if they had been one stream. Each source is assumed to
- * be roughly in event-time order; rejected lines pass through at once.
+ * be roughly in event-time order; rejected lines pass through at once. Sources and output are
+ * batches, so async iteration costs per chunk, not per event.
  */
-export async function* mergeByEventTime(sources: AsyncIterator<SourceItem>[]): AsyncGenerator<SourceItem> {
+export async function* mergeByEventTime(sources: AsyncIterator<SourceItem[]>[]): AsyncGenerator<SourceItem[]> {
   if (sources.length === 1 && sources[0]) {
     const only = sources[0];
     for (let r = await only.next(); !r.done; r = await only.next()) yield r.value;
     return;
   }
-  const rejectedBuffer: SourceItem[] = [];
-  const heads: (SourceItem | undefined)[] = [];
-  for (const s of sources) heads.push(await nextEvent(s, rejectedBuffer));
+  const cursors = sources.map((source) => new Cursor(source));
   for (;;) {
-    yield* rejectedBuffer.splice(0);
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i];
-      if (h?.type !== "event") continue;
-      const b = heads[best];
-      if (best === -1 || (b?.type === "event" && h.observedAtMs < b.observedAtMs)) best = i;
+    const out: SourceItem[] = [];
+    for (const c of cursors) out.push(...(await c.fill()));
+    let best: Cursor | undefined;
+    for (const c of cursors) {
+      const t = c.headTime();
+      if (t !== undefined && (best === undefined || t < (best.headTime() ?? Number.POSITIVE_INFINITY))) best = c;
     }
-    const source = sources[best];
-    const item = heads[best];
-    if (best === -1 || !source || !item) {
-      yield* rejectedBuffer.splice(0);
+    if (!best) {
+      if (out.length > 0) yield out;
       return;
     }
-    yield item;
-    heads[best] = await nextEvent(source, rejectedBuffer);
+    // Take from the earliest source up to the next source's head time, in one batch.
+    const limit = Math.min(...cursors.filter((c) => c !== best).map((c) => c.headTime() ?? Number.POSITIVE_INFINITY));
+    out.push(...best.takeUntil(limit));
+    yield out;
   }
 }
 
-/** The next event of a source; rejections met on the way are set aside for the caller. */
-async function nextEvent(source: AsyncIterator<SourceItem>, rejected: SourceItem[]): Promise<SourceItem | undefined> {
-  for (;;) {
-    const r = await source.next();
-    if (r.done) return undefined;
-    if (r.value.type === "event") return r.value;
-    rejected.push(r.value);
+/** A read position in one source: the events of its current batch not yet merged. */
+class Cursor {
+  private batch: SourceItem[] = [];
+  private index = 0;
+  private done = false;
+
+  constructor(private readonly source: AsyncIterator<SourceItem[]>) {}
+
+  /** Reads until an event is at the head (or the source ends); returns the rejections met on the way. */
+  async fill(): Promise<SourceItem[]> {
+    const rejected: SourceItem[] = [];
+    for (;;) {
+      while (this.index < this.batch.length) {
+        const item = this.batch[this.index];
+        if (item?.type === "event") return rejected;
+        if (item) rejected.push(item);
+        this.index++;
+      }
+      if (this.done) return rejected;
+      const r = await this.source.next();
+      if (r.done) this.done = true;
+      else {
+        this.batch = r.value;
+        this.index = 0;
+      }
+    }
+  }
+
+  headTime(): number | undefined {
+    const item = this.batch[this.index];
+    return item?.type === "event" ? item.observedAtMs : undefined;
+  }
+
+  /** Events (and rejections between them) of the current batch with event time <= limit; at least one. */
+  takeUntil(limit: number): SourceItem[] {
+    const out: SourceItem[] = [];
+    for (; this.index < this.batch.length; this.index++) {
+      const item = this.batch[this.index];
+      if (!item) break;
+      if (item.type === "event" && out.length > 0 && item.observedAtMs > limit) break;
+      out.push(item);
+    }
+    return out;
   }
 }

@@ -2,13 +2,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type NumberedLine, readNdjsonLines } from "./ndjson-lines.js";
+import { type NumberedLine, readNdjsonBatches } from "./ndjson-lines.js";
 
 async function collect(content: string | Buffer, max?: number): Promise<NumberedLine[]> {
   const file = join(mkdtempSync(join(tmpdir(), "ndjson-")), "in.ndjson");
   writeFileSync(file, content);
   const out: NumberedLine[] = [];
-  for await (const l of readNdjsonLines(file, max)) out.push(l);
+  for await (const batch of readNdjsonBatches(file, max)) out.push(...batch);
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import type { Finding, Rejected, Report } from "../contracts/index.js";
-import type { ObservedEvent } from "../diff/pair-outcome.js";
+import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
 import { InputError } from "../errors/errors.js";
 import { fileEvents, type SourceItem } from "../ingest/file-events.js";
 import { mergeByEventTime } from "../ingest/merge-by-event-time.js";
@@ -27,6 +27,9 @@ export interface ReplayOptions {
   progressEvery?: number;
   now?: () => Date;
 }
+
+/** Pairs diffed ahead of recording; bounds memory while letting verification overlap. */
+const MAX_IN_FLIGHT = 256;
 
 const UNPAIRED_DETAIL = {
   window_closed: "no partner within the pairing window",
@@ -57,42 +60,51 @@ export async function runReplay(runtime: Runtime, options: ReplayOptions): Promi
     rejected.add({ file, line, reason });
   };
 
-  const consume = async (outputs: PairingOutput<ObservedEvent>[], at?: SourceItem) => {
+  // Pairs are diffed concurrently (token verification runs on libuv's thread pool) but recorded
+  // in input order, so the report is the same whatever the timing.
+  const inflight: Promise<PairOutcome>[] = [];
+  const settle = async (keep: number) => {
+    while (inflight.length > keep) {
+      const outcome = await inflight.shift();
+      if (!outcome) continue;
+      tally.record(outcome);
+      for (const f of outcome.findings) findings.add(f);
+    }
+  };
+  const consume = (outputs: PairingOutput<ObservedEvent>[], at?: SourceItem) => {
     for (const out of outputs) {
       if (out.type === "duplicate") totals.duplicates++;
-      else if (out.type === "conflict") {
-        const where = at ?? { at: { file: "?", line: 0 } };
-        reject(where.at.file, where.at.line, conflictReason(out.event.payload));
-      } else {
-        const outcome =
-          out.type === "pair"
-            ? await runtime.differ.diffPair(out.legacy.payload, out.new.payload)
-            : await runtime.differ.diffUnpaired(out.event.payload, UNPAIRED_DETAIL[out.cause]);
-        tally.record(outcome);
-        for (const f of outcome.findings) findings.add(f);
-      }
+      else if (out.type === "conflict") reject(at?.at.file ?? "?", at?.at.line ?? 0, conflictReason(out.event.payload));
+      else if (out.type === "pair") inflight.push(runtime.differ.diffPair(out.legacy.payload, out.new.payload));
+      else inflight.push(runtime.differ.diffUnpaired(out.event.payload, UNPAIRED_DETAIL[out.cause]));
     }
   };
 
   const sources = options.inputs.map((file, i) => tagged(fileEvents(file), i, bytesPerSource));
-  let lastTime = Number.NEGATIVE_INFINITY;
-  for await (const item of mergeByEventTime(sources)) {
-    if (item.type === "rejected") {
-      reject(item.at.file, item.at.line, item.reason);
-      continue;
+  let lastSweep = Number.NEGATIVE_INFINITY;
+  let nextProgress = progressEvery;
+  for await (const batch of mergeByEventTime(sources)) {
+    for (const item of batch) {
+      if (item.type === "rejected") {
+        reject(item.at.file, item.at.line, item.reason);
+        continue;
+      }
+      totals.events++;
+      consume(window.add({ ...eventKey(item), payload: item }), item);
+      if (item.observedAtMs > lastSweep + 60_000) {
+        lastSweep = item.observedAtMs;
+        for (const v of Object.values(runtime.verifiers)) v.forgetExpired(window.watermarkMs / 1000);
+      }
     }
-    totals.events++;
-    await consume(window.add({ ...eventKey(item), payload: item }), item);
-    if (item.observedAtMs > lastTime + 60_000) {
-      lastTime = item.observedAtMs;
-      for (const v of Object.values(runtime.verifiers)) v.forgetExpired(window.watermarkMs / 1000);
-    }
-    if (options.onProgress && totals.events % progressEvery === 0) {
+    await settle(MAX_IN_FLIGHT);
+    if (options.onProgress && totals.events >= nextProgress) {
+      nextProgress = totals.events + progressEvery;
       const pairs = tally.cohorts().reduce((n, c) => n + tally.get(c).pairs, 0);
       options.onProgress({ bytesRead: sum(bytesPerSource), totalBytes, events: totals.events, pairs });
     }
   }
-  await consume(window.flush());
+  consume(window.flush());
+  await settle(0);
 
   return buildReport({
     inputs: options.inputs,
@@ -120,10 +132,15 @@ function conflictReason(e: ObservedEvent): string {
   return `a different ${e.event.side} event for correlationId ${JSON.stringify(e.event.correlationId)} was already seen; the first one is kept`;
 }
 
-async function* tagged(source: AsyncGenerator<SourceItem>, index: number, bytes: number[]): AsyncGenerator<SourceItem> {
-  for await (const item of source) {
-    bytes[index] = item.bytesRead;
-    yield item;
+async function* tagged(
+  source: AsyncGenerator<SourceItem[]>,
+  index: number,
+  bytes: number[],
+): AsyncGenerator<SourceItem[]> {
+  for await (const batch of source) {
+    const last = batch[batch.length - 1];
+    if (last) bytes[index] = last.bytesRead;
+    yield batch;
   }
 }
 

@@ -1,17 +1,24 @@
 import { compileCohorts } from "../cohorts/compile-cohorts.js";
 import type { LoadedConfig } from "../config/load-config.js";
+import type { CohortAssigner } from "../cohorts/compile-cohorts.js";
 import type { Report, Side } from "../contracts/index.js";
 import { createPairDiffer, type PairDiffer } from "../diff/pair-differ.js";
 import { JoseVerifier } from "../identity/jose-verifier.js";
 import { loadVerificationKey } from "../identity/load-key.js";
+import type { LegacyEngine } from "../legacy/engine.js";
 import { loadLegacyRules } from "../legacy/load-legacy-rules.js";
+import type { PolicyEvaluator } from "../policy/evaluator.js";
 import { loadWasmPolicy } from "../policy/wasm-policy.js";
 
 /** Everything loaded from a config that the pure diff needs: the edge where files and env are read. */
 export interface Runtime {
   loaded: LoadedConfig;
   differ: PairDiffer;
+  /** The parts of the differ, for benchmarks and diagnostics. */
   verifiers: Record<Side, JoseVerifier>;
+  legacy: LegacyEngine;
+  policy: PolicyEvaluator;
+  cohortOf: CohortAssigner;
   provenance: Report["provenance"];
   close(): void;
 }
@@ -34,22 +41,26 @@ export async function loadRuntime(
     entrypoint: config.policy.entrypoint,
     maxMemoryPages: config.policy.maxMemoryPages,
   });
+  const cohortOf = compileCohorts(config.cohorts, { file });
   const differ = createPairDiffer({
     verifiers,
     legacy,
     policy,
-    cohortOf: compileCohorts(config.cohorts, { file }),
+    cohortOf,
     legacySubjectClaim: config.identity.legacySubjectClaim,
   });
   return {
     loaded,
     differ,
     verifiers,
+    legacy,
+    policy,
+    cohortOf,
     provenance: {
       policyBundleSha256: policy.bundleSha256,
       legacyRulesSha256: legacy.rulesSha256,
       entrypoint: policy.entrypoint,
     },
-    close: () => policy.close?.(),
+    close: () => policy.close(),
   };
 }

@@ -1,0 +1,5 @@
+import { initialMigration } from "./001-initial.js";
+import type { Migration } from "./migration.js";
+
+/** Every schema version in order. Append only: a released migration is never edited or renumbered. */
+export const MIGRATIONS: readonly Migration[] = [initialMigration];

@@ -1,0 +1,130 @@
+import type { Finding } from "../contracts/index.js";
+import type { Pseudonymizer } from "./pseudonymize.js";
+import type { StoredOutcome } from "./stored-outcome.js";
+
+/** A row of pair_outcomes as inserted (stored_at is set by the server). */
+export interface OutcomeRow {
+  pair_id: string;
+  correlation_id: string;
+  cohort: string;
+  paired: boolean;
+  only_side: string;
+  mismatch: boolean;
+  observed_drift: boolean;
+  over_permission: number;
+  finding_kinds: string[];
+  action: string;
+  resource_type: string;
+  legacy_allow: boolean | null;
+  legacy_rule_id: string | null;
+  new_allow: boolean | null;
+  policy_bundle_sha256: string;
+  legacy_rules_sha256: string;
+  event_time: string;
+}
+
+/** A row of mismatch_details as inserted: ids only as pseudonyms. */
+export interface FindingRow {
+  pair_id: string;
+  correlation_id: string;
+  cohort: string;
+  kind: string;
+  severity: string;
+  side: string;
+  action: string;
+  resource_type: string;
+  legacy_allow: boolean | null;
+  legacy_rule_id: string | null;
+  new_allow: boolean | null;
+  new_reasons: string[];
+  detail: string;
+  policy_bundle_sha256: string;
+  legacy_rules_sha256: string;
+  legacy_subject_pseudonym: string | null;
+  new_subject_pseudonym: string | null;
+  resource_pseudonym: string | null;
+  observed_at: string;
+}
+
+export interface OutcomeRows {
+  outcome: OutcomeRow;
+  findings: FindingRow[];
+}
+
+/** Pure: the rows one outcome becomes. Raw subject and resource ids stop here. */
+export function toOutcomeRows(o: StoredOutcome, pseudonymize: Pseudonymizer): OutcomeRows {
+  const eventTime = clickHouseTime(o.observedAtMs);
+  const ids = {
+    legacy_subject_pseudonym: o.legacySubject === undefined ? null : pseudonymize.subject(o.legacySubject),
+    new_subject_pseudonym: o.newSubject === undefined ? null : pseudonymize.subject(o.newSubject),
+    resource_pseudonym: o.resourceId === undefined ? null : pseudonymize.resource(o.resourceId),
+  };
+  const provenance = { policy_bundle_sha256: o.policyBundleSha256, legacy_rules_sha256: o.legacyRulesSha256 };
+  return {
+    outcome: {
+      pair_id: o.pairId,
+      correlation_id: o.correlationId,
+      cohort: o.cohort,
+      paired: o.paired,
+      only_side: o.onlySide ?? "",
+      mismatch: o.mismatch,
+      observed_drift: o.observedDrift,
+      over_permission: o.findings.filter((f) => f.kind === "over_permission").length,
+      finding_kinds: o.findings.map((f) => f.kind),
+      action: o.action,
+      resource_type: o.resourceType,
+      legacy_allow: o.legacy?.allow ?? null,
+      legacy_rule_id: o.legacy?.ruleId ?? null,
+      new_allow: o.new?.allow ?? null,
+      ...provenance,
+      event_time: eventTime,
+    },
+    findings: o.findings.map((f) => findingRow(o, f, { ...ids, ...provenance, observed_at: eventTime })),
+  };
+}
+
+function findingRow(
+  o: StoredOutcome,
+  f: Finding,
+  shared: Pick<
+    FindingRow,
+    | "legacy_subject_pseudonym"
+    | "new_subject_pseudonym"
+    | "resource_pseudonym"
+    | "policy_bundle_sha256"
+    | "legacy_rules_sha256"
+    | "observed_at"
+  >,
+): FindingRow {
+  return {
+    pair_id: o.pairId,
+    correlation_id: f.correlationId,
+    cohort: f.cohort,
+    kind: f.kind,
+    severity: f.severity,
+    side: f.side ?? "",
+    action: f.action,
+    resource_type: f.resourceType,
+    legacy_allow: f.legacy.allow,
+    legacy_rule_id: f.legacy.ruleId,
+    new_allow: f.new.allow,
+    new_reasons: [...f.new.reasons],
+    detail: f.detail,
+    ...shared,
+  };
+}
+
+/** The range of DateTime64 in ClickHouse; times outside it are clamped to its ends. */
+const MIN_TIME_MS = Date.UTC(1900, 0, 1);
+const MAX_TIME_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
+
+/**
+ * `YYYY-MM-DD HH:MM:SS.mmm` in UTC: read the same by the embedded engine and a server, whatever
+ * its date_time_input_format (a bare number would be read as seconds). A time ClickHouse cannot
+ * hold is clamped rather than refused: one absurd event time must not block its whole batch.
+ */
+export function clickHouseTime(epochMs: number): string {
+  if (Number.isNaN(epochMs)) throw new RangeError("event time is not a number");
+  const clamped = Math.min(MAX_TIME_MS, Math.max(MIN_TIME_MS, epochMs));
+  return new Date(clamped).toISOString().replace("T", " ").replace("Z", "");
+}

@@ -1,0 +1,22 @@
+import type { Store } from "./open-store.js";
+import type { OutcomeRows } from "./outcome-rows.js";
+
+/** Writes a batch of rows durably; rejects if any part was not written (then all of it is retried). */
+export type RowSink = (batch: readonly OutcomeRows[]) => Promise<void>;
+
+/**
+ * Findings first, outcomes second: an outcome that a reader can see always has its details. Both
+ * tables deduplicate by pair, so retrying a half-written batch stores nothing twice.
+ */
+export function storeSink(store: Pick<Store, "driver" | "tables">): RowSink {
+  return async (batch) => {
+    await store.driver.insert(
+      store.tables.findings,
+      batch.flatMap((rows) => rows.findings),
+    );
+    await store.driver.insert(
+      store.tables.outcomes,
+      batch.map((rows) => rows.outcome),
+    );
+  };
+}
