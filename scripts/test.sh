@@ -14,11 +14,15 @@ if ! OPA_BIN=$(bash scripts/ensure-opa.sh | tail -n 1) || [ ! -x "$OPA_BIN" ]; t
 fi
 export OPA_BIN
 
+step "Kafka broker jars (pinned, from Maven Central)"
+bash scripts/kafka.sh install || status=1
+
 step "format and lint (biome)"
 npx --no-install biome ci . || status=1
 
-step "types (tsc)"
+step "types (tsc) and build (dist/, used by the bin tests)"
 npx --no-install tsc -p tsconfig.json --noEmit || status=1
+npx --no-install tsc -p tsconfig.build.json || status=1
 
 step "tests (vitest)"
 results=.vitest-results.json

@@ -6,12 +6,13 @@ const EX_USAGE = 64;
 const EX_SOFTWARE = 70;
 
 export function buildProgram(): Command {
-  return new Command("entitlement-diff")
+  const program = new Command("entitlement-diff")
     .description("Compare a legacy CIAM and a new CIAM request by request, per cohort, and gate promotion on parity.")
     .version("0.1.0")
-    .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) })
     .addCommand(replayCommand());
+  // Commander copies these settings only to sub-commands it creates itself, not to added ones.
+  for (const command of [program, ...program.commands]) command.exitOverride();
+  return program;
 }
 
 /** Runs the CLI and maps every failure to an exit code (see docs/cli.md). */

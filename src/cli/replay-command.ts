@@ -1,7 +1,6 @@
 import { writeFileSync } from "node:fs";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { loadConfig } from "../config/load-config.js";
-import { UsageError } from "../errors/errors.js";
 import { runReplay } from "../replay/run-replay.js";
 import { loadRuntime } from "../runtime/load-runtime.js";
 import { terminalProgress } from "./progress.js";
@@ -46,6 +45,6 @@ export function replayCommand(): Command {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`expected a positive whole number, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive whole number");
   return n;
 }
