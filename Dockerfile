@@ -7,7 +7,7 @@ ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# `npm ci` runs the `prepare` script (tsc), so the sources come first; the npm cache mount keeps
+# `npm install` (with the committed lock; see README for why not `npm ci`) runs `prepare` (tsc), so the sources come first; the npm cache mount keeps
 # rebuilds fast anyway.
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
@@ -15,7 +15,7 @@ COPY src ./src
 COPY examples ./examples
 COPY policies ./policies
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --no-audit --no-fund \
+    npm install --no-audit --no-fund \
     && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
