@@ -6,6 +6,9 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { demoLegacySecret, LEGACY_JWT_SECRET_ENV } from "../examples/health-tech/demo-secrets.js";
+import { writeDemoFiles } from "../examples/health-tech/generator/write-demo-files.js";
+import { DEMO_CONFIG_FILE } from "../examples/health-tech/paths.js";
 import { loadConfig } from "../src/config/load-config.js";
 import type { Side } from "../src/contracts/index.js";
 import { classifyPair } from "../src/diff/classify.js";
@@ -14,9 +17,6 @@ import { readNdjsonBatches } from "../src/ingest/ndjson-lines.js";
 import { parseEvent } from "../src/ingest/parse-event.js";
 import { runReplay } from "../src/replay/run-replay.js";
 import { loadRuntime } from "../src/runtime/load-runtime.js";
-import { demoLegacySecret, LEGACY_JWT_SECRET_ENV } from "../examples/health-tech/demo-secrets.js";
-import { writeDemoFiles } from "../examples/health-tech/generator/write-demo-files.js";
-import { DEMO_CONFIG_FILE } from "../examples/health-tech/paths.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const STAGE_SAMPLE = Math.min(EVENTS, Number(process.env.BENCH_STAGE_SAMPLE ?? 200_000));
@@ -33,8 +33,14 @@ async function ensureData(): Promise<void> {
   if (existsSync(file)) return;
   mkdirSync(dir, { recursive: true });
   const t = performance.now();
-  const r = await writeDemoFiles({ events: EVENTS, legacySecret: env[LEGACY_JWT_SECRET_ENV] }, file, `${file}.expected.json`);
-  console.log(`generated ${fmt(r.lines)} events (${fmt(r.bytes / 2 ** 20)} MiB) in ${fmt((performance.now() - t) / 1000, 1)} s`);
+  const r = await writeDemoFiles(
+    { events: EVENTS, legacySecret: env[LEGACY_JWT_SECRET_ENV] },
+    file,
+    `${file}.expected.json`,
+  );
+  console.log(
+    `generated ${fmt(r.lines)} events (${fmt(r.bytes / 2 ** 20)} MiB) in ${fmt((performance.now() - t) / 1000, 1)} s`,
+  );
 }
 
 async function stages(): Promise<void> {
@@ -56,7 +62,9 @@ async function stages(): Promise<void> {
     e[p.event.side] = p;
     bySide.set(p.event.correlationId, e);
   }
-  const pairs = [...bySide.values()].flatMap((e) => (e.legacy && e.new ? [{ legacy: e.legacy, new: e.new }] : []));
+  const pairs = [...bySide.values()].flatMap((e) =>
+    e.legacy && e.new ? [{ legacy: e.legacy, new: e.new }] : [],
+  );
   let t = performance.now();
   const verified = [];
   for (const p of pairs) {
@@ -68,12 +76,21 @@ async function stages(): Promise<void> {
     });
   }
   const verifyMs = performance.now() - t;
-  const valid = verified.flatMap((v) => (v.lv.ok && v.nv.ok ? [{ ...v, lc: v.lv.claims, nc: v.nv.claims }] : []));
-  const [legacyDecisions, legacyMs] = timed(() => valid.map((v) => runtime.legacy.decide(v.lc, v.p.legacy.event.request)));
+  const valid = verified.flatMap((v) =>
+    v.lv.ok && v.nv.ok ? [{ ...v, lc: v.lv.claims, nc: v.nv.claims }] : [],
+  );
+  const [legacyDecisions, legacyMs] = timed(() =>
+    valid.map((v) => runtime.legacy.decide(v.lc, v.p.legacy.event.request)),
+  );
   const [newDecisions, opaMs] = timed(() =>
     valid.map((v) => {
       const r = v.p.new.event.request;
-      return runtime.policy.evaluate({ token: v.nc, action: r.action, resource: r.resource, context: r.context ?? {} });
+      return runtime.policy.evaluate({
+        token: v.nc,
+        action: r.action,
+        resource: r.resource,
+        context: r.context ?? {},
+      });
     }),
   );
   t = performance.now();
@@ -89,15 +106,21 @@ async function stages(): Promise<void> {
       continuity: checkSubjectContinuity(v.lc, v.nc, "legacy_sub"),
       legacy: legacyDecisions[i] ?? null,
       new: newDecisions[i] ?? null,
-      observed: { legacy: v.p.legacy.event.observedDecision?.allow, new: v.p.new.event.observedDecision?.allow },
+      observed: {
+        legacy: v.p.legacy.event.observedDecision?.allow,
+        new: v.p.new.event.observedDecision?.allow,
+      },
     });
   });
   const classifyMs = performance.now() - t;
   sampleRss();
-  const per = (ms: number, n: number) => `${fmt((ms * 1000) / Math.max(n, 1), 2).padStart(7)} µs/item  (${fmt(n)} items)`;
+  const per = (ms: number, n: number) =>
+    `${fmt((ms * 1000) / Math.max(n, 1), 2).padStart(7)} µs/item  (${fmt(n)} items)`;
   console.log(`\nstage costs on one thread (first ${fmt(lines.length)} events, ${fmt(pairs.length)} pairs):`);
   console.log(`  parse + validate   ${per(parseMs, lines.length)}`);
-  console.log(`  verify (2/pair)    ${per(verifyMs, pairs.length)}  distinct tokens verified: ${fmt(runtime.verifiers.legacy.stats.verifications + runtime.verifiers.new.stats.verifications)}`);
+  console.log(
+    `  verify (2/pair)    ${per(verifyMs, pairs.length)}  distinct tokens verified: ${fmt(runtime.verifiers.legacy.stats.verifications + runtime.verifiers.new.stats.verifications)}`,
+  );
   console.log(`  legacy rules       ${per(legacyMs, valid.length)}`);
   console.log(`  OPA (wasm)         ${per(opaMs, valid.length)}`);
   console.log(`  classify + cohort  ${per(classifyMs, valid.length)}`);
@@ -116,7 +139,9 @@ async function endToEnd(): Promise<void> {
   const { events, pairs, unpaired } = report.totals;
   console.log(`\nreplay of ${fmt(events)} events (${fmt(statSync(file).size / 2 ** 20)} MiB) on one thread:`);
   console.log(`  ${fmt(pairs)} pairs + ${fmt(unpaired)} unpaired in ${fmt(seconds, 2)} s`);
-  console.log(`  ${fmt(pairs / seconds)} pairs/s   ${fmt(events / seconds)} events/s   (target: >= 15,000 pairs/s)`);
+  console.log(
+    `  ${fmt(pairs / seconds)} pairs/s   ${fmt(events / seconds)} events/s   (target: >= 15,000 pairs/s)`,
+  );
   console.log(`  peak RSS ${fmt(peakRss / 2 ** 20)} MiB (streaming: independent of the file size)`);
 }
 

@@ -6,7 +6,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const entry = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "src", "cli", "entry.js");
 if (!existsSync(entry)) {
-  process.stderr.write("entitlement-diff: not built yet; run `npm install` (or `npm run build`) in the project first.\n");
+  process.stderr.write(
+    "entitlement-diff: not built yet; run `npm install` (or `npm run build`) in the project first.\n",
+  );
   process.exit(70);
 }
 await import(pathToFileURL(entry).href);

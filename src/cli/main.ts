@@ -7,7 +7,9 @@ const EX_SOFTWARE = 70;
 
 export function buildProgram(): Command {
   const program = new Command("entitlement-diff")
-    .description("Compare a legacy CIAM and a new CIAM request by request, per cohort, and gate promotion on parity.")
+    .description(
+      "Compare a legacy CIAM and a new CIAM request by request, per cohort, and gate promotion on parity.",
+    )
     .version("0.1.0")
     .addCommand(replayCommand());
   // Commander copies these settings only to sub-commands it creates itself, not to added ones.
@@ -28,7 +30,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`entitlement-diff: ${err.name}: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`entitlement-diff: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `entitlement-diff: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return EX_SOFTWARE;
   }
 }

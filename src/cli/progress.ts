@@ -12,7 +12,9 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): {
       const seconds = Math.max((Date.now() - started) / 1000, 0.001);
       const pct = p.totalBytes > 0 ? ((100 * p.bytesRead) / p.totalBytes).toFixed(1) : "?";
       const rate = Math.round(p.events / seconds).toLocaleString("en-US");
-      stream.write(`\r${pct}%  ${p.events.toLocaleString("en-US")} events  ${p.pairs.toLocaleString("en-US")} pairs  ${rate} events/s `);
+      stream.write(
+        `\r${pct}%  ${p.events.toLocaleString("en-US")} events  ${p.pairs.toLocaleString("en-US")} pairs  ${rate} events/s `,
+      );
       shown = true;
     },
     done() {

@@ -15,12 +15,23 @@ interface ReplayFlags {
 
 export function replayCommand(): Command {
   return new Command("replay")
-    .description("pair, verify, evaluate and classify mirrored events from NDJSON files, and write the report")
+    .description(
+      "pair, verify, evaluate and classify mirrored events from NDJSON files, and write the report",
+    )
     .argument("<events...>", "NDJSON files of mirrored events (several files are merged by event time)")
     .requiredOption("-c, --config <file>", "configuration file (YAML)")
-    .addOption(new Option("-f, --format <format>", "report format (default: from --out, else json)").choices(REPORT_FORMATS))
+    .addOption(
+      new Option("-f, --format <format>", "report format (default: from --out, else json)").choices(
+        REPORT_FORMATS,
+      ),
+    )
     .option("-o, --out <file>", "write the report to this file instead of stdout")
-    .option("--max-findings <n>", "most findings listed in the report (counts stay complete)", positiveInt, 10_000)
+    .option(
+      "--max-findings <n>",
+      "most findings listed in the report (counts stay complete)",
+      positiveInt,
+      10_000,
+    )
     .action(async (inputs: string[], flags: ReplayFlags) => {
       const format = flags.format ?? formatFromPath(flags.out) ?? "json";
       const runtime = await loadRuntime(loadConfig(flags.config));

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isNode, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { type ConfigProblem, ConfigError } from "../errors/errors.js";
+import { ConfigError, type ConfigProblem } from "../errors/errors.js";
 
 /**
  * Reads a YAML file and validates it against a zod schema. Every problem names the file, the
@@ -24,7 +24,12 @@ export function parseYamlText<S extends z.ZodType>(text: string, file: string, s
     throw new ConfigError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return { file, line: pos?.line, column: pos?.col, message: `YAML syntax: ${e.message.split("\n")[0]}` };
+        return {
+          file,
+          line: pos?.line,
+          column: pos?.col,
+          message: `YAML syntax: ${e.message.split("\n")[0]}`,
+        };
       }),
     );
   }

@@ -24,7 +24,8 @@ export const operatorSchema = z
   })
   .strict()
   .refine((o) => Object.keys(o).length === 1, {
-    message: "a condition has exactly one operator: equals, notEquals, in, notIn, contains, containsAny or exists",
+    message:
+      "a condition has exactly one operator: equals, notEquals, in, notIn, contains, containsAny or exists",
   });
 export type Operator = z.infer<typeof operatorSchema>;
 

@@ -1,7 +1,18 @@
 import { z } from "zod";
 import { conditionsSchema } from "./conditions.js";
 
-const ASYMMETRIC_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] as const;
+const ASYMMETRIC_ALGS = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+] as const;
 const SYMMETRIC_ALGS = ["HS256", "HS384", "HS512"] as const;
 export const algorithmSchema = z.enum([...ASYMMETRIC_ALGS, ...SYMMETRIC_ALGS]);
 
@@ -41,10 +52,18 @@ export const issuerConfigSchema = z
     const symmetric = cfg.algorithms.filter((a) => a.startsWith("HS"));
     const secretKeys = cfg.keys.type === "hmac-secret-env";
     if (secretKeys && symmetric.length !== cfg.algorithms.length) {
-      ctx.addIssue({ code: "custom", path: ["algorithms"], message: "an hmac-secret-env key allows only HS256/HS384/HS512" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["algorithms"],
+        message: "an hmac-secret-env key allows only HS256/HS384/HS512",
+      });
     }
     if (!secretKeys && symmetric.length > 0) {
-      ctx.addIssue({ code: "custom", path: ["algorithms"], message: `HMAC algorithms (${symmetric.join(", ")}) need keys.type hmac-secret-env` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["algorithms"],
+        message: `HMAC algorithms (${symmetric.join(", ")}) need keys.type hmac-secret-env`,
+      });
     }
   });
 export type IssuerConfig = z.infer<typeof issuerConfigSchema>;
@@ -122,14 +141,23 @@ export const configSchema = z
     const ids = new Set<string>();
     cfg.cohorts.forEach((c, i) => {
       if (c.id === UNASSIGNED_COHORT) {
-        ctx.addIssue({ code: "custom", path: ["cohorts", i, "id"], message: `"${UNASSIGNED_COHORT}" is reserved` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["cohorts", i, "id"],
+          message: `"${UNASSIGNED_COHORT}" is reserved`,
+        });
       }
-      if (ids.has(c.id)) ctx.addIssue({ code: "custom", path: ["cohorts", i, "id"], message: `duplicate cohort "${c.id}"` });
+      if (ids.has(c.id))
+        ctx.addIssue({ code: "custom", path: ["cohorts", i, "id"], message: `duplicate cohort "${c.id}"` });
       ids.add(c.id);
     });
     for (const id of Object.keys(cfg.gates.cohorts)) {
       if (!ids.has(id) && id !== UNASSIGNED_COHORT) {
-        ctx.addIssue({ code: "custom", path: ["gates", "cohorts", id], message: `gate override for unknown cohort "${id}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["gates", "cohorts", id],
+          message: `gate override for unknown cohort "${id}"`,
+        });
       }
     }
   });

@@ -11,9 +11,15 @@ export const SIDES: readonly Side[] = ["legacy", "new"];
 const compactJws = z
   .string()
   .max(16_384, "token longer than 16384 characters")
-  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, "token is not a compact JWS (header.payload.signature)");
+  .regex(
+    /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/,
+    "token is not a compact JWS (header.payload.signature)",
+  );
 
-const rfc3339 = z.iso.datetime({ offset: true, message: "observedAt must be an RFC 3339 timestamp with a zone" });
+const rfc3339 = z.iso.datetime({
+  offset: true,
+  message: "observedAt must be an RFC 3339 timestamp with a zone",
+});
 
 export const resourceSchema = z.looseObject({
   type: z.string().min(1).max(200),

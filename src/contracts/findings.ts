@@ -32,8 +32,14 @@ export const MISMATCH_KINDS: ReadonlySet<FindingKind> = new Set([
   "token_invalid",
 ]);
 
-export const legacyDecisionViewSchema = z.object({ allow: z.boolean().nullable(), ruleId: z.string().nullable() });
-export const newDecisionViewSchema = z.object({ allow: z.boolean().nullable(), reasons: z.array(z.string()) });
+export const legacyDecisionViewSchema = z.object({
+  allow: z.boolean().nullable(),
+  ruleId: z.string().nullable(),
+});
+export const newDecisionViewSchema = z.object({
+  allow: z.boolean().nullable(),
+  reasons: z.array(z.string()),
+});
 
 /** One finding, as reported. `allow: null` means that side was not evaluated (e.g. invalid token, unpaired). */
 export const findingSchema = z.object({

@@ -29,7 +29,11 @@ export const reportSchema = z.object({
   generatedAt: z.string(),
   inputs: z.array(z.string()),
   /** Content hashes of what decided: the compiled policy and the legacy rules file. */
-  provenance: z.object({ policyBundleSha256: z.string(), legacyRulesSha256: z.string(), entrypoint: z.string() }),
+  provenance: z.object({
+    policyBundleSha256: z.string(),
+    legacyRulesSha256: z.string(),
+    entrypoint: z.string(),
+  }),
   totals: z.object({
     events: z.number().int().nonnegative(),
     duplicates: z.number().int().nonnegative(),

@@ -17,7 +17,8 @@ const base: PairEvaluation = {
   new: { allow: true, reasons: ["patient.own_record"] },
   observed: { legacy: undefined, new: undefined },
 };
-const kinds = (e: Partial<PairEvaluation>) => classifyPair({ ...base, ...e }).map((f) => `${f.kind}:${f.side}`);
+const kinds = (e: Partial<PairEvaluation>) =>
+  classifyPair({ ...base, ...e }).map((f) => `${f.kind}:${f.side}`);
 
 describe("classifyPair", () => {
   it("finds nothing when both models agree and nothing was observed otherwise", () => {

@@ -32,7 +32,8 @@ export interface PairEvaluation {
  */
 export function classifyPair(e: PairEvaluation): Finding[] {
   const findings: Finding[] = [];
-  const add = (kind: FindingKind, side: Side | null, detail: string) => findings.push(toFinding(e, kind, side, detail));
+  const add = (kind: FindingKind, side: Side | null, detail: string) =>
+    findings.push(toFinding(e, kind, side, detail));
 
   const invalid = (["legacy", "new"] as const).filter((s) => !e.verification[s].ok);
   if (invalid.length > 0) {
@@ -44,15 +45,21 @@ export function classifyPair(e: PairEvaluation): Finding[] {
   }
   if (e.continuity && !e.continuity.same) add("subject_mismatch", null, e.continuity.detail);
   if (e.legacy && e.new) {
-    if (e.new.allow && !e.legacy.allow) add("over_permission", null, "the new policy allows what the legacy rules deny");
-    if (e.legacy.allow && !e.new.allow) add("under_permission", null, "the new policy denies what the legacy rules allow");
+    if (e.new.allow && !e.legacy.allow)
+      add("over_permission", null, "the new policy allows what the legacy rules deny");
+    if (e.legacy.allow && !e.new.allow)
+      add("under_permission", null, "the new policy denies what the legacy rules allow");
   }
   const modelled: Record<Side, boolean | undefined> = { legacy: e.legacy?.allow, new: e.new?.allow };
   for (const side of ["legacy", "new"] as const) {
     const observed = e.observed[side];
     const model = modelled[side];
     if (observed !== undefined && model !== undefined && observed !== model) {
-      add("observed_drift", side, `${side} system decided ${verdict(observed)} but its model decides ${verdict(model)}`);
+      add(
+        "observed_drift",
+        side,
+        `${side} system decided ${verdict(observed)} but its model decides ${verdict(model)}`,
+      );
     }
   }
   return findings;
@@ -65,7 +72,10 @@ export function isMismatch(findings: readonly Finding[]): boolean {
 const verdict = (allow: boolean) => (allow ? "allow" : "deny");
 
 export function toFinding(
-  e: Pick<PairEvaluation, "correlationId" | "cohort" | "action" | "resourceType" | "observedAt" | "legacy" | "new">,
+  e: Pick<
+    PairEvaluation,
+    "correlationId" | "cohort" | "action" | "resourceType" | "observedAt" | "legacy" | "new"
+  >,
   kind: FindingKind,
   side: Side | null,
   detail: string,

@@ -97,7 +97,12 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
 }
 
 function policyInput(token: Claims, event: AuthzEvent) {
-  return { token, action: event.request.action, resource: event.request.resource, context: event.request.context ?? {} };
+  return {
+    token,
+    action: event.request.action,
+    resource: event.request.resource,
+    context: event.request.context ?? {},
+  };
 }
 
 /**

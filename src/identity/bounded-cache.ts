@@ -6,7 +6,8 @@ export class BoundedCache<V> {
   private readonly entries = new Map<string, V>();
 
   constructor(private readonly maxEntries: number) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError("maxEntries must be a positive integer");
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError("maxEntries must be a positive integer");
   }
 
   get size(): number {

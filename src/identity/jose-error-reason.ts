@@ -11,7 +11,11 @@ export interface ClassifiedJoseError {
 
 /** Maps jose's error codes to our stable reasons. Unknown errors are treated as malformed tokens. */
 export function classifyJoseError(err: unknown): ClassifiedJoseError {
-  const verdict = (reason: InvalidReason, timeOnly = false, transient = false) => ({ reason, timeOnly, transient });
+  const verdict = (reason: InvalidReason, timeOnly = false, transient = false) => ({
+    reason,
+    timeOnly,
+    transient,
+  });
   if (err instanceof errors.JWTExpired) return verdict("expired", err.claim === "exp");
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.claim === "nbf" && err.reason === "check_failed") return verdict("not_yet_valid", true);

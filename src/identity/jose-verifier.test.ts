@@ -1,5 +1,4 @@
-import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
-import { createLocalJWKSet } from "jose";
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { issuerConfigSchema } from "../contracts/index.js";
 import { JoseVerifier } from "./jose-verifier.js";
@@ -39,7 +38,10 @@ describe("JoseVerifier", () => {
     const token = await hs(base);
     const forged = `${token.slice(0, -4)}AAAA`;
     expect(await v.verify(forged, T0)).toMatchObject({ ok: false, reason: "bad_signature" });
-    expect(await v.verify(await hs(base, "HS512"), T0)).toMatchObject({ ok: false, reason: "algorithm_not_allowed" });
+    expect(await v.verify(await hs(base, "HS512"), T0)).toMatchObject({
+      ok: false,
+      reason: "algorithm_not_allowed",
+    });
     const none = `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from(JSON.stringify(base)).toString("base64url")}.`;
     expect(await v.verify(none, T0)).toMatchObject({ ok: false });
   });
@@ -50,7 +52,10 @@ describe("JoseVerifier", () => {
     expect((await v.verify(token, T0 + 3600 + 29)).ok).toBe(true); // within tolerance
     expect(await v.verify(token, T0 + 3600 + 30)).toMatchObject({ ok: false, reason: "expired" });
     expect((await v.verify(token, T0)).ok).toBe(true); // earlier event, same cached token
-    expect(await v.verify(await hs({ ...base, nbf: T0 + 100 }), T0)).toMatchObject({ ok: false, reason: "not_yet_valid" });
+    expect(await v.verify(await hs({ ...base, nbf: T0 + 100 }), T0)).toMatchObject({
+      ok: false,
+      reason: "not_yet_valid",
+    });
     expect(v.stats.verifications).toBe(2);
   });
 
@@ -89,7 +94,9 @@ describe("JoseVerifier", () => {
 
     it("accepts any configured audience and refuses an HMAC token signed with the public key (alg confusion)", async () => {
       const v = new JoseVerifier(rsConfig, jwks, 10);
-      expect((await v.verify(await sign({ ...base, iss: "https://new.test", aud: "web" }), T0)).ok).toBe(true);
+      expect((await v.verify(await sign({ ...base, iss: "https://new.test", aud: "web" }), T0)).ok).toBe(
+        true,
+      );
       const confused = await new SignJWT({ ...base, iss: "https://new.test" })
         .setProtectedHeader({ alg: "HS256", kid: "k1" })
         .sign(new TextEncoder().encode("public-key-bytes"));
@@ -101,7 +108,10 @@ describe("JoseVerifier", () => {
       const other = await new SignJWT({ ...base, iss: "https://new.test" })
         .setProtectedHeader({ alg: "RS256", kid: "rotated" })
         .sign(privateKey);
-      expect(await new JoseVerifier(rsConfig, jwks, 10).verify(other, T0)).toMatchObject({ ok: false, reason: "unknown_key" });
+      expect(await new JoseVerifier(rsConfig, jwks, 10).verify(other, T0)).toMatchObject({
+        ok: false,
+        reason: "unknown_key",
+      });
     });
   });
 });

@@ -58,13 +58,19 @@ export class JoseVerifier implements TokenVerifier {
       this.cache.set(cacheKey, entry);
       return this.judgeAt(entry, atEpochSeconds);
     }
-    return { ok: false, reason: "key_source_unavailable", detail: "the issuer's key set could not be fetched" };
+    return {
+      ok: false,
+      reason: "key_source_unavailable",
+      detail: "the issuer's key set could not be fetched",
+    };
   }
 
   /** Drops cached tokens that expired before `beforeEpochSeconds` (event time). */
   forgetExpired(beforeEpochSeconds: number): number {
     const tol = this.config.clockToleranceSeconds;
-    return this.cache.deleteWhere((e) => e.valid && e.life.exp !== undefined && e.life.exp + tol < beforeEpochSeconds);
+    return this.cache.deleteWhere(
+      (e) => e.valid && e.life.exp !== undefined && e.life.exp + tol < beforeEpochSeconds,
+    );
   }
 
   private judgeAt(entry: CacheEntry, at: number): VerificationResult {

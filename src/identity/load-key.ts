@@ -43,7 +43,8 @@ export function loadVerificationKey(issuer: IssuerConfig, ctx: KeyLoadContext): 
       });
     case "hmac-secret-env": {
       const secret = ctx.env[keys.env];
-      if (!secret) return fail(`environment variable ${keys.env} (the shared HMAC secret) is not set or empty`);
+      if (!secret)
+        return fail(`environment variable ${keys.env} (the shared HMAC secret) is not set or empty`);
       return new TextEncoder().encode(secret);
     }
   }

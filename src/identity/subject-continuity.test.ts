@@ -3,7 +3,9 @@ import { checkSubjectContinuity } from "./subject-continuity.js";
 
 describe("checkSubjectContinuity", () => {
   it("holds when the new token's legacy subject claim equals the legacy sub", () => {
-    expect(checkSubjectContinuity({ sub: "u-1" }, { sub: "n-9", legacy_sub: "u-1" }, "legacy_sub")).toEqual({ same: true });
+    expect(checkSubjectContinuity({ sub: "u-1" }, { sub: "n-9", legacy_sub: "u-1" }, "legacy_sub")).toEqual({
+      same: true,
+    });
   });
 
   it("fails when the legacy subject claim names someone else, even if the subs are equal", () => {
@@ -14,7 +16,10 @@ describe("checkSubjectContinuity", () => {
   it("falls back to equal subs when the claim is absent, and fails when they differ", () => {
     expect(checkSubjectContinuity({ sub: "u-1" }, { sub: "u-1" }, "legacy_sub")).toEqual({ same: true });
     const r = checkSubjectContinuity({ sub: "u-1" }, { sub: "n-1" }, "legacy_sub");
-    expect(r).toEqual({ same: false, detail: "the new token has no legacy_sub claim and its sub differs from the legacy sub" });
+    expect(r).toEqual({
+      same: false,
+      detail: "the new token has no legacy_sub claim and its sub differs from the legacy sub",
+    });
   });
 
   it("never treats two missing subjects as the same person", () => {

@@ -7,7 +7,11 @@ export type ContinuityResult = { same: true } | { same: false; detail: string };
  * `legacySubjectClaim`; when it does not (e.g. users created just in time in the new CIAM),
  * the two `sub` values must be equal. Details never include the ids themselves.
  */
-export function checkSubjectContinuity(legacy: Claims, next: Claims, legacySubjectClaim: string): ContinuityResult {
+export function checkSubjectContinuity(
+  legacy: Claims,
+  next: Claims,
+  legacySubjectClaim: string,
+): ContinuityResult {
   const legacySub = legacy.sub;
   if (typeof legacySub !== "string" || legacySub === "") {
     return { same: false, detail: "the legacy token has no sub" };
@@ -19,5 +23,8 @@ export function checkSubjectContinuity(legacy: Claims, next: Claims, legacySubje
   }
   return next.sub === legacySub
     ? { same: true }
-    : { same: false, detail: `the new token has no ${legacySubjectClaim} claim and its sub differs from the legacy sub` };
+    : {
+        same: false,
+        detail: `the new token has no ${legacySubjectClaim} claim and its sub differs from the legacy sub`,
+      };
 }

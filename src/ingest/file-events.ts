@@ -29,7 +29,14 @@ export async function* fileEvents(file: string, maxLineBytes?: number): AsyncGen
       const parsed = parseEvent(l.text);
       if (!parsed.ok) return { type: "rejected", at, reason: parsed.reason, bytesRead: l.bytesRead };
       const fingerprint = hash("sha256", l.text, "base64url");
-      return { type: "event", event: parsed.event, observedAtMs: parsed.observedAtMs, fingerprint, at, bytesRead: l.bytesRead };
+      return {
+        type: "event",
+        event: parsed.event,
+        observedAtMs: parsed.observedAtMs,
+        fingerprint,
+        at,
+        bytesRead: l.bytesRead,
+      };
     });
   }
 }

@@ -3,8 +3,19 @@ import type { SourceItem } from "./file-events.js";
 import { mergeByEventTime } from "./merge-by-event-time.js";
 
 const event = (file: string, line: number, t: number): SourceItem =>
-  ({ type: "event", observedAtMs: t, at: { file, line }, fingerprint: `${file}${line}`, bytesRead: 0 }) as SourceItem;
-const rejected = (file: string, line: number): SourceItem => ({ type: "rejected", at: { file, line }, reason: "bad", bytesRead: 0 });
+  ({
+    type: "event",
+    observedAtMs: t,
+    at: { file, line },
+    fingerprint: `${file}${line}`,
+    bytesRead: 0,
+  }) as SourceItem;
+const rejected = (file: string, line: number): SourceItem => ({
+  type: "rejected",
+  at: { file, line },
+  reason: "bad",
+  bytesRead: 0,
+});
 
 /** A source that yields its items in batches of two, so merging must work across batch ends. */
 async function* from(items: SourceItem[]): AsyncGenerator<SourceItem[]> {
@@ -27,7 +38,11 @@ describe("mergeByEventTime", () => {
   });
 
   it("keeps every item of a single source in order", async () => {
-    expect(await merged([event("A", 1, 5), rejected("A", 2), event("A", 3, 1)])).toEqual(["e:A1", "r:A2", "e:A3"]);
+    expect(await merged([event("A", 1, 5), rejected("A", 2), event("A", 3, 1)])).toEqual([
+      "e:A1",
+      "r:A2",
+      "e:A3",
+    ]);
   });
 
   it("merges long sources in event-time order across batch boundaries", async () => {
@@ -41,6 +56,10 @@ describe("mergeByEventTime", () => {
   });
 
   it("does not lose rejected lines at the end of a source", async () => {
-    expect(await merged([event("A", 1, 5), rejected("A", 2)], [rejected("B", 1)])).toEqual(["r:B1", "e:A1", "r:A2"]);
+    expect(await merged([event("A", 1, 5), rejected("A", 2)], [rejected("B", 1)])).toEqual([
+      "r:B1",
+      "e:A1",
+      "r:A2",
+    ]);
   });
 });

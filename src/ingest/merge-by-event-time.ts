@@ -6,7 +6,9 @@ import type { SourceItem } from "./file-events.js";
  * be roughly in event-time order; rejected lines pass through at once. Sources and output are
  * batches, so async iteration costs per chunk, not per event.
  */
-export async function* mergeByEventTime(sources: AsyncIterator<SourceItem[]>[]): AsyncGenerator<SourceItem[]> {
+export async function* mergeByEventTime(
+  sources: AsyncIterator<SourceItem[]>[],
+): AsyncGenerator<SourceItem[]> {
   if (sources.length === 1 && sources[0]) {
     const only = sources[0];
     for (let r = await only.next(); !r.done; r = await only.next()) yield r.value;
@@ -19,14 +21,17 @@ export async function* mergeByEventTime(sources: AsyncIterator<SourceItem[]>[]):
     let best: Cursor | undefined;
     for (const c of cursors) {
       const t = c.headTime();
-      if (t !== undefined && (best === undefined || t < (best.headTime() ?? Number.POSITIVE_INFINITY))) best = c;
+      if (t !== undefined && (best === undefined || t < (best.headTime() ?? Number.POSITIVE_INFINITY)))
+        best = c;
     }
     if (!best) {
       if (out.length > 0) yield out;
       return;
     }
     // Take from the earliest source up to the next source's head time, in one batch.
-    const limit = Math.min(...cursors.filter((c) => c !== best).map((c) => c.headTime() ?? Number.POSITIVE_INFINITY));
+    const limit = Math.min(
+      ...cursors.filter((c) => c !== best).map((c) => c.headTime() ?? Number.POSITIVE_INFINITY),
+    );
     out.push(...best.takeUntil(limit));
     yield out;
   }

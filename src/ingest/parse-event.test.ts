@@ -21,9 +21,21 @@ describe("parseEvent", () => {
     ["not JSON", "{", /^not JSON/],
     ["a wrong schema version", JSON.stringify({ ...good, schema: "entitlement-diff.authz.v2" }), /^schema:/],
     ["an unknown side", JSON.stringify({ ...good, side: "both" }), /^side:/],
-    ["a time without zone", JSON.stringify({ ...good, observedAt: "2026-11-01T10:00:00" }), /^observedAt: .*RFC 3339/],
-    ["a token that is not a JWS", JSON.stringify({ ...good, token: "opaque-token" }), /^token: .*compact JWS/],
-    ["a missing resource type", JSON.stringify({ ...good, request: { action: "read", resource: {} } }), /^request\.resource\.type:/],
+    [
+      "a time without zone",
+      JSON.stringify({ ...good, observedAt: "2026-11-01T10:00:00" }),
+      /^observedAt: .*RFC 3339/,
+    ],
+    [
+      "a token that is not a JWS",
+      JSON.stringify({ ...good, token: "opaque-token" }),
+      /^token: .*compact JWS/,
+    ],
+    [
+      "a missing resource type",
+      JSON.stringify({ ...good, request: { action: "read", resource: {} } }),
+      /^request\.resource\.type:/,
+    ],
     ["an empty correlation id", JSON.stringify({ ...good, correlationId: "" }), /^correlationId:/],
   ])("rejects %s with a reason that names the field", (_name, text, reason) => {
     const r = parseEvent(text);

@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import { type AuthzEvent, authzEventSchema } from "../contracts/index.js";
 
-export type ParsedEvent = { ok: true; event: AuthzEvent; observedAtMs: number } | { ok: false; reason: string };
+export type ParsedEvent =
+  | { ok: true; event: AuthzEvent; observedAtMs: number }
+  | { ok: false; reason: string };
 
 /**
  * Parses one mirrored event (an NDJSON line or a Kafka message value). Never throws: every problem

@@ -3,8 +3,19 @@ import { describe, expect, it } from "vitest";
 import type { Side } from "../contracts/index.js";
 import { type PairingOutput, PairingWindow, type WindowedEvent } from "./window.js";
 
-const ev = (side: Side, correlationId: string, observedAtMs: number, fingerprint = `${side}:${correlationId}`) =>
-  ({ side, correlationId, observedAtMs, fingerprint, payload: `${side}/${correlationId}` }) satisfies WindowedEvent<string>;
+const ev = (
+  side: Side,
+  correlationId: string,
+  observedAtMs: number,
+  fingerprint = `${side}:${correlationId}`,
+) =>
+  ({
+    side,
+    correlationId,
+    observedAtMs,
+    fingerprint,
+    payload: `${side}/${correlationId}`,
+  }) satisfies WindowedEvent<string>;
 
 const types = (outs: PairingOutput<string>[]) => outs.map((o) => o.type);
 
@@ -37,7 +48,9 @@ describe("PairingWindow", () => {
   it("reports a different event for a side already seen as a conflict and keeps the first", () => {
     const w = new PairingWindow<string>({ windowMs: 30_000, maxPending: 10 });
     w.add(ev("legacy", "a", 0, "first"));
-    expect(w.add(ev("legacy", "a", 5, "second"))).toEqual([{ type: "conflict", event: ev("legacy", "a", 5, "second") }]);
+    expect(w.add(ev("legacy", "a", 5, "second"))).toEqual([
+      { type: "conflict", event: ev("legacy", "a", 5, "second") },
+    ]);
     const [pair] = w.add(ev("new", "a", 7));
     expect(pair?.type === "pair" && pair.legacy.fingerprint).toBe("first");
     expect(types(w.add(ev("new", "a", 9, "other")))).toEqual(["conflict"]);
@@ -47,7 +60,9 @@ describe("PairingWindow", () => {
     const w = new PairingWindow<string>({ windowMs: 1_000, maxPending: 10 });
     w.add(ev("legacy", "a", 0));
     expect(types(w.add(ev("legacy", "b", 1_500)))).toEqual(["unpaired"]);
-    expect(w.add(ev("new", "a", 1_600))).toEqual([{ type: "unpaired", event: ev("new", "a", 1_600), cause: "late" }]);
+    expect(w.add(ev("new", "a", 1_600))).toEqual([
+      { type: "unpaired", event: ev("new", "a", 1_600), cause: "late" },
+    ]);
   });
 
   it("gives up the oldest waiting event when full, and says so", () => {
@@ -55,7 +70,9 @@ describe("PairingWindow", () => {
     w.add(ev("legacy", "a", 0));
     w.add(ev("legacy", "b", 1));
     expect(w.isFull).toBe(true);
-    expect(w.add(ev("legacy", "c", 2))).toEqual([{ type: "unpaired", event: ev("legacy", "a", 0), cause: "capacity" }]);
+    expect(w.add(ev("legacy", "c", 2))).toEqual([
+      { type: "unpaired", event: ev("legacy", "a", 0), cause: "capacity" },
+    ]);
   });
 
   it("flushes what is still waiting at the end of input, oldest first", () => {
@@ -76,28 +93,32 @@ describe("PairingWindow", () => {
       redeliver: fc.boolean(),
     });
     fc.assert(
-      fc.property(fc.array(request, { maxLength: 200 }), fc.integer({ min: 1, max: 50 }), (requests, maxPending) => {
-        const events = requests.flatMap((r, i) => {
-          const list = r.sides.map((side, k) => ev(side, `c${i}`, r.at + (k === 1 ? r.skew : 0)));
-          return r.redeliver && list[0] ? [...list, list[0]] : list;
-        });
-        events.sort((a, b) => a.observedAtMs - b.observedAtMs);
-        const w = new PairingWindow<string>({ windowMs: 10_000, maxPending });
-        const outs: PairingOutput<string>[] = [];
-        for (const e of events) {
-          outs.push(...w.add(e));
-          expect(w.pendingCount).toBeLessThanOrEqual(maxPending);
-        }
-        outs.push(...w.flush());
-        const accounted = outs.reduce((n, o) => n + (o.type === "pair" ? 2 : 1), 0);
-        expect(accounted).toBe(events.length);
-        expect(outs.some((o) => o.type === "conflict")).toBe(false);
-        // With room for everything, every two-sided request within the window pairs.
-        if (maxPending >= events.length) {
-          const pairs = outs.filter((o) => o.type === "pair").length;
-          expect(pairs).toBe(requests.filter((r) => r.sides.length === 2).length);
-        }
-      }),
+      fc.property(
+        fc.array(request, { maxLength: 200 }),
+        fc.integer({ min: 1, max: 50 }),
+        (requests, maxPending) => {
+          const events = requests.flatMap((r, i) => {
+            const list = r.sides.map((side, k) => ev(side, `c${i}`, r.at + (k === 1 ? r.skew : 0)));
+            return r.redeliver && list[0] ? [...list, list[0]] : list;
+          });
+          events.sort((a, b) => a.observedAtMs - b.observedAtMs);
+          const w = new PairingWindow<string>({ windowMs: 10_000, maxPending });
+          const outs: PairingOutput<string>[] = [];
+          for (const e of events) {
+            outs.push(...w.add(e));
+            expect(w.pendingCount).toBeLessThanOrEqual(maxPending);
+          }
+          outs.push(...w.flush());
+          const accounted = outs.reduce((n, o) => n + (o.type === "pair" ? 2 : 1), 0);
+          expect(accounted).toBe(events.length);
+          expect(outs.some((o) => o.type === "conflict")).toBe(false);
+          // With room for everything, every two-sided request within the window pairs.
+          if (maxPending >= events.length) {
+            const pairs = outs.filter((o) => o.type === "pair").length;
+            expect(pairs).toBe(requests.filter((r) => r.sides.length === 2).length);
+          }
+        },
+      ),
       { seed: 20261122, numRuns: 300 },
     );
   });

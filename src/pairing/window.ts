@@ -104,7 +104,11 @@ export class PairingWindow<T> {
       }
       this.pending.delete(event.correlationId);
       this.remember(first, event);
-      out.push(event.side === "new" ? { type: "pair", legacy: first, new: event } : { type: "pair", legacy: event, new: first });
+      out.push(
+        event.side === "new"
+          ? { type: "pair", legacy: first, new: event }
+          : { type: "pair", legacy: event, new: first },
+      );
       return;
     }
     const closed = this.closed.get(event.correlationId);

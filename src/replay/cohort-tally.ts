@@ -1,5 +1,5 @@
-import type { FindingKind } from "../contracts/index.js";
 import type { GateEvidence } from "../contracts/gate.js";
+import type { FindingKind } from "../contracts/index.js";
 import type { PairOutcome } from "../diff/pair-outcome.js";
 
 export interface CohortCounts extends GateEvidence {
@@ -41,5 +41,12 @@ export class CohortTally {
 }
 
 function emptyCounts(): CohortCounts {
-  return { pairs: 0, mismatchedPairs: 0, overPermission: 0, unpaired: 0, observedDriftPairs: 0, findings: {} };
+  return {
+    pairs: 0,
+    mismatchedPairs: 0,
+    overPermission: 0,
+    unpaired: 0,
+    observedDriftPairs: 0,
+    findings: {},
+  };
 }

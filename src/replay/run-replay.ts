@@ -74,8 +74,10 @@ export async function runReplay(runtime: Runtime, options: ReplayOptions): Promi
   const consume = (outputs: PairingOutput<ObservedEvent>[], at?: SourceItem) => {
     for (const out of outputs) {
       if (out.type === "duplicate") totals.duplicates++;
-      else if (out.type === "conflict") reject(at?.at.file ?? "?", at?.at.line ?? 0, conflictReason(out.event.payload));
-      else if (out.type === "pair") inflight.push(runtime.differ.diffPair(out.legacy.payload, out.new.payload));
+      else if (out.type === "conflict")
+        reject(at?.at.file ?? "?", at?.at.line ?? 0, conflictReason(out.event.payload));
+      else if (out.type === "pair")
+        inflight.push(runtime.differ.diffPair(out.legacy.payload, out.new.payload));
       else inflight.push(runtime.differ.diffUnpaired(out.event.payload, UNPAIRED_DETAIL[out.cause]));
     }
   };

@@ -1,6 +1,6 @@
+import type { CohortAssigner } from "../cohorts/compile-cohorts.js";
 import { compileCohorts } from "../cohorts/compile-cohorts.js";
 import type { LoadedConfig } from "../config/load-config.js";
-import type { CohortAssigner } from "../cohorts/compile-cohorts.js";
 import type { Report, Side } from "../contracts/index.js";
 import { createPairDiffer, type PairDiffer } from "../diff/pair-differ.js";
 import { JoseVerifier } from "../identity/jose-verifier.js";
@@ -31,7 +31,12 @@ export async function loadRuntime(
   const verifierFor = (side: Side) =>
     new JoseVerifier(
       config.issuers[side],
-      loadVerificationKey(config.issuers[side], { configFile: file, configPath: `issuers.${side}`, resolvePath, env }),
+      loadVerificationKey(config.issuers[side], {
+        configFile: file,
+        configPath: `issuers.${side}`,
+        resolvePath,
+        env,
+      }),
       config.verification.cacheSize,
     );
   const verifiers = { legacy: verifierFor("legacy"), new: verifierFor("new") };

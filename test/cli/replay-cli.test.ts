@@ -3,11 +3,11 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { reportSchema } from "../../src/contracts/index.js";
-import { main } from "../../src/cli/main.js";
 import { DEMO_LEGACY_JWT_SECRET, LEGACY_JWT_SECRET_ENV } from "../../examples/health-tech/demo-secrets.js";
 import { writeDemoFiles } from "../../examples/health-tech/generator/write-demo-files.js";
 import { DEMO_CONFIG_FILE } from "../../examples/health-tech/paths.js";
+import { main } from "../../src/cli/main.js";
+import { reportSchema } from "../../src/contracts/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 let dir: string;
@@ -38,7 +38,11 @@ beforeAll(async () => {
   process.env[LEGACY_JWT_SECRET_ENV] = DEMO_LEGACY_JWT_SECRET;
   dir = mkdtempSync(join(tmpdir(), "replay-cli-"));
   events = join(dir, "events.ndjson");
-  await writeDemoFiles({ events: 2_000, legacySecret: DEMO_LEGACY_JWT_SECRET }, events, join(dir, "expected.json"));
+  await writeDemoFiles(
+    { events: 2_000, legacySecret: DEMO_LEGACY_JWT_SECRET },
+    events,
+    join(dir, "expected.json"),
+  );
 });
 
 afterEach(() => {
@@ -87,7 +91,9 @@ describe("entitlement-diff replay", () => {
     writeFileSync(bad, text);
     const r = await cli("replay", "--config", bad, events);
     expect(r.code).toBe(78);
-    expect(r.stderr).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+ \\(at pairing\\.windowSeconds\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+ \\(at pairing\\.windowSeconds\\)`),
+    );
   });
 
   it("exits 78 when the legacy HMAC secret variable is not set, naming it", async () => {
@@ -112,7 +118,10 @@ describe("entitlement-diff replay", () => {
 
   it("runs as the installed bin from the compiled output", () => {
     const bin = join(ROOT, "bin", "entitlement-diff.js");
-    expect(existsSync(join(ROOT, "dist", "src", "cli", "entry.js")), "dist/ is built by npm install (prepare)").toBe(true);
+    expect(
+      existsSync(join(ROOT, "dist", "src", "cli", "entry.js")),
+      "dist/ is built by npm install (prepare)",
+    ).toBe(true);
     const copy = join(dir, "bin-events.ndjson");
     copyFileSync(events, copy);
     const r = spawnSync(process.execPath, [bin, "replay", "-c", DEMO_CONFIG_FILE, copy, "-f", "text"], {
