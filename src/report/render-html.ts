@@ -283,11 +283,11 @@ tr.pass > th { box-shadow: inset 3px 0 0 var(--pass); }
 .sev.critical { color: var(--critical); } .sev.high { color: var(--high); } .sev.medium { color: var(--medium); } .sev.low { color: var(--low); }
 .decision { font-weight: 600; }
 .decision.allow { color: var(--pass); } .decision.deny { color: var(--fail); } .decision.none { color: var(--muted); font-weight: 400; }
-.reasons { min-width: 320px; }
+.reasons { min-width: 300px; }
 .reasons ul, ul.plain { margin: 0; padding-left: 16px; }
 ul.plain { color: var(--muted); }
 .decisive { margin: 0 0 4px; font-weight: 600; }
-.rate { white-space: nowrap; }
+.rate { min-width: 150px; }
 .meter { position: relative; height: 6px; width: 160px; margin: 5px 0 2px; background: var(--code-bg); border-radius: 3px; }
 .meter span { position: absolute; top: 0; height: 6px; }
 .meter .point { left: 0; background: var(--bar); border-radius: 3px 0 0 3px; }

@@ -1,9 +1,10 @@
 import { isAbsolute, resolve } from "node:path";
-import { clickHouseConnectionFromEnv, openClickHouseDriver } from "./clickhouse-driver.js";
+import { CLICKHOUSE_ENV, clickHouseConnectionFromEnv, openClickHouseDriver } from "./clickhouse-driver.js";
 import type { StoreDriver } from "./driver.js";
 import { openEmbeddedDriver } from "./embedded-driver.js";
 import { type MigrationReport, migrate } from "./migrate.js";
-import type { StoreConfig } from "./store-config.js";
+import { DATABASE_NAME, type StoreConfig } from "./store-config.js";
+import { StoreError } from "./store-errors.js";
 import { type StoreTables, storeTables } from "./store-tables.js";
 
 /** An open, migrated store: the driver and the names of its tables. */
@@ -37,7 +38,8 @@ export async function openConfiguredDriver(
   }
   const connection = clickHouseConnectionFromEnv(options.env);
   const database = connection.database ?? config.database;
-  storeTables(database); // an invalid CLICKHOUSE_DATABASE fails before any connection
+  if (!DATABASE_NAME.test(database))
+    throw new StoreError(`${CLICKHOUSE_ENV.database} must be a plain identifier (letters, digits, _), got ${JSON.stringify(database)}`);
   return { driver: await openClickHouseDriver(connection), database };
 }
 

@@ -54,11 +54,8 @@ export interface OutcomeRows {
 /** Pure: the rows one outcome becomes. Raw subject and resource ids stop here. */
 export function toOutcomeRows(o: StoredOutcome, pseudonymize: Pseudonymizer): OutcomeRows {
   const eventTime = clickHouseTime(o.observedAtMs);
-  const ids = {
-    legacy_subject_pseudonym: o.legacySubject === undefined ? null : pseudonymize.subject(o.legacySubject),
-    new_subject_pseudonym: o.newSubject === undefined ? null : pseudonymize.subject(o.newSubject),
-    resource_pseudonym: o.resourceId === undefined ? null : pseudonymize.resource(o.resourceId),
-  };
+  // Only findings carry ids; most pairs have none, so the HMACs are computed only when needed.
+  const ids = o.findings.length === 0 ? NO_IDS : pseudonymizedIds(o, pseudonymize);
   const provenance = { policy_bundle_sha256: o.policyBundleSha256, legacy_rules_sha256: o.legacyRulesSha256 };
   return {
     outcome: {
@@ -83,18 +80,22 @@ export function toOutcomeRows(o: StoredOutcome, pseudonymize: Pseudonymizer): Ou
   };
 }
 
+type PseudonymizedIds = Pick<FindingRow, "legacy_subject_pseudonym" | "new_subject_pseudonym" | "resource_pseudonym">;
+
+const NO_IDS: PseudonymizedIds = { legacy_subject_pseudonym: null, new_subject_pseudonym: null, resource_pseudonym: null };
+
+function pseudonymizedIds(o: StoredOutcome, pseudonymize: Pseudonymizer): PseudonymizedIds {
+  return {
+    legacy_subject_pseudonym: o.legacySubject === undefined ? null : pseudonymize.subject(o.legacySubject),
+    new_subject_pseudonym: o.newSubject === undefined ? null : pseudonymize.subject(o.newSubject),
+    resource_pseudonym: o.resourceId === undefined ? null : pseudonymize.resource(o.resourceId),
+  };
+}
+
 function findingRow(
   o: StoredOutcome,
   f: Finding,
-  shared: Pick<
-    FindingRow,
-    | "legacy_subject_pseudonym"
-    | "new_subject_pseudonym"
-    | "resource_pseudonym"
-    | "policy_bundle_sha256"
-    | "legacy_rules_sha256"
-    | "observed_at"
-  >,
+  shared: PseudonymizedIds & Pick<FindingRow, "policy_bundle_sha256" | "legacy_rules_sha256" | "observed_at">,
 ): FindingRow {
   return {
     pair_id: o.pairId,
