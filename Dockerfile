@@ -36,5 +36,5 @@ EXPOSE 8080
 # The slim image has no curl; Node 20 has fetch.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:8080/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "bin/entitlement-diff.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=32", "bin/entitlement-diff.js"]
 CMD ["serve", "--config", "/etc/entitlement-diff/config.yaml"]

@@ -324,7 +324,7 @@ describe("Dockerfile of the service", () => {
 
   it("runs `serve` with the config Compose mounts", () => {
     const entrypoint = execForm(argsOf(instructions, "ENTRYPOINT").at(-1) ?? "[]");
-    expect(entrypoint).toEqual(["node", "bin/entitlement-diff.js"]);
+    expect(entrypoint).toEqual(["node", "--max-semi-space-size=32", "bin/entitlement-diff.js"]);
     expect(existsSync(fromRepo("bin/entitlement-diff.js"))).toBe(true);
     const command = service("entitlement-diff").command;
     expect(command).toEqual(execForm(argsOf(instructions, "CMD").at(-1) ?? "[]"));
