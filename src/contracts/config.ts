@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { conditionsSchema } from "./conditions.js";
+import { storeConfigSchema } from "./store-config.js";
 
 const ASYMMETRIC_ALGS = [
   "RS256",
@@ -99,6 +100,46 @@ export type CohortDefinition = z.infer<typeof cohortSchema>;
 
 export const UNASSIGNED_COHORT = "unassigned";
 
+const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name such as KAFKA_BROKERS");
+
+export const kafkaConfigSchema = z
+  .object({
+    /** host:port list; the variable named by `brokersEnv`, when set, overrides it (comma-separated). */
+    brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, "host:port")).min(1).default(["127.0.0.1:9092"]),
+    brokersEnv: envVarName.default("KAFKA_BROKERS"),
+    clientId: z.string().min(1).default("entitlement-diff"),
+    groupId: z.string().min(1).default("entitlement-diff"),
+    topics: z
+      .object({
+        legacy: z.string().min(1).default("ciam.mirror.legacy"),
+        /** May equal `legacy`: one topic for both sides works too. */
+        new: z.string().min(1).default("ciam.mirror.new"),
+        deadLetter: z.string().min(1).default("ciam.mirror.dlq"),
+      })
+      .strict()
+      .default({ legacy: "ciam.mirror.legacy", new: "ciam.mirror.new", deadLetter: "ciam.mirror.dlq" }),
+    /** Where a new consumer group starts: the beginning of the topics, or only new messages. */
+    fromBeginning: z.boolean().default(true),
+    commitIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
+    sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000),
+  })
+  .strict();
+export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
+
+export const serverConfigSchema = z
+  .object({
+    host: z.string().min(1).default("0.0.0.0"),
+    port: z.number().int().min(0).max(65_535).default(8080),
+    /** Largest accepted NDJSON body of POST /api/v1/events. */
+    bodyLimitBytes: z.number().int().positive().max(100 * 2 ** 20).default(10 * 2 ** 20),
+  })
+  .strict();
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+
+export const loggingConfigSchema = z
+  .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+  .strict();
+
 export const configSchema = z
   .object({
     version: z.literal(1),
@@ -128,6 +169,10 @@ export const configSchema = z
       .object({ cacheSize: z.number().int().positive().default(100_000) })
       .strict()
       .default({ cacheSize: 100_000 }),
+    kafka: kafkaConfigSchema.default(kafkaConfigSchema.parse({})),
+    server: serverConfigSchema.default(serverConfigSchema.parse({})),
+    logging: loggingConfigSchema.default({ level: "info" }),
+    store: storeConfigSchema.default(storeConfigSchema.parse({})),
     cohorts: z.array(cohortSchema).default([]),
     gates: z
       .object({

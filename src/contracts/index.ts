@@ -5,3 +5,4 @@ export * from "./findings.js";
 export * from "./gate.js";
 export * from "./report.js";
 export * from "./rules.js";
+export * from "./store-config.js";

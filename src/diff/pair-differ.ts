@@ -61,12 +61,14 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
         findings,
         mismatch: isMismatch(findings),
         observedDrift: findings.some((f) => f.kind === "observed_drift"),
+        subjects: { legacy: subjectOf(lv), new: subjectOf(nv) },
       };
     },
 
     async diffUnpaired(only, detail) {
       const e = only.event;
-      const cohort = cohortFor(deps, await verify(only), e.token);
+      const verification = await verify(only);
+      const cohort = cohortFor(deps, verification, e.token);
       const finding = toFinding(
         {
           correlationId: e.correlationId,
@@ -91,9 +93,17 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
         findings: [finding],
         mismatch: false,
         observedDrift: false,
+        subjects: {
+          legacy: e.side === "legacy" ? subjectOf(verification) : null,
+          new: e.side === "new" ? subjectOf(verification) : null,
+        },
       };
     },
   };
+}
+
+function subjectOf(v: VerificationResult): string | null {
+  return v.ok && typeof v.claims.sub === "string" ? v.claims.sub : null;
 }
 
 function policyInput(token: Claims, event: AuthzEvent) {

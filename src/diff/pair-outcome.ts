@@ -22,4 +22,9 @@ export interface PairOutcome {
   mismatch: boolean;
   /** A side's observed decision differs from its model. */
   observedDrift: boolean;
+  /**
+   * The verified `sub` of each side (null when absent or unverified). Raw ids: the store
+   * pseudonymizes them before writing, and reports never show them.
+   */
+  subjects: { legacy: string | null; new: string | null };
 }

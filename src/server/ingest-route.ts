@@ -1,0 +1,50 @@
+import { hash } from "node:crypto";
+import express, { type Router } from "express";
+import type { ObservedEvent } from "../diff/pair-outcome.js";
+import { parseEvent } from "../ingest/parse-event.js";
+
+/** Accepts one mirrored event (already parsed) into the pipeline. */
+export type EventIntake = (event: ObservedEvent, fingerprint: string) => void;
+
+export interface IngestResponse {
+  accepted: number;
+  rejected: { line: number; reason: string }[];
+}
+
+const MAX_REJECTED_LISTED = 100;
+
+/**
+ * `POST /api/v1/events`: the same envelopes as NDJSON, for gateways that mirror over HTTP. Every
+ * valid line is accepted even when others are not; the answer lists each rejected line with its
+ * reason. 202 when anything was accepted, 400 when nothing was, 413 past the body limit.
+ */
+export function ingestRouter(intake: EventIntake, bodyLimitBytes: number): Router {
+  const router = express.Router();
+  router.post(
+    "/api/v1/events",
+    express.text({ type: ["application/x-ndjson", "application/jsonl", "text/plain", "application/json"], limit: bodyLimitBytes }),
+    (req, res) => {
+      if (typeof req.body !== "string") {
+        res.status(415).json({ error: "unsupported content type", details: "send application/x-ndjson" });
+        return;
+      }
+      const result: IngestResponse = { accepted: 0, rejected: [] };
+      let rejectedTotal = 0;
+      req.body.split("\n").forEach((raw, index) => {
+        const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+        if (text.trim() === "") return;
+        const parsed = parseEvent(text);
+        if (!parsed.ok) {
+          rejectedTotal++;
+          if (result.rejected.length < MAX_REJECTED_LISTED) result.rejected.push({ line: index + 1, reason: parsed.reason });
+          return;
+        }
+        intake({ event: parsed.event, observedAtMs: parsed.observedAtMs }, hash("sha256", text, "base64url"));
+        result.accepted++;
+      });
+      const status = result.accepted > 0 ? 202 : 400;
+      res.status(status).json(status === 400 ? { error: "no valid event in the body", details: result } : { ...result, rejectedTotal });
+    },
+  );
+  return router;
+}

@@ -1,0 +1,58 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { OffsetTracker } from "./offset-tracker.js";
+
+const tp = { topic: "ciam.mirror.legacy", partition: 0 };
+
+describe("OffsetTracker", () => {
+  it("commits up to the first offset still waiting, and past everything once all are done", () => {
+    const t = new OffsetTracker();
+    for (const o of [10, 11, 12, 13]) t.track(tp, o);
+    t.resolve(tp, 11);
+    t.resolve(tp, 13);
+    expect(t.takeCommittable()).toEqual([{ ...tp, offset: 10 }]);
+    t.resolve(tp, 10);
+    expect(t.takeCommittable()).toEqual([{ ...tp, offset: 12 }]);
+    expect(t.takeCommittable()).toEqual([]); // nothing moved
+    t.resolve(tp, 12);
+    expect(t.takeCommittable()).toEqual([{ ...tp, offset: 14 }]);
+    expect(t.unresolvedCount()).toBe(0);
+  });
+
+  it("ignores redelivered offsets and repeated resolutions", () => {
+    const t = new OffsetTracker();
+    t.track(tp, 5);
+    t.track(tp, 5);
+    t.resolve(tp, 5);
+    t.resolve(tp, 5);
+    expect(t.unresolvedCount()).toBe(0);
+    expect(t.takeCommittable()).toEqual([{ ...tp, offset: 6 }]);
+  });
+
+  it("forgets revoked partitions", () => {
+    const t = new OffsetTracker();
+    t.track(tp, 1);
+    t.track({ ...tp, partition: 1 }, 1);
+    t.forget((x) => x.partition === 1);
+    expect(t.unresolvedCount()).toBe(1);
+  });
+
+  it("never commits past an unresolved offset, whatever the resolution order (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.array(fc.nat(), { maxLength: 300 }), (n, picks) => {
+        const t = new OffsetTracker();
+        for (let o = 0; o < n; o++) t.track(tp, o);
+        const open = new Set(Array.from({ length: n }, (_, i) => i));
+        for (const pick of picks) {
+          const o = pick % n;
+          t.resolve(tp, o);
+          open.delete(o);
+          const commits = t.takeCommittable();
+          const expected = open.size === 0 ? n : Math.min(...open);
+          for (const c of commits) expect(c.offset).toBe(expected);
+        }
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+});

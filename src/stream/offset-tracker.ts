@@ -1,0 +1,102 @@
+/** A topic and partition, as Kafka names a unit of ordering and of offset commits. */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export const tpKey = (tp: TopicPartition): string => `${tp.topic}#${tp.partition}`;
+
+/**
+ * Which offset of each partition may be committed: the lowest offset whose outcome is not yet
+ * durably stored. An event waiting for its partner holds its partition's commit back, so a crash
+ * re-reads it instead of losing it (at-least-once). Offsets arrive in order per partition and are
+ * resolved in any order; the queue makes both O(1) amortised.
+ */
+export class OffsetTracker {
+  private readonly partitions = new Map<string, PartitionOffsets>();
+
+  /** Registers a message as received (call in partition order). */
+  track(tp: TopicPartition, offset: number): void {
+    this.partition(tp).track(offset);
+  }
+
+  /** Marks a message as done: its outcome is stored, or it needed none (duplicate, DLQ'd). */
+  resolve(tp: TopicPartition, offset: number): void {
+    this.partitions.get(tpKey(tp))?.resolve(offset);
+  }
+
+  /** Offsets to commit (the next offset to read), for partitions that moved since the last call. */
+  takeCommittable(): (TopicPartition & { offset: number })[] {
+    const out: (TopicPartition & { offset: number })[] = [];
+    for (const p of this.partitions.values()) {
+      const next = p.committable();
+      if (next !== undefined && next > p.committed) {
+        p.committed = next;
+        out.push({ topic: p.tp.topic, partition: p.tp.partition, offset: next });
+      }
+    }
+    return out;
+  }
+
+  /** Forgets partitions this consumer no longer owns (after a rebalance): their new owner re-reads them. */
+  forget(keep: (tp: TopicPartition) => boolean): void {
+    for (const [key, p] of this.partitions) if (!keep(p.tp)) this.partitions.delete(key);
+  }
+
+  unresolvedCount(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) n += p.unresolved;
+    return n;
+  }
+
+  private partition(tp: TopicPartition): PartitionOffsets {
+    const key = tpKey(tp);
+    let p = this.partitions.get(key);
+    if (!p) {
+      p = new PartitionOffsets({ topic: tp.topic, partition: tp.partition });
+      this.partitions.set(key, p);
+    }
+    return p;
+  }
+}
+
+class PartitionOffsets {
+  private readonly queue: number[] = [];
+  private readonly done = new Set<number>();
+  private head = 0;
+  private highest = -1;
+  committed = -1;
+  unresolved = 0;
+
+  constructor(readonly tp: TopicPartition) {}
+
+  track(offset: number): void {
+    if (offset <= this.highest) return; // a redelivered batch after a seek: already tracked
+    this.highest = offset;
+    this.queue.push(offset);
+    this.unresolved++;
+  }
+
+  resolve(offset: number): void {
+    // Only offsets still waiting count: not beyond what was tracked, not already done, not below the head.
+    if (offset > this.highest || this.done.has(offset)) return;
+    const first = this.queue[this.head];
+    if (first === undefined || offset < first) return;
+    this.done.add(offset);
+    this.unresolved--;
+    for (let next = this.queue[this.head]; next !== undefined && this.done.has(next); next = this.queue[this.head]) {
+      this.done.delete(next);
+      this.head++;
+    }
+    if (this.head > 4_096 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** The next offset to read once everything before it is done. */
+  committable(): number | undefined {
+    if (this.highest < 0) return undefined;
+    return this.head < this.queue.length ? this.queue[this.head] : this.highest + 1;
+  }
+}

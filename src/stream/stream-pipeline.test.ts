@@ -1,0 +1,167 @@
+import { describe, expect, it } from "vitest";
+import type { PairDiffer } from "../diff/pair-differ.js";
+import type { PairOutcome } from "../diff/pair-outcome.js";
+import type { MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
+import type { StoredOutcome } from "../store/stored-outcome.js";
+import { type OutcomeSink, StreamPipeline } from "./stream-pipeline.js";
+
+const T0 = Date.parse("2026-11-01T10:00:00Z");
+
+function envelope(side: "legacy" | "new", correlationId: string, atMs: number): string {
+  return JSON.stringify({
+    schema: "entitlement-diff.authz.v1",
+    side,
+    correlationId,
+    observedAt: new Date(atMs).toISOString(),
+    token: "aGVhZGVy.cGF5bG9hZA.c2ln",
+    request: { action: "read", resource: { type: "patient_record" } },
+  });
+}
+
+function batch(topic: string, partition: number, firstOffset: number, values: string[]): MirrorBatch {
+  const messages: MirrorMessage[] = values.map((v, i) => ({
+    topic,
+    partition,
+    offset: firstOffset + i,
+    key: null,
+    value: Buffer.from(v),
+    timestampMs: T0,
+  }));
+  return { topic, partition, messages, highWatermark: firstOffset + values.length };
+}
+
+const outcome = (correlationId: string, paired: boolean): PairOutcome => ({
+  correlationId,
+  cohort: "patients",
+  paired,
+  onlySide: paired ? null : "legacy",
+  legacy: null,
+  new: null,
+  findings: [],
+  mismatch: false,
+  observedDrift: false,
+  subjects: { legacy: "u-1", new: "n-1" },
+});
+
+const fakeDiffer: PairDiffer = {
+  diffPair: async (l) => outcome(l.event.correlationId, true),
+  diffUnpaired: async (o) => outcome(o.event.correlationId, false),
+};
+
+class MemorySink implements OutcomeSink {
+  stored: StoredOutcome[] = [];
+  failing = false;
+  paused = false;
+  async write(o: StoredOutcome): Promise<void> {
+    if (this.failing) throw new Error("store down");
+    this.stored.push(o);
+  }
+}
+
+function setup(opts: { alreadyPaired?: string[] } = {}) {
+  const sink = new MemorySink();
+  const dead: { offset: number; reason: string }[] = [];
+  let wall = T0;
+  const errors: unknown[] = [];
+  const pipeline = new StreamPipeline({
+    differ: fakeDiffer,
+    sink,
+    deadLetters: { send: async (m, reason) => void dead.push({ offset: m.offset, reason }), close: async () => {} },
+    provenance: { policyBundleSha256: "p", legacyRulesSha256: "r", entrypoint: "authz/decision" },
+    window: { windowMs: 30_000, maxPending: 100 },
+    pairedAlready: async (probes) => new Set(probes.map((p) => p.correlationId).filter((c) => opts.alreadyPaired?.includes(c))),
+    now: () => wall,
+    onError: (e) => errors.push(e),
+  });
+  return { pipeline, sink, dead, errors, advanceWall: (ms: number) => (wall += ms) };
+}
+
+describe("StreamPipeline", () => {
+  it("stores each pair and commits both partitions past it once stored", async () => {
+    const { pipeline, sink } = setup();
+    await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "a", T0), envelope("legacy", "b", T0)]));
+    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "a", T0 + 5), envelope("new", "b", T0 + 9)]));
+    await pipeline.drain();
+    expect(sink.stored.map((o) => [o.correlationId, o.paired])).toEqual([
+      ["a", true],
+      ["b", true],
+    ]);
+    expect(pipeline.offsets.takeCommittable()).toEqual([
+      { topic: "L", partition: 0, offset: 2 },
+      { topic: "N", partition: 0, offset: 2 },
+    ]);
+  });
+
+  it("holds the commit behind an event still waiting for its partner, until the window gives it up", async () => {
+    const { pipeline, sink, advanceWall } = setup();
+    await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "lonely", T0), envelope("legacy", "a", T0)]));
+    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "a", T0 + 5)]));
+    await pipeline.drain();
+    expect(pipeline.offsets.takeCommittable()).toEqual([
+      { topic: "L", partition: 0, offset: 0 },
+      { topic: "N", partition: 0, offset: 1 },
+    ]);
+    advanceWall(31_000); // the partition went quiet: event time moves on with the wall clock
+    pipeline.tick();
+    await pipeline.drain();
+    expect(sink.stored.map((o) => [o.correlationId, o.paired])).toEqual([
+      ["a", true],
+      ["lonely", false],
+    ]);
+    expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "L", partition: 0, offset: 2 }]);
+  });
+
+  it("sends an invalid message to the dead-letter sink and goes on with the partition", async () => {
+    const { pipeline, sink, dead } = setup();
+    await pipeline.handleBatch(
+      batch("L", 1, 7, ["{nope", envelope("legacy", "a", T0), JSON.stringify({ schema: "x" })]),
+    );
+    await pipeline.handleBatch(batch("N", 1, 0, [envelope("new", "a", T0)]));
+    await pipeline.drain();
+    expect(dead.map((d) => d.offset)).toEqual([7, 9]);
+    expect(dead[0]?.reason).toMatch(/^not JSON/);
+    expect(sink.stored).toHaveLength(1);
+    expect(pipeline.offsets.takeCommittable()).toContainEqual({ topic: "L", partition: 1, offset: 10 });
+  });
+
+  it("commits nothing past an outcome the store failed to write", async () => {
+    const { pipeline, sink, errors } = setup();
+    sink.failing = true;
+    await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "a", T0)]));
+    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "a", T0)]));
+    await pipeline.drain();
+    expect(errors).toHaveLength(1);
+    expect(pipeline.offsets.takeCommittable()).toEqual([
+      { topic: "L", partition: 0, offset: 0 },
+      { topic: "N", partition: 0, offset: 0 },
+    ]);
+  });
+
+  it("drops a re-read half of a pair that is already stored instead of reporting it unpaired", async () => {
+    const { pipeline, sink, advanceWall } = setup({ alreadyPaired: ["a"] });
+    await pipeline.handleBatch(batch("L", 0, 3, [envelope("legacy", "a", T0)]));
+    advanceWall(31_000);
+    pipeline.tick();
+    await pipeline.drain();
+    expect(sink.stored).toEqual([]);
+    expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "L", partition: 0, offset: 4 }]);
+  });
+
+  it("resolves a redelivered message at once and stores the pair once", async () => {
+    const { pipeline, sink } = setup();
+    const l = envelope("legacy", "a", T0);
+    await pipeline.handleBatch(batch("L", 0, 0, [l, l]));
+    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "a", T0)]));
+    await pipeline.drain();
+    expect(sink.stored).toHaveLength(1);
+    expect(pipeline.offsets.takeCommittable()).toContainEqual({ topic: "L", partition: 0, offset: 2 });
+  });
+
+  it("reports the partitions whose window reached the limit, for backpressure", async () => {
+    const { pipeline } = setup();
+    const many = Array.from({ length: 100 }, (_, i) => envelope("legacy", `c${i}`, T0 + i));
+    await pipeline.handleBatch(batch("L", 2, 0, many));
+    expect(pipeline.fullPartitions()).toEqual([2]);
+    expect(pipeline.pendingEvents()).toBe(100);
+  });
+});

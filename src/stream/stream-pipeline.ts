@@ -1,0 +1,226 @@
+import { hash } from "node:crypto";
+import type { Report, Side } from "../contracts/index.js";
+import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
+import type { PairDiffer } from "../diff/pair-differ.js";
+import type { DeadLetterSink, MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
+import { parseEvent } from "../ingest/parse-event.js";
+import { type PairingOutput, PairingWindow, type UnpairedCause, type WindowOptions } from "../pairing/window.js";
+import type { StoredOutcome } from "../store/stored-outcome.js";
+import { OffsetTracker, type TopicPartition } from "./offset-tracker.js";
+import { toStoredOutcome } from "./to-stored-outcome.js";
+
+/** Where an event came from: a Kafka message (its offset must be resolved) or an HTTP request. */
+export type EventOrigin = MirrorMessage | null;
+
+export interface PendingEvent extends ObservedEvent {
+  origin: EventOrigin;
+}
+
+/** The durable side of the pipeline: `write` resolves once the outcome is stored. */
+export interface OutcomeSink {
+  write(outcome: StoredOutcome): Promise<void>;
+  readonly paused: boolean;
+}
+
+/** Which of these correlation ids already have a stored pair (a replay after a crash or rebalance). */
+export type PairedLookup = (probes: { correlationId: string; observedAtMs: number }[]) => Promise<Set<string>>;
+
+export interface StreamPipelineOptions {
+  differ: PairDiffer;
+  sink: OutcomeSink;
+  deadLetters: DeadLetterSink;
+  provenance: Report["provenance"];
+  window: WindowOptions;
+  pairedAlready: PairedLookup;
+  /** Wall clock, for windows of partitions that went quiet. */
+  now?: () => number;
+  onOutcome?: (outcome: PairOutcome) => void;
+  onRejected?: (reason: string, origin: EventOrigin) => void;
+  onError?: (error: unknown) => void;
+}
+
+interface PartitionWindow {
+  window: PairingWindow<PendingEvent>;
+  lastArrivalWallMs: number;
+  maxEventMs: number;
+}
+
+const UNPAIRED_DETAIL: Record<UnpairedCause, string> = {
+  window_closed: "no partner within the pairing window",
+  capacity: "given up: the pairing window was full",
+  end_of_input: "no partner before the end of the input",
+  late: "the partner arrived after this request was already reported unpaired",
+};
+
+/**
+ * The streaming core around the pure diff: one pairing window per partition number (the legacy
+ * and new topics are co-partitioned, docs/kafka.md), outcomes to the store, and offsets resolved
+ * only once what they produced is durable. Nothing here talks to Kafka directly.
+ */
+export class StreamPipeline {
+  readonly offsets = new OffsetTracker();
+  private readonly windows = new Map<string, PartitionWindow>();
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: StreamPipelineOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Feeds one fetched batch. Returns once every message is accepted (not yet stored). */
+  async handleBatch(batch: MirrorBatch): Promise<void> {
+    for (const message of batch.messages) {
+      this.offsets.track(message, message.offset);
+      await this.accept(message);
+    }
+  }
+
+  /** Feeds one event that arrived without an offset (HTTP ingest). */
+  acceptEvent(event: ObservedEvent, fingerprint: string): void {
+    this.route("http", { ...event, origin: null }, fingerprint);
+  }
+
+  /** After a rebalance: windows and offsets of partitions now owned by others are dropped (they re-read them). */
+  assigned(partitions: TopicPartition[]): void {
+    const owned = new Set(partitions.map((p) => String(p.partition)));
+    for (const key of this.windows.keys()) if (key !== "http" && !owned.has(key)) this.windows.delete(key);
+    this.offsets.forget((tp) => partitions.some((p) => p.topic === tp.topic && p.partition === tp.partition));
+  }
+
+  /** Moves event time on for partitions that went quiet, so their waiting events are given up in time. */
+  tick(): void {
+    const wall = this.now();
+    for (const w of this.windows.values()) {
+      const idle = wall - w.lastArrivalWallMs;
+      if (idle > 1_000 && Number.isFinite(w.maxEventMs)) this.consume(w.window.advance(w.maxEventMs + idle));
+    }
+  }
+
+  /** Partition numbers whose window is full: the caller pauses fetching them. */
+  fullPartitions(): number[] {
+    const limit = this.options.window.maxPending;
+    return [...this.windows.entries()]
+      .filter(([k, w]) => k !== "http" && w.window.pendingCount >= limit)
+      .map(([k]) => Number(k));
+  }
+
+  pendingEvents(): number {
+    let n = 0;
+    for (const w of this.windows.values()) n += w.window.pendingCount;
+    return n;
+  }
+
+  /** Waits until every outcome produced so far is stored (or failed). */
+  async drain(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  private async accept(message: MirrorMessage): Promise<void> {
+    const text = message.value?.toString("utf8") ?? "";
+    const parsed = parseEvent(text);
+    if (!parsed.ok) {
+      await this.deadLetter(message, parsed.reason);
+      return;
+    }
+    const event = { event: parsed.event, observedAtMs: parsed.observedAtMs, origin: message };
+    this.route(String(message.partition), event, hash("sha256", text, "base64url"));
+  }
+
+  private route(key: string, event: PendingEvent, fingerprint: string): void {
+    const w = this.windowFor(key);
+    w.lastArrivalWallMs = this.now();
+    w.maxEventMs = Math.max(w.maxEventMs, event.observedAtMs);
+    const e = event.event;
+    this.consume(
+      w.window.add({ side: e.side, correlationId: e.correlationId, observedAtMs: event.observedAtMs, fingerprint, payload: event }),
+    );
+  }
+
+  private consume(outputs: PairingOutput<PendingEvent>[]): void {
+    const unpaired: { event: PendingEvent; cause: UnpairedCause }[] = [];
+    for (const out of outputs) {
+      switch (out.type) {
+        case "duplicate":
+          this.resolve(out.event.payload.origin);
+          break;
+        case "conflict":
+          this.track(this.rejectConflict(out.event.payload));
+          break;
+        case "pair":
+          this.track(this.storePair(out.legacy.payload, out.new.payload));
+          break;
+        case "unpaired":
+          unpaired.push({ event: out.event.payload, cause: out.cause });
+          break;
+      }
+    }
+    if (unpaired.length > 0) this.track(this.storeUnpaired(unpaired));
+  }
+
+  private async storePair(legacy: PendingEvent, next: PendingEvent): Promise<void> {
+    const outcome = await this.options.differ.diffPair(legacy, next);
+    await this.store(outcome, legacy);
+    this.resolve(legacy.origin);
+    this.resolve(next.origin);
+  }
+
+  /** An event given up as unpaired whose pair is already stored is a replay after a crash: dropped. */
+  private async storeUnpaired(list: { event: PendingEvent; cause: UnpairedCause }[]): Promise<void> {
+    const stored = await this.options.pairedAlready(
+      list.map((u) => ({ correlationId: u.event.event.correlationId, observedAtMs: u.event.observedAtMs })),
+    );
+    await Promise.all(
+      list.map(async ({ event, cause }) => {
+        if (!stored.has(event.event.correlationId)) {
+          const outcome = await this.options.differ.diffUnpaired(event, UNPAIRED_DETAIL[cause]);
+          await this.store(outcome, event);
+        }
+        this.resolve(event.origin);
+      }),
+    );
+  }
+
+  private async store(outcome: PairOutcome, first: PendingEvent): Promise<void> {
+    await this.options.sink.write(toStoredOutcome(outcome, first, this.options.provenance));
+    this.options.onOutcome?.(outcome);
+  }
+
+  private async rejectConflict(event: PendingEvent): Promise<void> {
+    const side: Side = event.event.side;
+    const reason = `a different ${side} event for correlationId ${JSON.stringify(event.event.correlationId)} was already seen; the first one is kept`;
+    if (event.origin) await this.deadLetter(event.origin, reason);
+    else this.options.onRejected?.(reason, null);
+  }
+
+  private async deadLetter(message: MirrorMessage, reason: string): Promise<void> {
+    await this.options.deadLetters.send(message, reason);
+    this.options.onRejected?.(reason, message);
+    this.resolve(message);
+  }
+
+  private resolve(origin: EventOrigin): void {
+    if (origin) this.offsets.resolve(origin, origin.offset);
+  }
+
+  /** Failures leave offsets unresolved: nothing past them is committed, and redelivery retries them. */
+  private track(work: Promise<void>): void {
+    const settled = work.catch((error: unknown) => this.options.onError?.(error));
+    this.inflight.add(settled);
+    void settled.finally(() => this.inflight.delete(settled));
+  }
+
+  private windowFor(key: string): PartitionWindow {
+    let w = this.windows.get(key);
+    if (!w) {
+      w = {
+        // The configured limit is where fetching pauses; the window itself holds one more
+        // limit's worth, so the batch in hand when it fills is never given up (no drops).
+        window: new PairingWindow<PendingEvent>({ ...this.options.window, maxPending: 2 * this.options.window.maxPending }),
+        lastArrivalWallMs: this.now(),
+        maxEventMs: Number.NEGATIVE_INFINITY,
+      };
+      this.windows.set(key, w);
+    }
+    return w;
+  }
+}

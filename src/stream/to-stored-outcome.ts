@@ -1,0 +1,24 @@
+import type { Report } from "../contracts/index.js";
+import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
+import { pairIdOf, type StoredOutcome } from "../store/stored-outcome.js";
+
+/** Adds to an outcome what the store keys and reports it by: pair id, request, provenance. */
+export function toStoredOutcome(
+  outcome: PairOutcome,
+  first: ObservedEvent,
+  provenance: Report["provenance"],
+): StoredOutcome {
+  const request = first.event.request;
+  return {
+    ...outcome,
+    pairId: pairIdOf(outcome),
+    action: request.action,
+    resourceType: request.resource.type,
+    legacySubject: outcome.subjects.legacy ?? undefined,
+    newSubject: outcome.subjects.new ?? undefined,
+    resourceId: request.resource.id,
+    policyBundleSha256: provenance.policyBundleSha256,
+    legacyRulesSha256: provenance.legacyRulesSha256,
+    observedAtMs: first.observedAtMs,
+  };
+}
