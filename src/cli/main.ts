@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { EntitlementDiffError } from "../errors/errors.js";
+import { migrateCommand } from "./migrate-command.js";
 import { replayCommand } from "./replay-command.js";
+import { serveCommand } from "./serve-command.js";
 
 const EX_USAGE = 64;
 const EX_SOFTWARE = 70;
@@ -11,7 +13,9 @@ export function buildProgram(): Command {
       "Compare a legacy CIAM and a new CIAM request by request, per cohort, and gate promotion on parity.",
     )
     .version("0.1.0")
-    .addCommand(replayCommand());
+    .addCommand(replayCommand())
+    .addCommand(serveCommand())
+    .addCommand(migrateCommand());
   // Commander copies these settings only to sub-commands it creates itself, not to added ones.
   for (const command of [program, ...program.commands]) command.exitOverride();
   return program;

@@ -26,6 +26,11 @@ export interface WindowOptions {
   windowMs: number;
   /** Most events waiting for a partner; past it the oldest are given up as unpaired (cause capacity). */
   maxPending: number;
+  /**
+   * When true, `add` does not move event time: the caller does, with `advance`. Streams that read
+   * the two sides from different partitions use it to advance to the slower side's time only.
+   */
+  externalEventTime?: boolean;
 }
 
 interface Pending<T> {
@@ -51,6 +56,7 @@ export class PairingWindow<T> {
   private readonly expiry = new MinHeap<Pending<T>>();
   private readonly closed = new Map<string, Closed>();
   private maxObservedMs = Number.NEGATIVE_INFINITY;
+  private readonly waitingBySide: Record<Side, number> = { legacy: 0, new: 0 };
 
   constructor(private readonly options: WindowOptions) {
     if (!(options.windowMs > 0)) throw new RangeError("windowMs must be positive");
@@ -59,6 +65,11 @@ export class PairingWindow<T> {
 
   get pendingCount(): number {
     return this.pending.size;
+  }
+
+  /** Waiting events per side: a streaming caller pauses the side that runs ahead of its partners. */
+  get pendingBySide(): Readonly<Record<Side, number>> {
+    return this.waitingBySide;
   }
 
   /** True when the next event may push the oldest waiting event out (streaming callers pause instead). */
@@ -74,7 +85,7 @@ export class PairingWindow<T> {
   add(event: WindowedEvent<T>): PairingOutput<T>[] {
     const out: PairingOutput<T>[] = [];
     this.accept(event, out);
-    this.advanceTo(event.observedAtMs, out);
+    if (!this.options.externalEventTime) this.advanceTo(event.observedAtMs, out);
     return out;
   }
 
@@ -103,6 +114,7 @@ export class PairingWindow<T> {
         return;
       }
       this.pending.delete(event.correlationId);
+      this.waitingBySide[first.side]--;
       this.remember(first, event);
       out.push(
         event.side === "new"
@@ -125,6 +137,7 @@ export class PairingWindow<T> {
     }
     const entry = { event };
     this.pending.set(event.correlationId, entry);
+    this.waitingBySide[event.side]++;
     this.expiry.push(event.observedAtMs, entry);
     while (this.pending.size > this.options.maxPending) {
       const oldest = this.oldestWaiting();
@@ -158,6 +171,7 @@ export class PairingWindow<T> {
   private expire(entry: Pending<T>, cause: UnpairedCause, out: PairingOutput<T>[]): void {
     this.expiry.pop();
     this.pending.delete(entry.event.correlationId);
+    this.waitingBySide[entry.event.side]--;
     this.remember(entry.event);
     out.push({ type: "unpaired", event: entry.event, cause });
   }

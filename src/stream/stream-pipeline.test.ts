@@ -111,6 +111,16 @@ describe("StreamPipeline", () => {
     expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "L", partition: 0, offset: 2 }]);
   });
 
+  it("pairs everything when one topic's batch runs a minute of event time ahead of the other's", async () => {
+    const { pipeline, sink } = setup();
+    const ids = Array.from({ length: 120 }, (_, i) => `r${i}`);
+    await pipeline.handleBatch(batch("L", 0, 0, ids.map((id, i) => envelope("legacy", id, T0 + i * 500))));
+    await pipeline.handleBatch(batch("N", 0, 0, ids.map((id, i) => envelope("new", id, T0 + i * 500 + 20))));
+    await pipeline.drain();
+    expect(sink.stored.filter((o) => o.paired)).toHaveLength(120);
+    expect(sink.stored.filter((o) => !o.paired)).toHaveLength(0);
+  });
+
   it("sends an invalid message to the dead-letter sink and goes on with the partition", async () => {
     const { pipeline, sink, dead } = setup();
     await pipeline.handleBatch(
@@ -161,7 +171,7 @@ describe("StreamPipeline", () => {
     const { pipeline } = setup();
     const many = Array.from({ length: 100 }, (_, i) => envelope("legacy", `c${i}`, T0 + i));
     await pipeline.handleBatch(batch("L", 2, 0, many));
-    expect(pipeline.fullPartitions()).toEqual([2]);
+    expect(pipeline.fullPartitions()).toEqual([{ partition: 2, ahead: "legacy" }]);
     expect(pipeline.pendingEvents()).toBe(100);
   });
 });

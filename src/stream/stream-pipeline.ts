@@ -39,11 +39,20 @@ export interface StreamPipelineOptions {
   onError?: (error: unknown) => void;
 }
 
+/** How far one side of a window has got: its latest event time, and when (wall clock) it last delivered. */
+interface SideProgress {
+  maxEventMs: number;
+  lastArrivalWallMs: number;
+}
+
 interface PartitionWindow {
   window: PairingWindow<PendingEvent>;
-  lastArrivalWallMs: number;
-  maxEventMs: number;
+  createdWallMs: number;
+  sides: Record<Side, SideProgress>;
 }
+
+/** A side silent this long (wall clock) no longer holds event time back. */
+const IDLE_AFTER_MS = 1_000;
 
 const UNPAIRED_DETAIL: Record<UnpairedCause, string> = {
   window_closed: "no partner within the pairing window",
@@ -89,19 +98,21 @@ export class StreamPipeline {
 
   /** Moves event time on for partitions that went quiet, so their waiting events are given up in time. */
   tick(): void {
-    const wall = this.now();
-    for (const w of this.windows.values()) {
-      const idle = wall - w.lastArrivalWallMs;
-      if (idle > 1_000 && Number.isFinite(w.maxEventMs)) this.consume(w.window.advance(w.maxEventMs + idle));
-    }
+    for (const w of this.windows.values()) this.advance(w);
   }
 
-  /** Partition numbers whose window is full: the caller pauses fetching them. */
-  fullPartitions(): number[] {
+  /**
+   * Partitions whose window is full, with the side that runs ahead (most waiting events): the
+   * caller pauses that side only, so the other side can deliver the partners and drain it.
+   */
+  fullPartitions(): { partition: number; ahead: Side }[] {
     const limit = this.options.window.maxPending;
     return [...this.windows.entries()]
       .filter(([k, w]) => k !== "http" && w.window.pendingCount >= limit)
-      .map(([k]) => Number(k));
+      .map(([k, w]) => {
+        const bySide = w.window.pendingBySide;
+        return { partition: Number(k), ahead: bySide.legacy >= bySide.new ? "legacy" : "new" };
+      });
   }
 
   pendingEvents(): number {
@@ -128,12 +139,31 @@ export class StreamPipeline {
 
   private route(key: string, event: PendingEvent, fingerprint: string): void {
     const w = this.windowFor(key);
-    w.lastArrivalWallMs = this.now();
-    w.maxEventMs = Math.max(w.maxEventMs, event.observedAtMs);
     const e = event.event;
+    const side = w.sides[e.side];
+    side.lastArrivalWallMs = this.now();
+    side.maxEventMs = Math.max(side.maxEventMs, event.observedAtMs);
     this.consume(
       w.window.add({ side: e.side, correlationId: e.correlationId, observedAtMs: event.observedAtMs, fingerprint, payload: event }),
     );
+    this.advance(w);
+  }
+
+  /**
+   * The two sides of a partition arrive in separate fetches (two topics), so one side can run far
+   * ahead in event time. Event time is the slower side's: a side's events are not given up while
+   * their partners may still be on the way. A silent side stops holding time back: its time moves
+   * on with the wall clock, and a side never seen is ignored after one window.
+   */
+  private advance(w: PartitionWindow): void {
+    const wall = this.now();
+    const times: number[] = [];
+    for (const side of Object.values(w.sides)) {
+      const idle = wall - side.lastArrivalWallMs;
+      if (Number.isFinite(side.maxEventMs)) times.push(side.maxEventMs + (idle > IDLE_AFTER_MS ? idle : 0));
+      else if (wall - w.createdWallMs <= this.options.window.windowMs) return; // may still come
+    }
+    if (times.length > 0) this.consume(w.window.advance(Math.min(...times)));
   }
 
   private consume(outputs: PairingOutput<PendingEvent>[]): void {
@@ -212,12 +242,18 @@ export class StreamPipeline {
   private windowFor(key: string): PartitionWindow {
     let w = this.windows.get(key);
     if (!w) {
+      const wall = this.now();
+      const fresh = (): SideProgress => ({ maxEventMs: Number.NEGATIVE_INFINITY, lastArrivalWallMs: wall });
       w = {
         // The configured limit is where fetching pauses; the window itself holds one more
         // limit's worth, so the batch in hand when it fills is never given up (no drops).
-        window: new PairingWindow<PendingEvent>({ ...this.options.window, maxPending: 2 * this.options.window.maxPending }),
-        lastArrivalWallMs: this.now(),
-        maxEventMs: Number.NEGATIVE_INFINITY,
+        window: new PairingWindow<PendingEvent>({
+          ...this.options.window,
+          maxPending: 2 * this.options.window.maxPending,
+          externalEventTime: true,
+        }),
+        createdWallMs: wall,
+        sides: { legacy: fresh(), new: fresh() },
       };
       this.windows.set(key, w);
     }

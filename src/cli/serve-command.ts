@@ -1,0 +1,37 @@
+import { Command } from "commander";
+import { loadConfig } from "../config/load-config.js";
+import { createLogger } from "../logging/logger.js";
+import { kafkajsParts } from "../service/kafkajs-parts.js";
+import { startService } from "../service/run-service.js";
+
+export function serveCommand(): Command {
+  return new Command("serve")
+    .description("consume mirrored events from Kafka (and POST /api/v1/events), diff each pair, store outcomes")
+    .requiredOption("-c, --config <file>", "configuration file (YAML)")
+    .option("--port <n>", "HTTP port (overrides server.port)", (v) => Number.parseInt(v, 10))
+    .action(async (flags: { config: string; port?: number }) => {
+      const loaded = loadConfig(flags.config);
+      const log = createLogger(loaded.config.logging.level);
+      const service = await startService({
+        loaded,
+        env: process.env,
+        log,
+        kafka: (topics) => kafkajsParts(loaded.config.kafka, topics, process.env, log),
+        port: flags.port,
+      });
+      const shutdown = (signal: string) => {
+        log.info({ signal }, "shutting down: stop fetching, flush, commit");
+        void service.stop();
+      };
+      process.once("SIGTERM", () => shutdown("SIGTERM"));
+      process.once("SIGINT", () => shutdown("SIGINT"));
+      const code = await service.stopped;
+      if (code !== 0) throw new ServiceFailed(code);
+    });
+}
+
+class ServiceFailed extends Error {
+  constructor(readonly code: number) {
+    super(`the service stopped with code ${code}`);
+  }
+}

@@ -1,0 +1,33 @@
+import type { KafkaConfig, Side } from "../contracts/index.js";
+import { checkCoPartitioned } from "../ingest/kafka/check-topics.js";
+import { withKafkajsAdmin } from "../ingest/kafka/kafkajs-client.js";
+import { createKafkajsMirrorConsumer } from "../ingest/kafka/kafkajs-consumer.js";
+import { createKafkajsDeadLetterSink } from "../ingest/kafka/kafkajs-dead-letter.js";
+import { createKafkajsLagProbe } from "../ingest/kafka/kafkajs-lag-probe.js";
+import type { Logger } from "../logging/logger.js";
+import { kafkaBrokers } from "./kafka-brokers.js";
+import type { KafkaParts } from "./run-service.js";
+
+/** The only place that picks kafkajs: swap this file to move to another client (docs/kafka.md). */
+export async function kafkajsParts(
+  kafka: KafkaConfig,
+  topics: Readonly<Record<Side, string>>,
+  env: Readonly<Record<string, string | undefined>>,
+  log: Logger,
+): Promise<KafkaParts> {
+  const client = { brokers: kafkaBrokers(kafka, env), clientId: kafka.clientId, logger: log };
+  const mirrorTopics = [...new Set([topics.legacy, topics.new])];
+  const counts = await withKafkajsAdmin(client, (admin) => checkCoPartitioned(admin, mirrorTopics));
+  log.info({ topics: counts }, "mirror topics are co-partitioned");
+  return {
+    consumer: createKafkajsMirrorConsumer({
+      ...client,
+      groupId: kafka.groupId,
+      topics: mirrorTopics,
+      fromBeginning: kafka.fromBeginning,
+      sessionTimeoutMs: kafka.sessionTimeoutMs,
+    }),
+    deadLetters: createKafkajsDeadLetterSink({ ...client, topic: kafka.topics.deadLetter }),
+    lag: createKafkajsLagProbe({ ...client, groupId: kafka.groupId, topics: mirrorTopics }),
+  };
+}

@@ -1,0 +1,178 @@
+import type { Server } from "node:http";
+import { dirname, resolve } from "node:path";
+import type { LoadedConfig } from "../config/load-config.js";
+import type { Side } from "../contracts/index.js";
+import type { DeadLetterSink, LagProbe, MirrorConsumer, PartitionLag } from "../ingest/kafka/mirror-consumer.js";
+import type { Logger } from "../logging/logger.js";
+import { loadRuntime, type Runtime } from "../runtime/load-runtime.js";
+import { createApp, type Readiness } from "../server/app.js";
+import { BatchWriter } from "../store/batch-writer.js";
+import { openStore, type Store } from "../store/open-store.js";
+import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
+import { storedPairs } from "../store/stored-pairs.js";
+import { storeSink } from "../store/write-rows.js";
+import { StreamPipeline } from "../stream/stream-pipeline.js";
+import { Backpressure } from "./backpressure.js";
+
+/** The Kafka side, built by the caller (kafkajs today; see docs/kafka.md for swapping it). */
+export interface KafkaParts {
+  consumer: MirrorConsumer;
+  deadLetters: DeadLetterSink;
+  lag: LagProbe;
+}
+
+export interface ServiceOptions {
+  loaded: LoadedConfig;
+  env: Readonly<Record<string, string | undefined>>;
+  log: Logger;
+  kafka: (topics: Readonly<Record<Side, string>>) => Promise<KafkaParts>;
+  /** Listen port override (tests use 0 for a free one). */
+  port?: number;
+}
+
+export interface RunningService {
+  readonly port: number;
+  readonly pipeline: StreamPipeline;
+  readonly store: Store;
+  readonly writer: BatchWriter;
+  /** Graceful: stop fetching, store what is ready, commit, disconnect. */
+  stop(): Promise<void>;
+  /** Resolves when the service stops by itself (a fatal consumer error); with the exit code. */
+  readonly stopped: Promise<number>;
+}
+
+/**
+ * `serve`: mirrored events from Kafka (and HTTP) through pairing and the pure diff into the store,
+ * committing offsets only once everything derived from them is durable.
+ */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { loaded, env, log } = options;
+  const { config } = loaded;
+  const runtime = await loadRuntime(loaded, env);
+  const store = await openStore(config.store, { baseDir: dirname(resolve(loaded.file)), env: { ...env } });
+  log.info({ store: config.store.driver, migration: store.migration }, "store ready");
+  const writer = new BatchWriter(storeSink(store), pseudonymizerFromEnv(config.store.pseudonymKeyEnv, { ...env }), {
+    ...config.store.batch,
+    onRetry: (f) => log.warn({ attempt: f.attempt, delayMs: f.delayMs, rows: f.rows, err: String(f.error) }, "store write failed; retrying"),
+  });
+  const topics = { legacy: config.kafka.topics.legacy, new: config.kafka.topics.new };
+  const kafka = await options.kafka(topics);
+  const windowMs = config.pairing.windowSeconds * 1000;
+  const pipeline = new StreamPipeline({
+    differ: runtime.differ,
+    sink: writer,
+    deadLetters: kafka.deadLetters,
+    provenance: runtime.provenance,
+    window: { windowMs, maxPending: config.pairing.maxPending },
+    pairedAlready: (probes) => storedPairs(store, probes, windowMs),
+    onRejected: (reason, origin) =>
+      log.warn({ reason, topic: origin?.topic, partition: origin?.partition, offset: origin?.offset }, "event rejected"),
+    onError: (err) => log.error({ err: String(err) }, "outcome not stored; its offset stays uncommitted"),
+  });
+  const backpressure = new Backpressure(kafka.consumer, topics);
+  let lastLag: PartitionLag[] = [];
+  let consumerRunning = false;
+  let resolveStopped: (code: number) => void = () => {};
+  const stopped = new Promise<number>((r) => {
+    resolveStopped = r;
+  });
+
+  const commit = async () => {
+    const offsets = pipeline.offsets.takeCommittable();
+    if (offsets.length > 0) await kafka.consumer.commit(offsets);
+  };
+  const timer = setInterval(() => {
+    pipeline.tick();
+    backpressure.update(writer.paused, pipeline.fullPartitions());
+    commit().catch((err: unknown) => log.warn({ err: String(err) }, "offset commit failed; will retry"));
+  }, config.kafka.commitIntervalMs);
+  const lagTimer = setInterval(() => {
+    kafka.lag
+      .measure()
+      .then((l) => {
+        lastLag = l;
+      })
+      .catch((err: unknown) => log.debug({ err: String(err) }, "lag probe failed"));
+  }, 5_000);
+
+  const readiness = (): Readiness => ({
+    ready: consumerRunning && writer.healthy,
+    checks: {
+      kafka: { ok: consumerRunning },
+      store: { ok: writer.healthy, detail: writer.stats().lastError ?? undefined },
+      lag: { ok: true, detail: String(lastLag.reduce((n, p) => n + p.lag, 0)) },
+    },
+  });
+  const app = createApp({
+    config: config.server,
+    intake: (event, fingerprint) => pipeline.acceptEvent(event, fingerprint),
+    readiness,
+    log,
+  });
+  const server = await listen(app.listen.bind(app), options.port ?? config.server.port, config.server.host);
+  const port = addressPort(server);
+  log.info({ port }, "http listening");
+
+  await kafka.consumer.run(
+    async (batch) => {
+      await pipeline.handleBatch(batch);
+      backpressure.update(writer.paused, pipeline.fullPartitions());
+    },
+    {
+      onAssigned: (partitions) => {
+        pipeline.assigned(partitions);
+        log.info({ partitions }, "partitions assigned");
+      },
+      onFatal: (err) => {
+        log.fatal({ err: String(err) }, "kafka consumer failed for good");
+        void stop().then(() => resolveStopped(1));
+      },
+    },
+  );
+  consumerRunning = true;
+  log.info({ topics, groupId: config.kafka.groupId }, "consuming");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      consumerRunning = false;
+      clearInterval(timer);
+      clearInterval(lagTimer);
+      kafka.consumer.pause();
+      await pipeline.drain();
+      await writer.flush();
+      await commit().catch((err: unknown) => log.warn({ err: String(err) }, "final commit failed"));
+      await kafka.consumer.stop();
+      await kafka.deadLetters.close();
+      await kafka.lag.close();
+      await writer.close();
+      await store.close();
+      await new Promise<void>((r) => server.close(() => r()));
+      closeRuntime(runtime);
+      log.info({ pendingLeftForRedelivery: pipeline.pendingEvents() }, "stopped");
+      resolveStopped(0);
+    })();
+    return stopping;
+  };
+  return { port, pipeline, store, writer, stop, stopped };
+}
+
+function closeRuntime(runtime: Runtime): void {
+  runtime.close();
+}
+
+function listen(
+  start: (port: number, host: string, cb: () => void) => Server,
+  port: number,
+  host: string,
+): Promise<Server> {
+  return new Promise((resolveServer, reject) => {
+    const server = start(port, host, () => resolveServer(server));
+    server.once("error", reject);
+  });
+}
+
+function addressPort(server: Server): number {
+  const a = server.address();
+  return typeof a === "object" && a ? a.port : 0;
+}
