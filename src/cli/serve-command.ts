@@ -6,7 +6,9 @@ import { startService } from "../service/run-service.js";
 
 export function serveCommand(): Command {
   return new Command("serve")
-    .description("consume mirrored events from Kafka (and POST /api/v1/events), diff each pair, store outcomes")
+    .description(
+      "consume mirrored events from Kafka (and POST /api/v1/events), diff each pair, store outcomes",
+    )
     .requiredOption("-c, --config <file>", "configuration file (YAML)")
     .option("--port <n>", "HTTP port (overrides server.port)", (v) => Number.parseInt(v, 10))
     .action(async (flags: { config: string; port?: number }) => {

@@ -38,13 +38,16 @@ export function createApp(deps: AppDependencies): Express {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = httpStatusOf(err);
     if (status >= 500) deps.log.error({ err }, "request failed");
-    res.status(status).json({ error: status === 413 ? "body too large" : "bad request", details: messageOf(err) });
+    res
+      .status(status)
+      .json({ error: status === 413 ? "body too large" : "bad request", details: messageOf(err) });
   });
   return app;
 }
 
 function httpStatusOf(err: unknown): number {
-  if (typeof err === "object" && err !== null && "status" in err && typeof err.status === "number") return err.status;
+  if (typeof err === "object" && err !== null && "status" in err && typeof err.status === "number")
+    return err.status;
   return 500;
 }
 

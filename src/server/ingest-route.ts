@@ -22,7 +22,10 @@ export function ingestRouter(intake: EventIntake, bodyLimitBytes: number): Route
   const router = express.Router();
   router.post(
     "/api/v1/events",
-    express.text({ type: ["application/x-ndjson", "application/jsonl", "text/plain", "application/json"], limit: bodyLimitBytes }),
+    express.text({
+      type: ["application/x-ndjson", "application/jsonl", "text/plain", "application/json"],
+      limit: bodyLimitBytes,
+    }),
     (req, res) => {
       if (typeof req.body !== "string") {
         res.status(415).json({ error: "unsupported content type", details: "send application/x-ndjson" });
@@ -36,14 +39,21 @@ export function ingestRouter(intake: EventIntake, bodyLimitBytes: number): Route
         const parsed = parseEvent(text);
         if (!parsed.ok) {
           rejectedTotal++;
-          if (result.rejected.length < MAX_REJECTED_LISTED) result.rejected.push({ line: index + 1, reason: parsed.reason });
+          if (result.rejected.length < MAX_REJECTED_LISTED)
+            result.rejected.push({ line: index + 1, reason: parsed.reason });
           return;
         }
         intake({ event: parsed.event, observedAtMs: parsed.observedAtMs }, hash("sha256", text, "base64url"));
         result.accepted++;
       });
       const status = result.accepted > 0 ? 202 : 400;
-      res.status(status).json(status === 400 ? { error: "no valid event in the body", details: result } : { ...result, rejectedTotal });
+      res
+        .status(status)
+        .json(
+          status === 400
+            ? { error: "no valid event in the body", details: result }
+            : { ...result, rejectedTotal },
+        );
     },
   );
   return router;

@@ -5,7 +5,8 @@ import { Backpressure } from "./backpressure.js";
 
 function recordingConsumer() {
   const calls: string[] = [];
-  const fmt = (tps?: TopicPartition[]) => (tps ? tps.map((t) => `${t.topic}#${t.partition}`).join(",") : "all");
+  const fmt = (tps?: TopicPartition[]) =>
+    tps ? tps.map((t) => `${t.topic}#${t.partition}`).join(",") : "all";
   const consumer: MirrorConsumer = {
     run: async () => {},
     commit: async () => {},

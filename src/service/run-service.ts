@@ -2,7 +2,12 @@ import type { Server } from "node:http";
 import { dirname, resolve } from "node:path";
 import type { LoadedConfig } from "../config/load-config.js";
 import type { Side } from "../contracts/index.js";
-import type { DeadLetterSink, LagProbe, MirrorConsumer, PartitionLag } from "../ingest/kafka/mirror-consumer.js";
+import type {
+  DeadLetterSink,
+  LagProbe,
+  MirrorConsumer,
+  PartitionLag,
+} from "../ingest/kafka/mirror-consumer.js";
 import type { Logger } from "../logging/logger.js";
 import { loadRuntime, type Runtime } from "../runtime/load-runtime.js";
 import { createApp, type Readiness } from "../server/app.js";
@@ -51,10 +56,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const runtime = await loadRuntime(loaded, env);
   const store = await openStore(config.store, { baseDir: dirname(resolve(loaded.file)), env: { ...env } });
   log.info({ store: config.store.driver, migration: store.migration }, "store ready");
-  const writer = new BatchWriter(storeSink(store), pseudonymizerFromEnv(config.store.pseudonymKeyEnv, { ...env }), {
-    ...config.store.batch,
-    onRetry: (f) => log.warn({ attempt: f.attempt, delayMs: f.delayMs, rows: f.rows, err: String(f.error) }, "store write failed; retrying"),
-  });
+  const writer = new BatchWriter(
+    storeSink(store),
+    pseudonymizerFromEnv(config.store.pseudonymKeyEnv, { ...env }),
+    {
+      ...config.store.batch,
+      onRetry: (f) =>
+        log.warn(
+          { attempt: f.attempt, delayMs: f.delayMs, rows: f.rows, err: String(f.error) },
+          "store write failed; retrying",
+        ),
+    },
+  );
   const topics = { legacy: config.kafka.topics.legacy, new: config.kafka.topics.new };
   const kafka = await options.kafka(topics);
   const windowMs = config.pairing.windowSeconds * 1000;
@@ -66,7 +79,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     window: { windowMs, maxPending: config.pairing.maxPending },
     pairedAlready: (probes) => storedPairs(store, probes, windowMs),
     onRejected: (reason, origin) =>
-      log.warn({ reason, topic: origin?.topic, partition: origin?.partition, offset: origin?.offset }, "event rejected"),
+      log.warn(
+        { reason, topic: origin?.topic, partition: origin?.partition, offset: origin?.offset },
+        "event rejected",
+      ),
     onError: (err) => log.error({ err: String(err) }, "outcome not stored; its offset stays uncommitted"),
   });
   const backpressure = new Backpressure(kafka.consumer, topics);

@@ -84,7 +84,11 @@ class PartitionOffsets {
     if (first === undefined || offset < first) return;
     this.done.add(offset);
     this.unresolved--;
-    for (let next = this.queue[this.head]; next !== undefined && this.done.has(next); next = this.queue[this.head]) {
+    for (
+      let next = this.queue[this.head];
+      next !== undefined && this.done.has(next);
+      next = this.queue[this.head]
+    ) {
       this.done.delete(next);
       this.head++;
     }

@@ -66,10 +66,14 @@ function setup(opts: { alreadyPaired?: string[] } = {}) {
   const pipeline = new StreamPipeline({
     differ: fakeDiffer,
     sink,
-    deadLetters: { send: async (m, reason) => void dead.push({ offset: m.offset, reason }), close: async () => {} },
+    deadLetters: {
+      send: async (m, reason) => void dead.push({ offset: m.offset, reason }),
+      close: async () => {},
+    },
     provenance: { policyBundleSha256: "p", legacyRulesSha256: "r", entrypoint: "authz/decision" },
     window: { windowMs: 30_000, maxPending: 100 },
-    pairedAlready: async (probes) => new Set(probes.map((p) => p.correlationId).filter((c) => opts.alreadyPaired?.includes(c))),
+    pairedAlready: async (probes) =>
+      new Set(probes.map((p) => p.correlationId).filter((c) => opts.alreadyPaired?.includes(c))),
     now: () => wall,
     onError: (e) => errors.push(e),
   });
@@ -80,7 +84,9 @@ describe("StreamPipeline", () => {
   it("stores each pair and commits both partitions past it once stored", async () => {
     const { pipeline, sink } = setup();
     await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "a", T0), envelope("legacy", "b", T0)]));
-    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "a", T0 + 5), envelope("new", "b", T0 + 9)]));
+    await pipeline.handleBatch(
+      batch("N", 0, 0, [envelope("new", "a", T0 + 5), envelope("new", "b", T0 + 9)]),
+    );
     await pipeline.drain();
     expect(sink.stored.map((o) => [o.correlationId, o.paired])).toEqual([
       ["a", true],
@@ -94,7 +100,9 @@ describe("StreamPipeline", () => {
 
   it("holds the commit behind an event still waiting for its partner, until the window gives it up", async () => {
     const { pipeline, sink, advanceWall } = setup();
-    await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "lonely", T0), envelope("legacy", "a", T0)]));
+    await pipeline.handleBatch(
+      batch("L", 0, 0, [envelope("legacy", "lonely", T0), envelope("legacy", "a", T0)]),
+    );
     await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "a", T0 + 5)]));
     await pipeline.drain();
     expect(pipeline.offsets.takeCommittable()).toEqual([
@@ -114,8 +122,22 @@ describe("StreamPipeline", () => {
   it("pairs everything when one topic's batch runs a minute of event time ahead of the other's", async () => {
     const { pipeline, sink } = setup();
     const ids = Array.from({ length: 120 }, (_, i) => `r${i}`);
-    await pipeline.handleBatch(batch("L", 0, 0, ids.map((id, i) => envelope("legacy", id, T0 + i * 500))));
-    await pipeline.handleBatch(batch("N", 0, 0, ids.map((id, i) => envelope("new", id, T0 + i * 500 + 20))));
+    await pipeline.handleBatch(
+      batch(
+        "L",
+        0,
+        0,
+        ids.map((id, i) => envelope("legacy", id, T0 + i * 500)),
+      ),
+    );
+    await pipeline.handleBatch(
+      batch(
+        "N",
+        0,
+        0,
+        ids.map((id, i) => envelope("new", id, T0 + i * 500 + 20)),
+      ),
+    );
     await pipeline.drain();
     expect(sink.stored.filter((o) => o.paired)).toHaveLength(120);
     expect(sink.stored.filter((o) => !o.paired)).toHaveLength(0);

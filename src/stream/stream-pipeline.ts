@@ -1,10 +1,15 @@
 import { hash } from "node:crypto";
 import type { Report, Side } from "../contracts/index.js";
-import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
 import type { PairDiffer } from "../diff/pair-differ.js";
+import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
 import type { DeadLetterSink, MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
 import { parseEvent } from "../ingest/parse-event.js";
-import { type PairingOutput, PairingWindow, type UnpairedCause, type WindowOptions } from "../pairing/window.js";
+import {
+  type PairingOutput,
+  PairingWindow,
+  type UnpairedCause,
+  type WindowOptions,
+} from "../pairing/window.js";
 import type { StoredOutcome } from "../store/stored-outcome.js";
 import { OffsetTracker, type TopicPartition } from "./offset-tracker.js";
 import { toStoredOutcome } from "./to-stored-outcome.js";
@@ -23,7 +28,9 @@ export interface OutcomeSink {
 }
 
 /** Which of these correlation ids already have a stored pair (a replay after a crash or rebalance). */
-export type PairedLookup = (probes: { correlationId: string; observedAtMs: number }[]) => Promise<Set<string>>;
+export type PairedLookup = (
+  probes: { correlationId: string; observedAtMs: number }[],
+) => Promise<Set<string>>;
 
 export interface StreamPipelineOptions {
   differ: PairDiffer;
@@ -144,7 +151,13 @@ export class StreamPipeline {
     side.lastArrivalWallMs = this.now();
     side.maxEventMs = Math.max(side.maxEventMs, event.observedAtMs);
     this.consume(
-      w.window.add({ side: e.side, correlationId: e.correlationId, observedAtMs: event.observedAtMs, fingerprint, payload: event }),
+      w.window.add({
+        side: e.side,
+        correlationId: e.correlationId,
+        observedAtMs: event.observedAtMs,
+        fingerprint,
+        payload: event,
+      }),
     );
     this.advance(w);
   }

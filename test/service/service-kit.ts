@@ -1,0 +1,188 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { Kafka, logLevel } from "kafkajs";
+import { parse, stringify } from "yaml";
+import { DEMO_LEGACY_JWT_SECRET, LEGACY_JWT_SECRET_ENV } from "../../examples/health-tech/demo-secrets.js";
+import type { ExpectedManifest } from "../../examples/health-tech/generator/expected-manifest.js";
+import { writeDemoFiles } from "../../examples/health-tech/generator/write-demo-files.js";
+import { DEMO_CONFIG_FILE } from "../../examples/health-tech/paths.js";
+import { createKafkajsMirrorProducer } from "../../src/ingest/kafka/kafka-producer.js";
+import type { KafkaBroker } from "../support/kafka-broker.js";
+
+export interface ServiceTopics {
+  legacy: string;
+  new: string;
+  deadLetter: string;
+}
+
+export const PSEUDONYM_ENV = "ENTITLEMENT_DIFF_PSEUDONYM_KEY";
+
+/** The environment a service under test runs with: the demo's legacy secret and a fresh pseudonym key. */
+export function serviceEnv(): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    [LEGACY_JWT_SECRET_ENV]: DEMO_LEGACY_JWT_SECRET,
+    [PSEUDONYM_ENV]: randomBytes(32).toString("base64url"),
+  };
+}
+
+/** The demo config, made absolute, pointed at a test broker, topics, store dir and group. */
+export function writeServiceConfig(options: {
+  brokers: string[];
+  topics: ServiceTopics;
+  storeDir: string;
+  groupId: string;
+  windowSeconds?: number;
+}): string {
+  const demo = parse(readFileSync(DEMO_CONFIG_FILE, "utf8")) as Record<string, unknown> & {
+    issuers: Record<string, { keys: { type: string; path?: string } }>;
+    legacy: { rules: string };
+    policy: { bundle: string };
+    pairing?: Record<string, unknown>;
+  };
+  const abs = (p: string) => resolve(dirname(DEMO_CONFIG_FILE), p);
+  for (const issuer of Object.values(demo.issuers))
+    if (issuer.keys.path) issuer.keys.path = abs(issuer.keys.path);
+  demo.legacy.rules = abs(demo.legacy.rules);
+  demo.policy.bundle = abs(demo.policy.bundle);
+  demo.pairing = { ...demo.pairing, windowSeconds: options.windowSeconds ?? 5 };
+  const config = {
+    ...demo,
+    kafka: {
+      brokers: options.brokers,
+      brokersEnv: "TEST_NO_SUCH_VARIABLE",
+      groupId: options.groupId,
+      topics: options.topics,
+      commitIntervalMs: 200,
+      sessionTimeoutMs: 10_000,
+    },
+    store: {
+      driver: "embedded",
+      path: options.storeDir,
+      pseudonymKeyEnv: PSEUDONYM_ENV,
+      batch: { maxRows: 500, maxDelayMs: 100 },
+    },
+    server: { host: "127.0.0.1", port: 0 },
+    logging: { level: process.env.TEST_LOG_LEVEL ?? "silent" },
+  };
+  const file = join(mkdtempSync(join(tmpdir(), "service-config-")), "config.yaml");
+  writeFileSync(file, stringify(config));
+  return file;
+}
+
+export interface DemoTraffic {
+  lines: string[];
+  expected: ExpectedManifest;
+}
+
+/**
+ * Demo traffic of the last hour: the store's retention (TTL, 30 days) is counted from the wall
+ * clock, so the demo's default March start would be expired the moment it is written.
+ */
+export async function demoTraffic(events: number): Promise<DemoTraffic> {
+  const dir = mkdtempSync(join(tmpdir(), "service-traffic-"));
+  const file = join(dir, "events.ndjson");
+  const start = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000).toISOString();
+  const { manifest } = await writeDemoFiles(
+    { events, legacySecret: DEMO_LEGACY_JWT_SECRET, start },
+    file,
+    join(dir, "expected.json"),
+  );
+  return { lines: readFileSync(file, "utf8").split("\n").filter(Boolean), expected: manifest };
+}
+
+/** Produces mirrored lines as gateways would: by side, keyed by correlationId; garbage to the legacy topic. */
+export async function produceLines(
+  broker: KafkaBroker,
+  topics: ServiceTopics,
+  lines: readonly string[],
+): Promise<void> {
+  const producer = createKafkajsMirrorProducer({ brokers: broker.brokers, clientId: "test-gateway" });
+  try {
+    const byTopic = new Map<string, { key: string | null; value: string }[]>();
+    for (const line of lines) {
+      const { side, key } = routeOf(line);
+      const topic = side === "new" ? topics.new : topics.legacy;
+      const list = byTopic.get(topic) ?? [];
+      list.push({ key, value: line });
+      byTopic.set(topic, list);
+    }
+    for (const [topic, messages] of byTopic) {
+      for (let i = 0; i < messages.length; i += 500) await producer.send(topic, messages.slice(i, i + 500));
+    }
+  } finally {
+    await producer.close();
+  }
+}
+
+function routeOf(line: string): { side: string; key: string | null } {
+  try {
+    const o = JSON.parse(line) as { side?: unknown; correlationId?: unknown };
+    return { side: String(o.side), key: typeof o.correlationId === "string" ? o.correlationId : null };
+  } catch {
+    return { side: "legacy", key: null };
+  }
+}
+
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Total lag of the group over the topics (0 when everything produced is committed). */
+export async function groupLag(broker: KafkaBroker, groupId: string, topics: string[]): Promise<number> {
+  const admin = new Kafka({
+    clientId: "test-lag",
+    brokers: broker.brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    let lag = 0;
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const end of ends) {
+        const c = Number(mine.find((p) => p.partition === end.partition)?.offset ?? -1);
+        lag += Number(end.high) - Math.max(c, Number(end.low));
+      }
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Every message of a topic (e.g. the DLQ), read from the start with a throwaway group. */
+export async function readTopic(broker: KafkaBroker, topic: string, expected: number, timeoutMs = 30_000) {
+  const kafka = new Kafka({ clientId: "test-reader", brokers: broker.brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(4).toString("hex")}` });
+  const messages: { value: string; headers: Record<string, string> }[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers = Object.fromEntries(
+        Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+      );
+      messages.push({ value: message.value?.toString("utf8") ?? "", headers });
+    },
+  });
+  try {
+    await waitFor(`${expected} messages on ${topic}`, async () => messages.length >= expected, timeoutMs);
+    return messages;
+  } finally {
+    await consumer.disconnect();
+  }
+}
