@@ -100,12 +100,17 @@ export type CohortDefinition = z.infer<typeof cohortSchema>;
 
 export const UNASSIGNED_COHORT = "unassigned";
 
-const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name such as KAFKA_BROKERS");
+const envVarName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name such as KAFKA_BROKERS");
 
 export const kafkaConfigSchema = z
   .object({
     /** host:port list; the variable named by `brokersEnv`, when set, overrides it (comma-separated). */
-    brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, "host:port")).min(1).default(["127.0.0.1:9092"]),
+    brokers: z
+      .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, "host:port"))
+      .min(1)
+      .default(["127.0.0.1:9092"]),
     brokersEnv: envVarName.default("KAFKA_BROKERS"),
     clientId: z.string().min(1).default("entitlement-diff"),
     groupId: z.string().min(1).default("entitlement-diff"),
@@ -131,7 +136,12 @@ export const serverConfigSchema = z
     host: z.string().min(1).default("0.0.0.0"),
     port: z.number().int().min(0).max(65_535).default(8080),
     /** Largest accepted NDJSON body of POST /api/v1/events. */
-    bodyLimitBytes: z.number().int().positive().max(100 * 2 ** 20).default(10 * 2 ** 20),
+    bodyLimitBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(100 * 2 ** 20)
+      .default(10 * 2 ** 20),
   })
   .strict();
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

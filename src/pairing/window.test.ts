@@ -109,8 +109,8 @@ describe("PairingWindow", () => {
             expect(w.pendingCount).toBeLessThanOrEqual(maxPending);
           }
           expect(w.pendingBySide.legacy + w.pendingBySide.new).toBe(w.pendingCount);
-        outs.push(...w.flush());
-        expect(w.pendingBySide).toEqual({ legacy: 0, new: 0 });
+          outs.push(...w.flush());
+          expect(w.pendingBySide).toEqual({ legacy: 0, new: 0 });
           const accounted = outs.reduce((n, o) => n + (o.type === "pair" ? 2 : 1), 0);
           expect(accounted).toBe(events.length);
           expect(outs.some((o) => o.type === "conflict")).toBe(false);

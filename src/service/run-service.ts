@@ -15,7 +15,7 @@ import { BatchWriter } from "../store/batch-writer.js";
 import { openStore, type Store } from "../store/open-store.js";
 import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
 import { storedPairs } from "../store/stored-pairs.js";
-import { storeSink } from "../store/write-rows.js";
+import { type RowSink, storeSink } from "../store/write-rows.js";
 import { StreamPipeline } from "../stream/stream-pipeline.js";
 import { Backpressure } from "./backpressure.js";
 
@@ -33,6 +33,10 @@ export interface ServiceOptions {
   kafka: (topics: Readonly<Record<Side, string>>) => Promise<KafkaParts>;
   /** Listen port override (tests use 0 for a free one). */
   port?: number;
+  /** An already open store to share (e.g. two group members in one process); not closed by `stop`. */
+  store?: Store;
+  /** Wraps the row sink, e.g. to inject store failures in tests. */
+  wrapSink?: (sink: RowSink) => RowSink;
 }
 
 export interface RunningService {
@@ -54,10 +58,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const { loaded, env, log } = options;
   const { config } = loaded;
   const runtime = await loadRuntime(loaded, env);
-  const store = await openStore(config.store, { baseDir: dirname(resolve(loaded.file)), env: { ...env } });
+  const ownStore = options.store === undefined;
+  const store =
+    options.store ??
+    (await openStore(config.store, { baseDir: dirname(resolve(loaded.file)), env: { ...env } }));
   log.info({ store: config.store.driver, migration: store.migration }, "store ready");
   const writer = new BatchWriter(
-    storeSink(store),
+    options.wrapSink ? options.wrapSink(storeSink(store)) : storeSink(store),
     pseudonymizerFromEnv(config.store.pseudonymKeyEnv, { ...env }),
     {
       ...config.store.batch,
@@ -97,19 +104,36 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const offsets = pipeline.offsets.takeCommittable();
     if (offsets.length > 0) await kafka.consumer.commit(offsets);
   };
+  // Since when the brokers have answered without a break: a broker outage is no reason to give
+  // up waiting events as unpaired (their partners are stuck in Kafka, not missing).
+  let reachableSince = Date.now();
   const timer = setInterval(() => {
-    pipeline.tick();
+    pipeline.tick(reachableSince);
     backpressure.update(writer.paused, pipeline.fullPartitions());
     commit().catch((err: unknown) => log.warn({ err: String(err) }, "offset commit failed; will retry"));
   }, config.kafka.commitIntervalMs);
+  // The lag probe doubles as the reachability check: a probe that fails, or hangs in kafkajs'
+  // retries for more than two seconds, marks the brokers unreachable.
+  let probeStartedAt: number | null = null;
   const lagTimer = setInterval(() => {
+    if (probeStartedAt !== null) {
+      if (Date.now() - probeStartedAt > 2_000) reachableSince = Date.now();
+      return;
+    }
+    probeStartedAt = Date.now();
     kafka.lag
       .measure()
       .then((l) => {
         lastLag = l;
       })
-      .catch((err: unknown) => log.debug({ err: String(err) }, "lag probe failed"));
-  }, 5_000);
+      .catch((err: unknown) => {
+        reachableSince = Date.now();
+        log.debug({ err: String(err) }, "lag probe failed");
+      })
+      .finally(() => {
+        probeStartedAt = null;
+      });
+  }, 1_000);
 
   const readiness = (): Readiness => ({
     ready: consumerRunning && writer.healthy,
@@ -162,7 +186,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await kafka.deadLetters.close();
       await kafka.lag.close();
       await writer.close();
-      await store.close();
+      if (ownStore) await store.close();
       await new Promise<void>((r) => server.close(() => r()));
       closeRuntime(runtime);
       log.info({ pendingLeftForRedelivery: pipeline.pendingEvents() }, "stopped");

@@ -28,7 +28,9 @@ class ManualTimers implements Timers {
   async advance(ms: number): Promise<void> {
     const target = this.time + ms;
     for (;;) {
-      const next = [...this.pending.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
+      const next = [...this.pending.entries()]
+        .filter(([, t]) => t.at <= target)
+        .sort((a, b) => a[1].at - b[1].at)[0];
       if (!next) break;
       this.pending.delete(next[0]);
       this.time = next[1].at;
@@ -129,7 +131,9 @@ describe("BatchWriter", () => {
     const delays = [1, 2, 3].map((attempt) => backoffDelayMs(attempt, DEFAULT_RETRY, () => 0.5));
     expect(delays).toEqual([150, 300, 600]);
     for (const [i, delay] of delays.entries()) {
-      expect(failures.map((f) => [f.attempt, f.delayMs, f.rows])).toEqual(delays.slice(0, i + 1).map((d, k) => [k + 1, d, 3]));
+      expect(failures.map((f) => [f.attempt, f.delayMs, f.rows])).toEqual(
+        delays.slice(0, i + 1).map((d, k) => [k + 1, d, 3]),
+      );
       await timers.advance(delay - 1);
       expect(failures).toHaveLength(i + 1); // not retried before its delay
       expect(writes.every((w) => w.state === "pending")).toBe(true);
@@ -141,7 +145,11 @@ describe("BatchWriter", () => {
       { healthy: false, paused: true },
       { healthy: true, paused: false },
     ]);
-    expect(writer.stats()).toMatchObject({ writtenRows: 3, failedAttempts: 3, lastError: "connect ECONNREFUSED" });
+    expect(writer.stats()).toMatchObject({
+      writtenRows: 3,
+      failedAttempts: 3,
+      lastError: "connect ECONNREFUSED",
+    });
   });
 
   it("reports paused while more than maxQueuedRows wait, and resumes as they drain", async () => {

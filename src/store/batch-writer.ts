@@ -85,7 +85,8 @@ export class BatchWriter {
     private readonly pseudonymizer: Pseudonymizer,
     private readonly options: BatchWriterOptions,
   ) {
-    if (!Number.isInteger(options.maxRows) || options.maxRows < 1) throw new RangeError("maxRows must be a positive integer");
+    if (!Number.isInteger(options.maxRows) || options.maxRows < 1)
+      throw new RangeError("maxRows must be a positive integer");
     if (!(options.maxDelayMs >= 0)) throw new RangeError("maxDelayMs must be >= 0");
     this.timers = options.timers ?? realTimers;
     this.random = options.random ?? Math.random;
@@ -174,7 +175,10 @@ export class BatchWriter {
   private schedule(): void {
     if (this.running) return;
     const oldest = this.queue[0];
-    if (!oldest) return this.clearTimer();
+    if (!oldest) {
+      this.clearTimer();
+      return;
+    }
     if (this.isDue(oldest)) {
       this.clearTimer();
       void this.run();
@@ -222,18 +226,24 @@ export class BatchWriter {
       try {
         await this.sink(batch.map((e) => e.rows));
         this.writtenRows += batch.length;
-        this.setHealthy(true);
+        this.setState(true);
         for (const e of batch) e.resolve();
         return;
       } catch (error) {
         this.failedAttempts++;
         this.lastError = firstLine(error);
-        this.setHealthy(false);
-        if (this.aborted) return this.rejectAll(batch);
+        this.setState(false);
+        if (this.aborted) {
+          this.rejectAll(batch);
+          return;
+        }
         const delayMs = backoffDelayMs(attempt, this.retry, this.random);
         this.options.onRetry?.({ error, attempt, delayMs, rows: batch.length });
         await this.sleep(delayMs);
-        if (this.aborted) return this.rejectAll(batch);
+        if (this.aborted) {
+          this.rejectAll(batch);
+          return;
+        }
       }
     }
   }
@@ -267,14 +277,11 @@ export class BatchWriter {
     });
   }
 
-  private setHealthy(healthy: boolean): void {
-    this.setState(healthy);
-  }
-
   private updateState(): void {
     this.setState(this.state.healthy);
   }
 
+  /** `paused` follows health and backlog; listeners hear only changes. */
   private setState(healthy: boolean): void {
     const backlog = this.queue.length + this.inFlight.length;
     const next: WriterState = { healthy, paused: !healthy || backlog >= this.maxQueuedRows };

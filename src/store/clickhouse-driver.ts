@@ -1,10 +1,5 @@
-import { type ClickHouseClient, createClient } from "@clickhouse/client";
-import {
-  assertQualifiedTable,
-  INSERT_SETTINGS,
-  type QueryParams,
-  type StoreDriver,
-} from "./driver.js";
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import { assertQualifiedTable, INSERT_SETTINGS, type QueryParams, type StoreDriver } from "./driver.js";
 import { firstLine, StoreError } from "./store-errors.js";
 
 /** Where the ClickHouse server is and who we are; read from the environment, never the config file. */
@@ -26,7 +21,10 @@ export const CLICKHOUSE_ENV = {
 /** CLICKHOUSE_URL (required), CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE. */
 export function clickHouseConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): ClickHouseConnection {
   const url = env[CLICKHOUSE_ENV.url];
-  if (!url) throw new StoreError(`the clickhouse store driver needs ${CLICKHOUSE_ENV.url} (e.g. http://localhost:8123)`);
+  if (!url)
+    throw new StoreError(
+      `the clickhouse store driver needs ${CLICKHOUSE_ENV.url} (e.g. http://localhost:8123)`,
+    );
   const connection: ClickHouseConnection = { url };
   const username = env[CLICKHOUSE_ENV.username];
   const password = env[CLICKHOUSE_ENV.password];
@@ -42,19 +40,25 @@ export async function openClickHouseDriver(connection: ClickHouseConnection): Pr
   // The database is not set on the client: the store creates it first and qualifies every table.
   const client = createClient({
     url: connection.url,
-    username: connection.username ?? "default",
-    password: connection.password ?? "",
+    ...(connection.username === undefined ? {} : { username: connection.username }),
+    ...(connection.password === undefined ? {} : { password: connection.password }),
     application: "entitlement-diff",
-    request_timeout: 30_000,
+    // Long enough for a gate query over a week of a busy cohort; a stuck insert is retried after it.
+    request_timeout: 60_000,
+    // Failures reach the caller as StoreErrors, logged once by the service's own logger.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   const driver = clickHouseDriverOver(client);
   try {
     await driver.query("SELECT 1 AS ok");
   } catch (error) {
     await client.close();
-    throw new StoreError(`clickhouse store at ${redactUrl(connection.url)} is unreachable: ${firstLine(error)}`, {
-      cause: error,
-    });
+    throw new StoreError(
+      `clickhouse store at ${redactUrl(connection.url)} is unreachable: ${firstLine(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   return driver;
 }

@@ -4,6 +4,7 @@ import {
   ALL_TIME,
   EVIDENCE_COLUMNS,
   type EvidenceWindow,
+  FINAL_SETTINGS,
   fromClickHouseTime,
   toCount,
   WINDOW_CONDITIONS,
@@ -20,7 +21,11 @@ export interface CohortCounts extends GateEvidence {
   lastEventAt: Date;
 }
 
-type CohortRow = Record<keyof GateEvidence, number | string> & { cohort: string; firstEventAt: string; lastEventAt: string };
+type CohortRow = Record<keyof GateEvidence, number | string> & {
+  cohort: string;
+  firstEventAt: string;
+  lastEventAt: string;
+};
 type KindRow = { cohort: string; kind: string; findings: number | string };
 
 /** Every cohort with outcomes in the window (default: all retained), with its counts, by cohort id. */
@@ -34,14 +39,16 @@ export async function listCohorts(
     `SELECT cohort, ${EVIDENCE_COLUMNS}, min(event_time) AS firstEventAt, max(event_time) AS lastEventAt
 ${from}
 GROUP BY cohort
-ORDER BY cohort`,
+ORDER BY cohort
+${FINAL_SETTINGS}`,
     params,
   );
   const kinds = await store.driver.query<KindRow>(
     `SELECT cohort, kind, count() AS findings
 FROM (SELECT cohort, finding_kinds ${from})
 ARRAY JOIN finding_kinds AS kind
-GROUP BY cohort, kind`,
+GROUP BY cohort, kind
+${FINAL_SETTINGS}`,
     params,
   );
   return cohorts.map((row) => ({
@@ -56,6 +63,7 @@ GROUP BY cohort, kind`,
 function findingsOf(cohort: string, rows: readonly KindRow[]): Partial<Record<FindingKind, number>> {
   const known = new Set<string>(FINDING_KINDS);
   const findings: Partial<Record<FindingKind, number>> = {};
-  for (const r of rows) if (r.cohort === cohort && known.has(r.kind)) findings[r.kind as FindingKind] = toCount(r.findings);
+  for (const r of rows)
+    if (r.cohort === cohort && known.has(r.kind)) findings[r.kind as FindingKind] = toCount(r.findings);
   return findings;
 }

@@ -1,4 +1,10 @@
-import { type EvidenceWindow, toCount, WINDOW_CONDITIONS, windowParams } from "./evidence-window.js";
+import {
+  type EvidenceWindow,
+  FINAL_SETTINGS,
+  toCount,
+  WINDOW_CONDITIONS,
+  windowParams,
+} from "./evidence-window.js";
 import type { Store } from "./open-store.js";
 
 export interface CoverageQuery extends EvidenceWindow {
@@ -14,10 +20,18 @@ export interface CoverageCount {
   pairs: number;
 }
 
-type CoverageRow = { action: string; resourceType: string; legacyRuleId: string | null; pairs: number | string };
+type CoverageRow = {
+  action: string;
+  resourceType: string;
+  legacyRuleId: string | null;
+  pairs: number | string;
+};
 
 /** Paired outcomes per (action, resource type, legacy rule) in the window, most frequent first. */
-export async function readCoverage(store: Pick<Store, "driver" | "tables">, q: CoverageQuery): Promise<CoverageCount[]> {
+export async function readCoverage(
+  store: Pick<Store, "driver" | "tables">,
+  q: CoverageQuery,
+): Promise<CoverageCount[]> {
   const rows = await store.driver.query<CoverageRow>(
     `SELECT action, resource_type AS resourceType, legacy_rule_id AS legacyRuleId, count() AS pairs
 FROM ${store.tables.outcomes} FINAL
@@ -25,8 +39,14 @@ WHERE cohort = {cohort:String}
   AND paired
   AND ${WINDOW_CONDITIONS}
 GROUP BY action, resourceType, legacyRuleId
-ORDER BY pairs DESC, action, resourceType, legacyRuleId`,
+ORDER BY pairs DESC, action, resourceType, legacyRuleId
+${FINAL_SETTINGS}`,
     { ...windowParams(q), cohort: q.cohort },
   );
-  return rows.map((r) => ({ action: r.action, resourceType: r.resourceType, legacyRuleId: r.legacyRuleId, pairs: toCount(r.pairs) }));
+  return rows.map((r) => ({
+    action: r.action,
+    resourceType: r.resourceType,
+    legacyRuleId: r.legacyRuleId,
+    pairs: toCount(r.pairs),
+  }));
 }

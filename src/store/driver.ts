@@ -33,7 +33,8 @@ const QUALIFIED_TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,62}\.[A-Za-z_][A-Za-z0-9_]{0,6
 
 /** Table names are the only names put into SQL text; they come from code, never from input. */
 export function assertQualifiedTable(table: string): string {
-  if (!QUALIFIED_TABLE.test(table)) throw new TypeError(`not a database.table identifier: ${JSON.stringify(table)}`);
+  if (!QUALIFIED_TABLE.test(table))
+    throw new TypeError(`not a database.table identifier: ${JSON.stringify(table)}`);
   return table;
 }
 

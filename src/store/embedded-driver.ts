@@ -57,7 +57,9 @@ class EmbeddedDriver implements StoreDriver {
         settings: INSERT_SETTINGS,
       });
     } catch (error) {
-      throw new StoreError(`embedded store: insert into ${table} failed: ${firstLine(error)}`, { cause: error });
+      throw new StoreError(`embedded store: insert into ${table} failed: ${firstLine(error)}`, {
+        cause: error,
+      });
     }
   }
 

@@ -2,6 +2,7 @@ import type { GateEvidence } from "../contracts/gate.js";
 import {
   EVIDENCE_COLUMNS,
   type EvidenceWindow,
+  FINAL_SETTINGS,
   toCount,
   WINDOW_CONDITIONS,
   windowParams,
@@ -19,12 +20,16 @@ type EvidenceRow = Record<keyof GateEvidence, number | string>;
  * delivered (FINAL on the ReplacingMergeTree keyed by pair id), optionally only the outcomes
  * produced under the given policy bundle and legacy rules.
  */
-export async function readGateEvidence(store: Pick<Store, "driver" | "tables">, q: GateEvidenceQuery): Promise<GateEvidence> {
+export async function readGateEvidence(
+  store: Pick<Store, "driver" | "tables">,
+  q: GateEvidenceQuery,
+): Promise<GateEvidence> {
   const rows = await store.driver.query<EvidenceRow>(
     `SELECT ${EVIDENCE_COLUMNS}
 FROM ${store.tables.outcomes} FINAL
 WHERE cohort = {cohort:String}
-  AND ${WINDOW_CONDITIONS}`,
+  AND ${WINDOW_CONDITIONS}
+${FINAL_SETTINGS}`,
     { ...windowParams(q), cohort: q.cohort },
   );
   return toEvidence(rows[0]);

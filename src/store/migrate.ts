@@ -3,7 +3,7 @@ import { MIGRATIONS } from "./migrations/all-migrations.js";
 import type { Migration, MigrationContext } from "./migrations/migration.js";
 import { reconcileRetention } from "./retention.js";
 import { StoreSchemaError } from "./store-errors.js";
-import { type StoreTables, storeTables } from "./store-tables.js";
+import { type StoreTables, storeTables, TABLE_NAMES } from "./store-tables.js";
 
 export interface MigrateOptions {
   database: string;
@@ -46,7 +46,12 @@ ORDER BY version`,
   const applied = await appliedVersions(driver, tables);
   assertKnown(applied, migrations);
 
-  const report: MigrationReport = { database: tables.database, applied: [], version: 0, retentionChanged: [] };
+  const report: MigrationReport = {
+    database: tables.database,
+    applied: [],
+    version: 0,
+    retentionChanged: [],
+  };
   for (const migration of migrations) {
     if (!applied.has(migration.version)) {
       for (const statement of migration.statements(ctx)) await driver.command(statement);
@@ -64,7 +69,7 @@ export async function schemaVersion(driver: StoreDriver, database: string): Prom
   const tables = storeTables(database);
   const exists = await driver.query<{ n: number | string }>(
     "SELECT count() AS n FROM system.tables WHERE database = {database:String} AND name = {name:String}",
-    { database: tables.database, name: tables.migrations.slice(tables.database.length + 1) },
+    { database: tables.database, name: TABLE_NAMES.migrations },
   );
   if (Number(exists[0]?.n ?? 0) === 0) return 0;
   const versions = [...(await appliedVersions(driver, tables)).keys()];

@@ -39,7 +39,9 @@ export async function openConfiguredDriver(
   const connection = clickHouseConnectionFromEnv(options.env);
   const database = connection.database ?? config.database;
   if (!DATABASE_NAME.test(database))
-    throw new StoreError(`${CLICKHOUSE_ENV.database} must be a plain identifier (letters, digits, _), got ${JSON.stringify(database)}`);
+    throw new StoreError(
+      `${CLICKHOUSE_ENV.database} must be a plain identifier (letters, digits, _), got ${JSON.stringify(database)}`,
+    );
   return { driver: await openClickHouseDriver(connection), database };
 }
 

@@ -80,15 +80,24 @@ export function toOutcomeRows(o: StoredOutcome, pseudonymize: Pseudonymizer): Ou
   };
 }
 
-type PseudonymizedIds = Pick<FindingRow, "legacy_subject_pseudonym" | "new_subject_pseudonym" | "resource_pseudonym">;
+type PseudonymizedIds = Pick<
+  FindingRow,
+  "legacy_subject_pseudonym" | "new_subject_pseudonym" | "resource_pseudonym"
+>;
 
-const NO_IDS: PseudonymizedIds = { legacy_subject_pseudonym: null, new_subject_pseudonym: null, resource_pseudonym: null };
+const NO_IDS: PseudonymizedIds = {
+  legacy_subject_pseudonym: null,
+  new_subject_pseudonym: null,
+  resource_pseudonym: null,
+};
 
 function pseudonymizedIds(o: StoredOutcome, pseudonymize: Pseudonymizer): PseudonymizedIds {
+  const legacy = o.subjects.legacy ?? o.legacySubject;
+  const next = o.subjects.new ?? o.newSubject;
   return {
-    legacy_subject_pseudonym: o.legacySubject === undefined ? null : pseudonymize.subject(o.legacySubject),
-    new_subject_pseudonym: o.newSubject === undefined ? null : pseudonymize.subject(o.newSubject),
-    resource_pseudonym: o.resourceId === undefined ? null : pseudonymize.resource(o.resourceId),
+    legacy_subject_pseudonym: legacy == null ? null : pseudonymize.subject(legacy),
+    new_subject_pseudonym: next == null ? null : pseudonymize.subject(next),
+    resource_pseudonym: o.resourceId == null ? null : pseudonymize.resource(o.resourceId),
   };
 }
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createPseudonymizer, MIN_PSEUDONYM_KEY_BYTES, PSEUDONYM_PATTERN, pseudonymizerFromEnv } from "./pseudonymize.js";
+import {
+  createPseudonymizer,
+  MIN_PSEUDONYM_KEY_BYTES,
+  PSEUDONYM_PATTERN,
+  pseudonymizerFromEnv,
+} from "./pseudonymize.js";
 import { PseudonymKeyError } from "./store-errors.js";
 
 const key = (fill: number) => new Uint8Array(MIN_PSEUDONYM_KEY_BYTES).fill(fill);

@@ -15,12 +15,18 @@ const TTL_DAYS = /TTL toDateTime\(\w+\) \+ toIntervalDay\((\d+)\)/;
  * Retention is configuration, not schema: tables are created with the configured TTL, and when
  * the setting changes later this makes the TTL follow. Returns the tables it changed.
  */
-export async function reconcileRetention(driver: StoreDriver, tables: StoreTables, days: number): Promise<string[]> {
+export async function reconcileRetention(
+  driver: StoreDriver,
+  tables: StoreTables,
+  days: number,
+): Promise<string[]> {
   const changed: string[] = [];
   for (const { table, timeColumn } of retainedTables(tables)) {
     const current = await ttlDays(driver, table);
     if (current === days) continue;
-    await driver.command(`ALTER TABLE ${table} MODIFY TTL toDateTime(${timeColumn}) + toIntervalDay(${days})`);
+    await driver.command(
+      `ALTER TABLE ${table} MODIFY TTL toDateTime(${timeColumn}) + toIntervalDay(${days})`,
+    );
     changed.push(table);
   }
   return changed;

@@ -20,7 +20,8 @@ export const TABLE_NAMES = {
 } as const;
 
 export function storeTables(database: string): StoreTables {
-  if (!DATABASE_NAME.test(database)) throw new TypeError(`not a database identifier: ${JSON.stringify(database)}`);
+  if (!DATABASE_NAME.test(database))
+    throw new TypeError(`not a database identifier: ${JSON.stringify(database)}`);
   return {
     database,
     migrations: `${database}.${TABLE_NAMES.migrations}`,

@@ -3,8 +3,9 @@ import type { Side } from "../contracts/index.js";
 import type { PairOutcome } from "../diff/pair-outcome.js";
 
 /**
- * A PairOutcome with what the store needs besides: its identity, provenance, and the raw ids
- * that are pseudonymized before anything is written (they never reach a table).
+ * A PairOutcome with what the store needs besides: its identity, the request, provenance, and
+ * the resource id. Raw ids (this one and PairOutcome's `subjects`) are pseudonymized before
+ * anything is written: they never reach a table.
  */
 export interface StoredOutcome extends PairOutcome {
   /** Deterministic: see pairIdOf. A redelivered or reprocessed pair gets the same id. */
@@ -12,9 +13,12 @@ export interface StoredOutcome extends PairOutcome {
   /** The request, so pairs without findings still count for coverage by action and resource type. */
   action: string;
   resourceType: string;
-  legacySubject?: string;
-  newSubject?: string;
+  /** `request.resource.id`, when the event has one. */
   resourceId?: string;
+  /** @deprecated PairOutcome.subjects carries the subjects now; read only when it has none. */
+  legacySubject?: string;
+  /** @deprecated as legacySubject. */
+  newSubject?: string;
   policyBundleSha256: string;
   legacyRulesSha256: string;
   /** Event time of the pair (the legacy event's observedAt), epoch milliseconds. */

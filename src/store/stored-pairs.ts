@@ -12,18 +12,29 @@ export interface PairProbe {
  * different offsets); it must not become a spurious `unpaired`. The time range lets ClickHouse
  * prune to the days and minutes around the events.
  */
-export async function storedPairs(store: Store, probes: readonly PairProbe[], windowMs: number): Promise<Set<string>> {
+export async function storedPairs(
+  store: Store,
+  probes: readonly PairProbe[],
+  windowMs: number,
+): Promise<Set<string>> {
   if (probes.length === 0) return new Set();
-  const byPairId = new Map(probes.map((p) => [pairIdOf({ correlationId: p.correlationId, paired: true, onlySide: null }), p]));
-  const times = probes.map((p) => p.observedAtMs);
+  const byPairId = new Map(
+    probes.map((p) => [pairIdOf({ correlationId: p.correlationId, paired: true, onlySide: null }), p]),
+  );
+  let earliest = Number.POSITIVE_INFINITY;
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const p of probes) {
+    earliest = Math.min(earliest, p.observedAtMs);
+    latest = Math.max(latest, p.observedAtMs);
+  }
   const rows = await store.driver.query<{ pair_id: string }>(
     `SELECT DISTINCT pair_id FROM ${store.tables.outcomes}
 WHERE event_time >= fromUnixTimestamp64Milli({since:Int64}, 'UTC')
   AND event_time <= fromUnixTimestamp64Milli({until:Int64}, 'UTC')
   AND paired AND pair_id IN {ids:Array(String)}`,
     {
-      since: Math.min(...times) - 2 * windowMs,
-      until: Math.max(...times) + 2 * windowMs,
+      since: earliest - 2 * windowMs,
+      until: latest + 2 * windowMs,
       ids: [...byPairId.keys()],
     },
   );

@@ -78,6 +78,7 @@ export class StreamPipeline {
   private readonly windows = new Map<string, PartitionWindow>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly now: () => number;
+  private reachableSinceWallMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: StreamPipelineOptions) {
     this.now = options.now ?? Date.now;
@@ -103,8 +104,13 @@ export class StreamPipeline {
     this.offsets.forget((tp) => partitions.some((p) => p.topic === tp.topic && p.partition === tp.partition));
   }
 
-  /** Moves event time on for partitions that went quiet, so their waiting events are given up in time. */
-  tick(): void {
+  /**
+   * Moves event time on for partitions that went quiet, so their waiting events are given up in
+   * time. `reachableSinceWallMs`: since when the source has been known to be reachable; silence
+   * before that (a broker outage) is not silence of the gateways and does not count.
+   */
+  tick(reachableSinceWallMs = Number.NEGATIVE_INFINITY): void {
+    this.reachableSinceWallMs = reachableSinceWallMs;
     for (const w of this.windows.values()) this.advance(w);
   }
 
@@ -172,7 +178,7 @@ export class StreamPipeline {
     const wall = this.now();
     const times: number[] = [];
     for (const side of Object.values(w.sides)) {
-      const idle = wall - side.lastArrivalWallMs;
+      const idle = wall - Math.max(side.lastArrivalWallMs, this.reachableSinceWallMs);
       if (Number.isFinite(side.maxEventMs)) times.push(side.maxEventMs + (idle > IDLE_AFTER_MS ? idle : 0));
       else if (wall - w.createdWallMs <= this.options.window.windowMs) return; // may still come
     }

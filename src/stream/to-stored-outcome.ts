@@ -14,8 +14,6 @@ export function toStoredOutcome(
     pairId: pairIdOf(outcome),
     action: request.action,
     resourceType: request.resource.type,
-    legacySubject: outcome.subjects.legacy ?? undefined,
-    newSubject: outcome.subjects.new ?? undefined,
     resourceId: request.resource.id,
     policyBundleSha256: provenance.policyBundleSha256,
     legacyRulesSha256: provenance.legacyRulesSha256,

@@ -8,7 +8,13 @@ import { DEMO_LEGACY_JWT_SECRET, LEGACY_JWT_SECRET_ENV } from "../../examples/he
 import type { ExpectedManifest } from "../../examples/health-tech/generator/expected-manifest.js";
 import { writeDemoFiles } from "../../examples/health-tech/generator/write-demo-files.js";
 import { DEMO_CONFIG_FILE } from "../../examples/health-tech/paths.js";
+import { loadConfig } from "../../src/config/load-config.js";
 import { createKafkajsMirrorProducer } from "../../src/ingest/kafka/kafka-producer.js";
+import { createLogger } from "../../src/logging/logger.js";
+import { kafkajsParts } from "../../src/service/kafkajs-parts.js";
+import { type RunningService, startService } from "../../src/service/run-service.js";
+import type { Store } from "../../src/store/open-store.js";
+import type { RowSink } from "../../src/store/write-rows.js";
 import type { KafkaBroker } from "../support/kafka-broker.js";
 
 export interface ServiceTopics {
@@ -185,4 +191,92 @@ export async function readTopic(broker: KafkaBroker, topic: string, expected: nu
   } finally {
     await consumer.disconnect();
   }
+}
+
+export interface TestServiceOptions {
+  broker: KafkaBroker;
+  topics: ServiceTopics;
+  groupId: string;
+  storeDir?: string;
+  store?: Store;
+  wrapSink?: (sink: RowSink) => RowSink;
+  windowSeconds?: number;
+}
+
+/** The service in this process, on the demo config pointed at the test broker and a store. */
+export async function startTestService(o: TestServiceOptions): Promise<RunningService> {
+  const config = writeServiceConfig({
+    brokers: o.broker.brokers,
+    topics: o.topics,
+    storeDir: o.storeDir ?? mkdtempSync(join(tmpdir(), "service-store-")),
+    groupId: o.groupId,
+    windowSeconds: o.windowSeconds,
+  });
+  const env = serviceEnv();
+  const loaded = loadConfig(config);
+  const log = createLogger(loaded.config.logging.level);
+  return startService({
+    loaded,
+    env,
+    log,
+    kafka: (t) => kafkajsParts(loaded.config.kafka, t, env, log),
+    port: 0,
+    store: o.store,
+    wrapSink: o.wrapSink,
+  });
+}
+
+export async function countOutcomes(store: Store): Promise<number> {
+  const [row] = await store.driver.query<{ n: string }>(
+    `SELECT count() AS n FROM ${store.tables.outcomes} FINAL`,
+  );
+  return Number(row?.n ?? 0);
+}
+
+/** Waits until every expected outcome is stored and the group has committed everything. */
+export async function waitUntilDone(
+  broker: KafkaBroker,
+  store: Store,
+  topics: ServiceTopics,
+  groupId: string,
+  expected: ExpectedManifest,
+  timeoutMs = 120_000,
+): Promise<void> {
+  let last = "";
+  const want = expected.totals.pairs + expected.totals.unpaired;
+  await waitFor(
+    `${want} outcomes stored and every offset committed`,
+    async () => {
+      const stored = await countOutcomes(store);
+      const lag = await groupLag(broker, groupId, [topics.legacy, topics.new]);
+      last = `stored ${stored}, lag ${lag}`;
+      return stored === want && lag === 0;
+    },
+    timeoutMs,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; last seen: ${last}`);
+  });
+}
+
+/** The stored findings as `correlationId kind side` lines, with how often each is stored (FINAL). */
+export async function storedFindings(store: Store): Promise<{ lines: string[]; maxCopies: number }> {
+  const rows = await store.driver.query<{ correlation_id: string; kind: string; side: string; n: string }>(
+    `SELECT correlation_id, kind, side, count() AS n FROM ${store.tables.findings} FINAL GROUP BY correlation_id, kind, side`,
+  );
+  return {
+    lines: rows.map((r) => `${r.correlation_id} ${r.kind} ${r.side || "-"}`).sort(),
+    maxCopies: Math.max(0, ...rows.map((r) => Number(r.n))),
+  };
+}
+
+export function expectedFindingLines(expected: ExpectedManifest): string[] {
+  return expected.findings.map((f) => `${f.correlationId} ${f.kind} ${f.side ?? "-"}`).sort();
+}
+
+export function uniqueTopics(prefix: string): { topics: ServiceTopics; groupId: string } {
+  const s = randomBytes(3).toString("hex");
+  return {
+    topics: { legacy: `${prefix}-legacy-${s}`, new: `${prefix}-new-${s}`, deadLetter: `${prefix}-dlq-${s}` },
+    groupId: `${prefix}-${s}`,
+  };
 }

@@ -20,23 +20,39 @@ export interface MirrorBatch extends TopicPartition {
 }
 
 export interface MirrorConsumerEvents {
-  /** The partitions now owned by this member (after every rebalance). */
+  /**
+   * The partitions now owned by this member (after every rebalance). Partitions kept through a
+   * rebalance continue where delivery was (no redelivery); newly assigned ones start at the group's
+   * committed offset. `[]` when membership is lost (a crash, or an expired session): at the next
+   * assignment every partition starts over from its committed offset.
+   */
   onAssigned?(partitions: TopicPartition[]): void;
-  /** The consumer crashed and will not restart by itself (kafkajs `crash` with restart false). */
+  /**
+   * The consumer crashed and will not restart by itself (kafkajs `crash` with restart false), or
+   * `handle` rejected. Nothing more is delivered; call `stop()`.
+   */
   onFatal?(error: Error): void;
 }
 
 export interface MirrorConsumer {
   /**
    * Joins the group and calls `handle` for each fetched batch, one partition at a time. Offsets are
-   * NEVER committed automatically: only `commit` commits.
+   * NEVER committed automatically: only `commit` commits. Resolves once the member has its first
+   * assignment; rejects when it cannot start (topics missing or not co-partitioned, brokers
+   * unreachable). A rejecting `handle` is fatal (`onFatal`), never retried with the same batch.
    */
   run(handle: (batch: MirrorBatch) => Promise<void>, events?: MirrorConsumerEvents): Promise<void>;
-  /** Commits `offset` = the next offset to read, per partition. */
+  /**
+   * Commits `offset` = the next offset to read, per partition. Partitions this member does not own
+   * (any more) are skipped: their new owner re-reads from the last commit. Rejects when the
+   * consumer is not a group member at the moment (stopped, or rejoining after a failure).
+   */
   commit(offsets: (TopicPartition & { offset: number })[]): Promise<void>;
   /**
    * Stops fetching from the given partitions, or from every assigned one (backpressure); `resume`
    * undoes it. Pausing one side of a partition pair lets the other side catch up with its partners.
+   * Once `pause` returns, `handle` gets no batch of a paused partition until it is resumed (a batch
+   * fetched before is fetched again later). Pauses hold across rebalances and restarts.
    */
   pause(partitions?: TopicPartition[]): void;
   resume(partitions?: TopicPartition[]): void;

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningService } from "../../src/service/run-service.js";
+import { createTopics } from "../kafka/kafka-test-kit.js";
+import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
+import {
+  countOutcomes,
+  demoTraffic,
+  expectedFindingLines,
+  produceLines,
+  startTestService,
+  storedFindings,
+  uniqueTopics,
+  waitFor,
+  waitUntilDone,
+} from "./service-kit.js";
+
+const { topics, groupId } = uniqueTopics("restart");
+let broker: KafkaBroker;
+let service: RunningService;
+
+beforeAll(async () => {
+  broker = await startKafka();
+  await createTopics(broker, { [topics.legacy]: 3, [topics.new]: 3, [topics.deadLetter]: 1 });
+  service = await startTestService({ broker, topics, groupId });
+}, 120_000);
+
+afterAll(async () => {
+  await service?.stop();
+  await broker?.stop();
+});
+
+describe("serve across a broker restart", () => {
+  it("recovers by itself and loses nothing", async () => {
+    const traffic = await demoTraffic(4_000);
+    const half = Math.floor(traffic.lines.length / 2);
+    await produceLines(broker, topics, traffic.lines.slice(0, half));
+    await waitFor("some outcomes stored", async () => (await countOutcomes(service.store)) > 100);
+    await broker.restart();
+    await produceLines(broker, topics, traffic.lines.slice(half));
+    await waitUntilDone(broker, service.store, topics, groupId, traffic.expected, 180_000);
+    const findings = await storedFindings(service.store);
+    expect(findings.lines).toEqual(expectedFindingLines(traffic.expected));
+    expect(findings.maxCopies).toBe(1);
+  }, 240_000);
+});

@@ -1,0 +1,11 @@
+import { freshClientOverEmbedded, freshEmbedded, freshHttp } from "./fresh-store.js";
+import { describeStore } from "./store-suite.js";
+
+describeStore("embedded (chdb)", freshEmbedded);
+describeStore(
+  "clickhouse driver over the embedded engine (@clickhouse/client + chdb/connection)",
+  freshClientOverEmbedded,
+);
+// Only where a server is given: this variant is not registered at all otherwise (docs/store.md).
+if (process.env.CLICKHOUSE_URL)
+  describeStore(`clickhouse over HTTP (${new URL(process.env.CLICKHOUSE_URL).host})`, freshHttp);
