@@ -145,8 +145,22 @@ export async function waitFor(
   }
 }
 
-/** Total lag of the group over the topics (0 when everything produced is committed). */
+/**
+ * Total lag of the group over the topics (0 when everything produced is committed). The group
+ * coordinator may still be moving right after start-up: such errors are retried.
+ */
 export async function groupLag(broker: KafkaBroker, groupId: string, topics: string[]): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await groupLagOnce(broker, groupId, topics);
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+async function groupLagOnce(broker: KafkaBroker, groupId: string, topics: string[]): Promise<number> {
   const admin = new Kafka({
     clientId: "test-lag",
     brokers: broker.brokers,
