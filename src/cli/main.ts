@@ -3,6 +3,7 @@ import { EntitlementDiffError } from "../errors/errors.js";
 import { migrateCommand } from "./migrate-command.js";
 import { replayCommand } from "./replay-command.js";
 import { serveCommand } from "./serve-command.js";
+import { simulateCommand } from "./simulate-command.js";
 
 const EX_USAGE = 64;
 const EX_SOFTWARE = 70;
@@ -15,7 +16,8 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .addCommand(replayCommand())
     .addCommand(serveCommand())
-    .addCommand(migrateCommand());
+    .addCommand(migrateCommand())
+    .addCommand(simulateCommand());
   // Commander copies these settings only to sub-commands it creates itself, not to added ones.
   for (const command of [program, ...program.commands]) command.exitOverride();
   return program;
