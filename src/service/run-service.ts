@@ -102,12 +102,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const commit = async () => {
     const offsets = pipeline.offsets.takeCommittable();
-    if (offsets.length > 0) await kafka.consumer.commit(offsets);
+    if (offsets.length === 0) return;
+    try {
+      await kafka.consumer.commit(offsets);
+    } catch (err) {
+      pipeline.offsets.commitFailed(offsets);
+      throw err;
+    }
   };
   // Since when the brokers have answered without a break: a broker outage is no reason to give
   // up waiting events as unpaired (their partners are stuck in Kafka, not missing).
   let reachableSince = Date.now();
   const timer = setInterval(() => {
+    // While we hold fetching back ourselves, the partners of waiting events sit unread in Kafka:
+    // that silence is ours, not the gateways'.
+    if (backpressure.paused || !consumerRunning) reachableSince = Date.now();
     pipeline.tick(reachableSince);
     backpressure.update(writer.paused, pipeline.fullPartitions());
     commit().catch((err: unknown) => log.warn({ err: String(err) }, "offset commit failed; will retry"));
@@ -153,32 +162,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const port = addressPort(server);
   log.info({ port }, "http listening");
 
-  await kafka.consumer.run(
-    async (batch) => {
-      await pipeline.handleBatch(batch);
-      backpressure.update(writer.paused, pipeline.fullPartitions());
-    },
-    {
-      onAssigned: (partitions) => {
-        pipeline.assigned(partitions);
-        log.info({ partitions }, "partitions assigned");
-      },
-      onFatal: (err) => {
-        log.fatal({ err: String(err) }, "kafka consumer failed for good");
-        void stop().then(() => resolveStopped(1));
-      },
-    },
-  );
-  consumerRunning = true;
-  log.info({ topics, groupId: config.kafka.groupId }, "consuming");
-
+  let stopRequested = false;
+  let handling: Promise<void> = Promise.resolve();
   let stopping: Promise<void> | undefined;
-  const stop = () => {
+  const stop = (code = 0) => {
     stopping ??= (async () => {
+      stopRequested = true;
       consumerRunning = false;
       clearInterval(timer);
       clearInterval(lagTimer);
       kafka.consumer.pause();
+      // No new HTTP events once stopping; the batch in hand finishes before anything is flushed.
+      const serverClosed = new Promise<void>((r) => server.close(() => r()));
+      await handling.catch(() => {});
+      pipeline.stop();
       await pipeline.drain();
       await writer.flush();
       await commit().catch((err: unknown) => log.warn({ err: String(err) }, "final commit failed"));
@@ -187,14 +184,45 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await kafka.lag.close();
       await writer.close();
       if (ownStore) await store.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      await serverClosed;
       closeRuntime(runtime);
       log.info({ pendingLeftForRedelivery: pipeline.pendingEvents() }, "stopped");
-      resolveStopped(0);
+      resolveStopped(code);
     })();
     return stopping;
   };
-  return { port, pipeline, store, writer, stop, stopped };
+  const handleBatch = async (batch: Parameters<typeof pipeline.handleBatch>[0]) => {
+    if (stopRequested) return; // not resolved, so not committed: redelivered after a restart
+    handling = pipeline.handleBatch(batch);
+    await handling;
+    if (!stopRequested) backpressure.update(writer.paused, pipeline.fullPartitions());
+  };
+  const started = kafka.consumer.run(handleBatch, {
+    onAssigned: (partitions) => {
+      pipeline.assigned(partitions);
+      log.info({ partitions }, "partitions assigned");
+    },
+    onFatal: (err) => {
+      log.fatal({ err: String(err) }, "kafka consumer failed for good");
+      stop(1).catch((e: unknown) => log.error({ err: String(e) }, "stop failed"));
+    },
+  });
+  try {
+    await started;
+  } catch (err) {
+    // e.g. topics not co-partitioned: release everything so the process can exit with the error.
+    clearInterval(timer);
+    clearInterval(lagTimer);
+    await new Promise<void>((r) => server.close(() => r()));
+    await Promise.allSettled([kafka.deadLetters.close(), kafka.lag.close(), writer.close()]);
+    if (ownStore) await store.close();
+    closeRuntime(runtime);
+    throw err;
+  }
+  consumerRunning = true;
+  log.info({ topics, groupId: config.kafka.groupId }, "consuming");
+
+  return { port, pipeline, store, writer, stop: () => stop(0), stopped };
 }
 
 function closeRuntime(runtime: Runtime): void {

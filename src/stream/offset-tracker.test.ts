@@ -29,6 +29,17 @@ describe("OffsetTracker", () => {
     expect(t.takeCommittable()).toEqual([{ ...tp, offset: 6 }]);
   });
 
+  it("offers offsets again after a failed commit", () => {
+    const t = new OffsetTracker();
+    t.track(tp, 0);
+    t.resolve(tp, 0);
+    const offsets = t.takeCommittable();
+    expect(offsets).toEqual([{ ...tp, offset: 1 }]);
+    expect(t.takeCommittable()).toEqual([]);
+    t.commitFailed(offsets);
+    expect(t.takeCommittable()).toEqual([{ ...tp, offset: 1 }]);
+  });
+
   it("forgets revoked partitions", () => {
     const t = new OffsetTracker();
     t.track(tp, 1);

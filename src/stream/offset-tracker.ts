@@ -15,9 +15,9 @@ export const tpKey = (tp: TopicPartition): string => `${tp.topic}#${tp.partition
 export class OffsetTracker {
   private readonly partitions = new Map<string, PartitionOffsets>();
 
-  /** Registers a message as received (call in partition order). */
-  track(tp: TopicPartition, offset: number): void {
-    this.partition(tp).track(offset);
+  /** Registers a message as received (call in partition order); false for an offset already tracked. */
+  track(tp: TopicPartition, offset: number): boolean {
+    return this.partition(tp).track(offset);
   }
 
   /** Marks a message as done: its outcome is stored, or it needed none (duplicate, DLQ'd). */
@@ -36,6 +36,14 @@ export class OffsetTracker {
       }
     }
     return out;
+  }
+
+  /** A commit of these offsets failed: offer them again next time. */
+  commitFailed(offsets: readonly (TopicPartition & { offset: number })[]): void {
+    for (const o of offsets) {
+      const p = this.partitions.get(tpKey(o));
+      if (p && p.committed === o.offset) p.committed = -1;
+    }
   }
 
   /** Forgets partitions this consumer no longer owns (after a rebalance): their new owner re-reads them. */
@@ -70,11 +78,12 @@ class PartitionOffsets {
 
   constructor(readonly tp: TopicPartition) {}
 
-  track(offset: number): void {
-    if (offset <= this.highest) return; // a redelivered batch after a seek: already tracked
+  track(offset: number): boolean {
+    if (offset <= this.highest) return false; // a redelivered batch after a seek: already tracked
     this.highest = offset;
     this.queue.push(offset);
     this.unresolved++;
+    return true;
   }
 
   resolve(offset: number): void {

@@ -156,17 +156,43 @@ describe("StreamPipeline", () => {
     expect(pipeline.offsets.takeCommittable()).toContainEqual({ topic: "L", partition: 1, offset: 10 });
   });
 
-  it("commits nothing past an outcome the store failed to write", async () => {
+  it("commits nothing past an outcome the store failed to write, and retries it until it is stored", async () => {
     const { pipeline, sink, errors } = setup();
     sink.failing = true;
     await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "a", T0)]));
     await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "a", T0)]));
-    await pipeline.drain();
-    expect(errors).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(errors.length).toBeGreaterThan(0);
     expect(pipeline.offsets.takeCommittable()).toEqual([
       { topic: "L", partition: 0, offset: 0 },
       { topic: "N", partition: 0, offset: 0 },
     ]);
+    sink.failing = false;
+    await pipeline.drain();
+    expect(sink.stored.map((o) => o.correlationId)).toEqual(["a"]);
+    expect(pipeline.offsets.takeCommittable()).toEqual([
+      { topic: "L", partition: 0, offset: 1 },
+      { topic: "N", partition: 0, offset: 1 },
+    ]);
+  });
+
+  it("dead-letters an event dated far in the future instead of letting it hold event time", async () => {
+    const { pipeline, dead } = setup();
+    await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "future", T0 + 3_600_000)]));
+    await pipeline.drain();
+    expect(dead.map((d) => d.reason)).toEqual([expect.stringContaining("in the future")]);
+    expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "L", partition: 0, offset: 1 }]);
+  });
+
+  it("does not route a re-read of an offset it already holds", async () => {
+    const { pipeline, sink } = setup();
+    const l = batch("L", 0, 0, [envelope("legacy", "a", T0)]);
+    await pipeline.handleBatch(l);
+    await pipeline.handleBatch(l); // the same offset again (e.g. a seek back after a rebalance)
+    expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "L", partition: 0, offset: 0 }]);
+    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "a", T0)]));
+    await pipeline.drain();
+    expect(sink.stored).toHaveLength(1);
   });
 
   it("drops a re-read half of a pair that is already stored instead of reporting it unpaired", async () => {

@@ -58,6 +58,16 @@ interface PartitionWindow {
   sides: Record<Side, SideProgress>;
 }
 
+/**
+ * An event dated further ahead than this would hold its partition's event time (and commits)
+ * hostage: it goes to the dead-letter topic instead.
+ */
+const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+/** Failed work (a store query, an evaluation) is retried, never dropped: its offsets stay open meanwhile. */
+const RETRY_FIRST_MS = 200;
+const RETRY_MAX_MS = 30_000;
+
 /** A side silent this long (wall clock) no longer holds event time back. */
 const IDLE_AFTER_MS = 1_000;
 
@@ -79,6 +89,7 @@ export class StreamPipeline {
   private readonly inflight = new Set<Promise<void>>();
   private readonly now: () => number;
   private reachableSinceWallMs = Number.NEGATIVE_INFINITY;
+  private stopped = false;
 
   constructor(private readonly options: StreamPipelineOptions) {
     this.now = options.now ?? Date.now;
@@ -87,8 +98,9 @@ export class StreamPipeline {
   /** Feeds one fetched batch. Returns once every message is accepted (not yet stored). */
   async handleBatch(batch: MirrorBatch): Promise<void> {
     for (const message of batch.messages) {
-      this.offsets.track(message, message.offset);
-      await this.accept(message);
+      // An offset seen before is a re-read of an event this pipeline still holds: routing it again
+      // would resolve the original's offset as a "duplicate" before the original is stored.
+      if (this.offsets.track(message, message.offset)) await this.accept(message);
     }
   }
 
@@ -146,6 +158,13 @@ export class StreamPipeline {
       await this.deadLetter(message, parsed.reason);
       return;
     }
+    if (parsed.observedAtMs > this.now() + MAX_FUTURE_SKEW_MS) {
+      await this.deadLetter(
+        message,
+        `observedAt ${parsed.event.observedAt} is in the future (more than 5 minutes ahead)`,
+      );
+      return;
+    }
     const event = { event: parsed.event, observedAtMs: parsed.observedAtMs, origin: message };
     this.route(String(message.partition), event, hash("sha256", text, "base64url"));
   }
@@ -193,17 +212,17 @@ export class StreamPipeline {
           this.resolve(out.event.payload.origin);
           break;
         case "conflict":
-          this.track(this.rejectConflict(out.event.payload));
+          this.track(() => this.rejectConflict(out.event.payload));
           break;
         case "pair":
-          this.track(this.storePair(out.legacy.payload, out.new.payload));
+          this.track(() => this.storePair(out.legacy.payload, out.new.payload));
           break;
         case "unpaired":
           unpaired.push({ event: out.event.payload, cause: out.cause });
           break;
       }
     }
-    if (unpaired.length > 0) this.track(this.storeUnpaired(unpaired));
+    if (unpaired.length > 0) this.track(() => this.storeUnpaired(unpaired));
   }
 
   private async storePair(legacy: PendingEvent, next: PendingEvent): Promise<void> {
@@ -251,11 +270,32 @@ export class StreamPipeline {
     if (origin) this.offsets.resolve(origin, origin.offset);
   }
 
-  /** Failures leave offsets unresolved: nothing past them is committed, and redelivery retries them. */
-  private track(work: Promise<void>): void {
-    const settled = work.catch((error: unknown) => this.options.onError?.(error));
+  /**
+   * Runs work (storing a pair, unpaired events, a dead letter) until it succeeds, with backoff.
+   * Its events have left the window, so nothing else would bring them back before a restart;
+   * meanwhile their offsets stay unresolved and nothing past them is committed.
+   */
+  private track(work: () => Promise<void>): void {
+    const attempt = async () => {
+      for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+        try {
+          await work();
+          return;
+        } catch (error) {
+          if (this.stopped) return;
+          this.options.onError?.(error);
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    };
+    const settled = attempt();
     this.inflight.add(settled);
     void settled.finally(() => this.inflight.delete(settled));
+  }
+
+  /** Stops retrying failed work (shutdown): what is unfinished stays uncommitted and is redelivered. */
+  stop(): void {
+    this.stopped = true;
   }
 
   private windowFor(key: string): PartitionWindow {
