@@ -15,12 +15,6 @@ import {
 } from "./compose-file.js";
 import { argsOf, baseImages, copySources, execForm, readDockerfile } from "./dockerfile.js";
 
-/**
- * Written by whoever adds the compose config of the service; until then it may be missing, and is
- * the only mounted file allowed to be.
- */
-const NOT_YET_WRITTEN = new Set(["examples/health-tech/config.compose.yaml"]);
-
 /** Ports the third-party images listen on (their documented defaults; compose does not change them). */
 const IMAGE_PORTS: Record<string, number[]> = {
   "clickhouse/clickhouse-server": [8123, 9000],
@@ -147,7 +141,7 @@ describe("docker-compose.yml files and volumes", () => {
       .filter((m) => m.bind)
       .map((m) => path.normalize(m.source))
       .filter((source) => !existsSync(fromRepo(source)));
-    expect(missing.filter((source) => !NOT_YET_WRITTEN.has(source))).toEqual([]);
+    expect(missing).toEqual([]);
   });
 
   it("declares every named volume it uses, and uses every one it declares", () => {

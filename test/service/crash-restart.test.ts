@@ -33,7 +33,10 @@ const children: ChildProcess[] = [];
 
 /** The service as its own process, as operators run it: `entitlement-diff serve`. */
 function serve(): ChildProcess {
-  const child = spawn(process.execPath, [BIN, "serve", "--config", config], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "serve", "--config", config], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4_000);
@@ -47,14 +50,18 @@ function serve(): ChildProcess {
 
 const exited = (child: ChildProcess) =>
   new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => {
-    if (child.exitCode !== null || child.signalCode !== null) r({ code: child.exitCode, signal: child.signalCode });
+    if (child.exitCode !== null || child.signalCode !== null)
+      r({ code: child.exitCode, signal: child.signalCode });
     else child.once("exit", (code, signal) => r({ code, signal }));
   });
 
 const lag = () => groupLag(broker, groupId, [topics.legacy, topics.new]);
 
 beforeAll(async () => {
-  expect(existsSync(join(ROOT, "dist", "src", "cli", "entry.js")), "dist/ is built by npm install (prepare)").toBe(true);
+  expect(
+    existsSync(join(ROOT, "dist", "src", "cli", "entry.js")),
+    "dist/ is built by npm install (prepare)",
+  ).toBe(true);
   broker = await startKafka();
   await createTopics(broker, { [topics.legacy]: 3, [topics.new]: 3, [topics.deadLetter]: 1 });
   traffic = await demoTraffic(16_000);

@@ -1,0 +1,169 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { loadConfig } from "../../src/config/load-config.js";
+import { createLogger } from "../../src/logging/logger.js";
+import { kafkajsParts } from "../../src/service/kafkajs-parts.js";
+import { type RunningService, startService } from "../../src/service/run-service.js";
+import { createTopics } from "../kafka/kafka-test-kit.js";
+import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
+import { demoTraffic, serviceEnv, uniqueTopics, waitFor, writeServiceConfig } from "./service-kit.js";
+
+/** Small, so a few hundred demo lines exceed it; one pair of lines (~2.5 KB) fits many times. */
+const BODY_LIMIT = 64 * 1024;
+
+const { topics, groupId } = uniqueTopics("http");
+let broker: KafkaBroker;
+let service: RunningService;
+/** Both lines of complete requests of the demo traffic, by correlationId (no planted specials). */
+let pairs: { id: string; legacy: string; next: string }[];
+let nextPair = 0;
+const takePairs = (n: number) => {
+  const taken = pairs.slice(nextPair, nextPair + n);
+  nextPair += n;
+  if (taken.length < n) throw new Error("the test ran out of demo pairs; generate more traffic");
+  return taken;
+};
+
+beforeAll(async () => {
+  broker = await startKafka();
+  await createTopics(broker, { [topics.legacy]: 1, [topics.new]: 1, [topics.deadLetter]: 1 });
+  const file = writeServiceConfig({
+    brokers: broker.brokers,
+    topics,
+    storeDir: mkdtempSync(join(tmpdir(), "http-store-")),
+    groupId,
+  });
+  const config = parse(readFileSync(file, "utf8")) as { server: Record<string, unknown> };
+  config.server.bodyLimitBytes = BODY_LIMIT;
+  writeFileSync(file, stringify(config));
+  pairs = completePairs((await demoTraffic(1_000)).lines);
+  const env = serviceEnv();
+  const loaded = loadConfig(file);
+  const log = createLogger(loaded.config.logging.level);
+  service = await startService({
+    loaded,
+    env,
+    log,
+    kafka: (t) => kafkajsParts(loaded.config.kafka, t, env, log),
+    port: 0,
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await service?.stop();
+  await broker?.stop();
+});
+
+function completePairs(lines: readonly string[]): { id: string; legacy: string; next: string }[] {
+  const byId = new Map<string, string[]>();
+  for (const line of lines) {
+    let id: string;
+    try {
+      id = (JSON.parse(line) as { correlationId: string }).correlationId;
+    } catch {
+      continue;
+    }
+    byId.set(id, [...(byId.get(id) ?? []), line]);
+  }
+  return [...byId]
+    .filter(([, l]) => l.length === 2 && l.some((x) => x.includes('"side":"legacy"')))
+    .filter(([, l]) => l.every((x) => x.includes('"resource":{') && x.includes('"type"')))
+    .map(([id, l]) => {
+      const legacy = l.find((x) => x.includes('"side":"legacy"')) ?? "";
+      const next = l.find((x) => x.includes('"side":"new"')) ?? "";
+      return { id, legacy, next };
+    })
+    .filter((p) => p.legacy && p.next);
+}
+
+async function post(body: string, contentType = "application/x-ndjson") {
+  const res = await fetch(`http://127.0.0.1:${service.port}/api/v1/events`, {
+    method: "POST",
+    headers: { "content-type": contentType },
+    body,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Paired outcomes stored per correlationId (FINAL: after deduplication). */
+async function storedPairs(ids: string[]): Promise<Map<string, number>> {
+  const rows = await service.store.driver.query<{ correlation_id: string; n: string }>(
+    `SELECT correlation_id, count() AS n FROM ${service.store.tables.outcomes} FINAL
+     WHERE paired AND correlation_id IN {ids:Array(String)} GROUP BY correlation_id`,
+    { ids },
+  );
+  return new Map(rows.map((r) => [r.correlation_id, Number(r.n)]));
+}
+
+async function waitUntilStored(ids: string[]): Promise<Map<string, number>> {
+  let stored = new Map<string, number>();
+  await waitFor(
+    `${ids.length} pairs posted over HTTP to be stored`,
+    async () => {
+      stored = await storedPairs(ids);
+      return stored.size === ids.length;
+    },
+    30_000,
+  );
+  return stored;
+}
+
+describe("POST /api/v1/events into the running service", () => {
+  it("accepts the valid lines (202), lists each rejected line with its number and reason, and stores the pairs", async () => {
+    const posted = takePairs(20);
+    const lines = posted.flatMap((p) => [p.legacy, p.next]);
+    lines.splice(4, 0, '{"schema":"authz-event","side":"legacy","correlationId":"cut-off');
+    lines.splice(9, 0, JSON.stringify({ side: "new", correlationId: "no-token" }));
+    lines.splice(12, 0, ""); // blank lines are skipped, but still counted in line numbers
+    const res = await post(`${lines.join("\r\n")}\n`);
+    expect(res.status).toBe(202);
+    expect(res.body.accepted).toBe(40);
+    expect(res.body.rejectedTotal).toBe(2);
+    const rejected = res.body.rejected as { line: number; reason: string }[];
+    expect(rejected.map((r) => r.line)).toEqual([5, 10]);
+    expect(rejected[0]?.reason).toMatch(/^not JSON/);
+    expect(rejected[1]?.reason).toMatch(/^schema: .*token: /);
+    const stored = await waitUntilStored(posted.map((p) => p.id));
+    expect([...stored.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it("pairs the two sides of a request posted in separate requests", async () => {
+    const posted = takePairs(10);
+    const first = await post(posted.map((p) => p.legacy).join("\n"));
+    expect(first).toMatchObject({ status: 202, body: { accepted: 10, rejected: [] } });
+    const second = await post(posted.map((p) => p.next).join("\n"));
+    expect(second).toMatchObject({ status: 202, body: { accepted: 10, rejected: [] } });
+    await waitUntilStored(posted.map((p) => p.id));
+  });
+
+  it("answers 400 when no line is valid, with the reasons", async () => {
+    const res = await post("not json\n{}\n");
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe("no valid event in the body");
+    const details = res.body.details as { accepted: number; rejected: { line: number }[] };
+    expect(details.accepted).toBe(0);
+    expect(details.rejected.map((r) => r.line)).toEqual([1, 2]);
+  });
+
+  it("answers 413 above server.bodyLimitBytes and takes nothing from that body", async () => {
+    const big = takePairs(40);
+    const body = big.flatMap((p) => [p.legacy, p.next]).join("\n");
+    expect(Buffer.byteLength(body)).toBeGreaterThan(BODY_LIMIT);
+    const res = await post(body);
+    expect(res.status).toBe(413);
+    expect(res.body.error).toBe("body too large");
+    // A pair posted after it is stored; by then the oversized one would have been too.
+    const after = takePairs(1);
+    expect((await post(`${after[0]?.legacy}\n${after[0]?.next}`)).status).toBe(202);
+    await waitUntilStored(after.map((p) => p.id));
+    expect((await storedPairs(big.map((p) => p.id))).size).toBe(0);
+  });
+
+  it("answers 415 to a body that is not text", async () => {
+    const res = await post("\u0000\u0001", "application/octet-stream");
+    expect(res.status).toBe(415);
+  });
+});
