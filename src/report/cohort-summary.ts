@@ -46,3 +46,15 @@ export function countStatuses(report: Report): Record<GateStatus, number> {
   for (const c of report.cohorts) counts[c.gate.status]++;
   return counts;
 }
+
+/** The per-kind finding counts in the column order every renderer shows them. */
+export function findingCountColumns(c: CohortSummary): number[] {
+  return [
+    c.overPermission,
+    c.underPermission,
+    c.subjectMismatch,
+    c.tokenInvalid,
+    c.unpaired,
+    c.observedDrift,
+  ];
+}

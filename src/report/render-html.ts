@@ -1,6 +1,6 @@
 import type { Finding, GateStatus, Report, Severity } from "../contracts/index.js";
 import { formatConfidence, formatCount, formatPercent } from "../gates/format-numbers.js";
-import { type CohortSummary, countStatuses, summarizeCohort } from "./cohort-summary.js";
+import { type CohortSummary, countStatuses, findingCountColumns, summarizeCohort } from "./cohort-summary.js";
 import { decisionLabel, KIND_LABEL, STATUS_LABEL } from "./display-labels.js";
 import { type FindingGroup, groupFindings } from "./group-findings.js";
 import { html, SafeHtml } from "./html-template.js";
@@ -88,14 +88,7 @@ function cohortSection(r: Report): SafeHtml {
 }
 
 function cohortRow(c: CohortSummary): SafeHtml {
-  const counts = [
-    c.overPermission,
-    c.underPermission,
-    c.subjectMismatch,
-    c.tokenInvalid,
-    c.unpaired,
-    c.observedDrift,
-  ];
+  const counts = findingCountColumns(c);
   const [decisive, ...rest] = c.reasons;
   // The first reason decided the status; for a pass every reason is merely a check that held.
   const reasons = c.status === "pass" ? c.reasons : rest;

@@ -1,6 +1,6 @@
 import type { CohortReport, Report } from "../contracts/index.js";
 import { formatConfidence, formatCount, formatPercent } from "../gates/format-numbers.js";
-import { summarizeCohort } from "./cohort-summary.js";
+import { findingCountColumns, summarizeCohort } from "./cohort-summary.js";
 import { KIND_LABEL, STATUS_LABEL } from "./display-labels.js";
 import { escapeMarkdown as md } from "./escape-markdown.js";
 import { type FindingGroup, groupFindings } from "./group-findings.js";
@@ -65,14 +65,7 @@ function cohorts(list: readonly CohortReport[]): string[] {
       formatCount(c.pairs),
       formatCount(c.mismatchedPairs),
       `${formatPercent(c.mismatchRate)} (${formatConfidence(c.confidence)} upper bound ${formatPercent(c.mismatchRateUpperBound)}; max ${formatPercent(c.maxMismatchRate)})`,
-      ...[
-        c.overPermission,
-        c.underPermission,
-        c.subjectMismatch,
-        c.tokenInvalid,
-        c.unpaired,
-        c.observedDrift,
-      ].map(formatCount),
+      ...findingCountColumns(c).map(formatCount),
       c.reasons.map(md).join("<br>"),
     ]);
   return table(

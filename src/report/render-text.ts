@@ -1,6 +1,6 @@
 import type { GateStatus, Report } from "../contracts/index.js";
 import { formatCount } from "../gates/format-numbers.js";
-import { type CohortSummary, countStatuses, summarizeCohort } from "./cohort-summary.js";
+import { type CohortSummary, countStatuses, findingCountColumns, summarizeCohort } from "./cohort-summary.js";
 import { replaceControlCharacters } from "./control-characters.js";
 import { STATUS_LABEL } from "./display-labels.js";
 
@@ -65,16 +65,7 @@ export function renderText(report: Report, options: TextOptions = {}): string {
 }
 
 function countValues(c: CohortSummary): number[] {
-  return [
-    c.pairs,
-    c.mismatchedPairs,
-    c.overPermission,
-    c.underPermission,
-    c.subjectMismatch,
-    c.tokenInvalid,
-    c.unpaired,
-    c.observedDrift,
-  ];
+  return [c.pairs, c.mismatchedPairs, ...findingCountColumns(c)];
 }
 
 function counts(c: CohortSummary): string[] {
