@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Side } from "../contracts/index.js";
 import type { PairOutcome } from "../diff/pair-outcome.js";
 
@@ -31,7 +31,9 @@ export interface StoredOutcome extends PairOutcome {
  * of the same request are different outcomes and get different ids.
  */
 export function pairIdOf(outcome: { correlationId: string; paired: boolean; onlySide: Side | null }): string {
-  const hash = createHash("sha256").update(outcome.correlationId, "utf8");
-  if (!outcome.paired) hash.update(`\u0000unpaired:${outcome.onlySide ?? "unknown"}`, "utf8");
-  return hash.digest("hex");
+  // One-shot hashing (the hot path); the same bytes as hashing the two parts in sequence.
+  const text = outcome.paired
+    ? outcome.correlationId
+    : `${outcome.correlationId}\u0000unpaired:${outcome.onlySide ?? "unknown"}`;
+  return hash("sha256", text, "hex");
 }

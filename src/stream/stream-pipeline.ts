@@ -100,7 +100,9 @@ export class StreamPipeline {
     for (const message of batch.messages) {
       // An offset seen before is a re-read of an event this pipeline still holds: routing it again
       // would resolve the original's offset as a "duplicate" before the original is stored.
-      if (this.offsets.track(message, message.offset)) await this.accept(message);
+      if (!this.offsets.track(message, message.offset)) continue;
+      const deadLetter = this.accept(message);
+      if (deadLetter) await deadLetter;
     }
   }
 
@@ -151,22 +153,20 @@ export class StreamPipeline {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 
-  private async accept(message: MirrorMessage): Promise<void> {
+  /** Routes a valid event synchronously; only a dead letter returns a promise (the hot path awaits nothing). */
+  private accept(message: MirrorMessage): Promise<void> | undefined {
     const text = message.value?.toString("utf8") ?? "";
     const parsed = parseEvent(text);
-    if (!parsed.ok) {
-      await this.deadLetter(message, parsed.reason);
-      return;
-    }
+    if (!parsed.ok) return this.deadLetter(message, parsed.reason);
     if (parsed.observedAtMs > this.now() + MAX_FUTURE_SKEW_MS) {
-      await this.deadLetter(
+      return this.deadLetter(
         message,
         `observedAt ${parsed.event.observedAt} is in the future (more than 5 minutes ahead)`,
       );
-      return;
     }
     const event = { event: parsed.event, observedAtMs: parsed.observedAtMs, origin: message };
     this.route(String(message.partition), event, hash("sha256", text, "base64url"));
+    return undefined;
   }
 
   private route(key: string, event: PendingEvent, fingerprint: string): void {
