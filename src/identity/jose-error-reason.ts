@@ -31,10 +31,18 @@ export function classifyJoseError(err: unknown): ClassifiedJoseError {
   }
   if (err instanceof errors.JWKSTimeout) return verdict("key_source_unavailable", false, true);
   if (err instanceof errors.JOSENotSupported) return verdict("algorithm_not_allowed");
+  // A key-set endpoint answering an error status, or a body that is not a key set: the issuer's
+  // problem, not the token's, and it may be over on the next try.
+  if (err instanceof errors.JWKSInvalid || isKeySetHttpFailure(err))
+    return verdict("key_source_unavailable", false, true);
   if (err instanceof errors.JOSEError) return verdict("malformed");
   // Network errors of a remote JWKS surface as plain errors: do not blame (or cache against) the token.
   if (err instanceof Error && /fetch|network|ECONN|ENOTFOUND|socket/i.test(err.message)) {
     return verdict("key_source_unavailable", false, true);
   }
   return verdict("malformed");
+}
+
+function isKeySetHttpFailure(err: unknown): boolean {
+  return err instanceof errors.JOSEError && /JSON Web Key Set HTTP response/.test(err.message);
 }
