@@ -6,6 +6,7 @@ import { createApp, type Readiness } from "./app.js";
 
 const accepted: ObservedEvent[] = [];
 let ready: Readiness = { ready: false, checks: { kafka: { ok: false } } };
+let accepting = true;
 let base = "";
 let close: () => void = () => {};
 
@@ -24,6 +25,7 @@ beforeAll(async () => {
     config: { host: "127.0.0.1", port: 0, bodyLimitBytes: 4_096 },
     intake: (event) => void accepted.push(event),
     readiness: () => ready,
+    accepting: () => accepting,
     log: createLogger("silent"),
   });
   const server = app.listen(0, "127.0.0.1");
@@ -56,6 +58,16 @@ describe("HTTP app", () => {
     expect(body.rejected.map((x) => x.line)).toEqual([2, 5]);
     expect(body.rejected[0]?.reason).toMatch(/^not JSON/);
     expect(accepted.map((e) => e.event.correlationId)).toEqual(["a", "b"]);
+  });
+
+  it("answers 503 with Retry-After while it must not take events, and takes nothing", async () => {
+    accepted.length = 0;
+    accepting = false;
+    const r = await post(line("a"));
+    accepting = true;
+    expect(r.status).toBe(503);
+    expect(r.headers.get("retry-after")).toBe("5");
+    expect(accepted).toEqual([]);
   });
 
   it("answers 400 when nothing is valid, 413 past the body limit, 415 for other content types", async () => {

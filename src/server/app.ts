@@ -12,6 +12,8 @@ export interface AppDependencies {
   config: ServerConfig;
   intake: EventIntake;
   readiness(): Readiness | Promise<Readiness>;
+  /** False while HTTP ingest must not take events (store paused, shutting down): 503. */
+  accepting?: () => boolean;
   log: Logger;
 }
 
@@ -31,7 +33,7 @@ export function createApp(deps: AppDependencies): Express {
     const r = await deps.readiness();
     res.status(r.ready ? 200 : 503).json(r);
   });
-  app.use(ingestRouter(deps.intake, deps.config.bodyLimitBytes));
+  app.use(ingestRouter(deps.intake, deps.config.bodyLimitBytes, deps.accepting));
   app.use((_req, res) => {
     res.status(404).json({ error: "not found", details: null });
   });

@@ -18,7 +18,11 @@ const MAX_REJECTED_LISTED = 100;
  * valid line is accepted even when others are not; the answer lists each rejected line with its
  * reason. 202 when anything was accepted, 400 when nothing was, 413 past the body limit.
  */
-export function ingestRouter(intake: EventIntake, bodyLimitBytes: number): Router {
+export function ingestRouter(
+  intake: EventIntake,
+  bodyLimitBytes: number,
+  accepting: () => boolean = () => true,
+): Router {
   const router = express.Router();
   router.post(
     "/api/v1/events",
@@ -27,6 +31,14 @@ export function ingestRouter(intake: EventIntake, bodyLimitBytes: number): Route
       limit: bodyLimitBytes,
     }),
     (req, res) => {
+      // Backpressure for HTTP mirrors: nothing is taken while the store falls behind or we stop.
+      if (!accepting()) {
+        res.setHeader("Retry-After", "5");
+        res
+          .status(503)
+          .json({ error: "not accepting events now", details: "the store is falling behind; retry later" });
+        return;
+      }
       if (typeof req.body !== "string") {
         res.status(415).json({ error: "unsupported content type", details: "send application/x-ndjson" });
         return;

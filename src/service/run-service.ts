@@ -152,17 +152,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       lag: { ok: true, detail: String(lastLag.reduce((n, p) => n + p.lag, 0)) },
     },
   });
+  let stopRequested = false;
   const app = createApp({
     config: config.server,
     intake: (event, fingerprint) => pipeline.acceptEvent(event, fingerprint),
     readiness,
+    accepting: () => !writer.paused && !stopRequested,
     log,
   });
   const server = await listen(app.listen.bind(app), options.port ?? config.server.port, config.server.host);
   const port = addressPort(server);
   log.info({ port }, "http listening");
 
-  let stopRequested = false;
   let handling: Promise<void> = Promise.resolve();
   let stopping: Promise<void> | undefined;
   const stop = (code = 0) => {
