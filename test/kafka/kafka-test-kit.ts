@@ -7,6 +7,7 @@ import {
 import type { MirrorBatch, MirrorConsumer, MirrorMessage } from "../../src/ingest/kafka/mirror-consumer.js";
 import type { TopicPartition } from "../../src/stream/offset-tracker.js";
 import type { KafkaBroker } from "../support/kafka-broker.js";
+import { retryRetriable } from "../support/retry-retriable.js";
 
 /** Names no other test in the same broker uses. */
 export const unique = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -128,7 +129,9 @@ export async function committedOffsets(
   groupId: string,
   topic: string,
 ): Promise<Record<number, number>> {
-  const [offsets] = await withAdmin(broker, (admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
+  const [offsets] = await withAdmin(broker, (admin) =>
+    retryRetriable(() => admin.fetchOffsets({ groupId, topics: [topic] })),
+  );
   return Object.fromEntries((offsets?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
 }
 

@@ -66,5 +66,6 @@ describe("serve while the store fails", () => {
     expect(findings.lines).toEqual(expectedFindingLines(traffic.expected));
     expect(findings.maxCopies).toBe(1);
     expect(service.writer.healthy).toBe(true);
-  });
+    // The waits above have their own deadlines; the backoff may reach several seconds while down.
+  }, 240_000);
 });

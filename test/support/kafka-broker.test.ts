@@ -5,6 +5,7 @@ import path from "node:path";
 import { ConfigResourceTypes, Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KafkaBroker, startKafka } from "./kafka-broker.js";
+import { retryRetriable } from "./retry-retriable.js";
 
 const TOPIC = "kafka-broker-test";
 
@@ -140,9 +141,12 @@ async function consume(kafka: Kafka, groupId: string, count: number): Promise<st
   return values;
 }
 
-/** The sum of the committed offsets of `groupId` on TOPIC (a partition without a commit counts 0). */
+/**
+ * The sum of the committed offsets of `groupId` on TOPIC (a partition without a commit counts 0).
+ * Right after a restart the group coordinator may still be loading its offsets: retried.
+ */
 async function committed(admin: ReturnType<Kafka["admin"]>, groupId: string): Promise<number> {
-  const [topic] = await admin.fetchOffsets({ groupId, topics: [TOPIC] });
+  const [topic] = await retryRetriable(() => admin.fetchOffsets({ groupId, topics: [TOPIC] }));
   return (topic?.partitions ?? []).reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
 }
 
