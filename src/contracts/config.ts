@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { conditionsSchema } from "./conditions.js";
+import { durationSchema } from "./duration.js";
 import { storeConfigSchema } from "./store-config.js";
 
 const ASYMMETRIC_ALGS = [
@@ -100,6 +101,32 @@ export type CohortDefinition = z.infer<typeof cohortSchema>;
 
 export const UNASSIGNED_COHORT = "unassigned";
 
+/** A request path a cohort's gate must have seen at least `minPairs` times before it can pass. */
+export const coverageRequirementSchema = z
+  .object({
+    action: z.string().min(1),
+    resourceType: z.string().min(1),
+    /** Only pairs the legacy rules decided with this rule count; any rule when omitted. */
+    legacyRuleId: z.string().min(1).optional(),
+    minPairs: z.number().int().positive(),
+  })
+  .strict();
+export type CoverageRequirement = z.infer<typeof coverageRequirementSchema>;
+
+export const gatesConfigSchema = z
+  .object({
+    default: gateThresholdsSchema,
+    cohorts: z.record(z.string(), gateThresholdFields.partial()).default({}),
+    /** The evidence window of `gate` and the API when no --since is given: the last `window`. */
+    window: durationSchema.default("7d"),
+    /** Count only outcomes produced under the deployed policy bundle and legacy rules. */
+    pinToDeployed: z.boolean().default(true),
+    /** Per cohort: request paths that must each have been observed before the gate can pass. */
+    coverage: z.record(z.string(), z.array(coverageRequirementSchema)).default({}),
+  })
+  .strict();
+export type GatesConfig = z.infer<typeof gatesConfigSchema>;
+
 const envVarName = z
   .string()
   .regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name such as KAFKA_BROKERS");
@@ -120,9 +147,16 @@ export const kafkaConfigSchema = z
         /** May equal `legacy`: one topic for both sides works too. */
         new: z.string().min(1).default("ciam.mirror.new"),
         deadLetter: z.string().min(1).default("ciam.mirror.dlq"),
+        /** Where `promote` publishes each stage transition for the traffic router. */
+        stages: z.string().min(1).default("ciam.cohort.stages"),
       })
       .strict()
-      .default({ legacy: "ciam.mirror.legacy", new: "ciam.mirror.new", deadLetter: "ciam.mirror.dlq" }),
+      .default({
+        legacy: "ciam.mirror.legacy",
+        new: "ciam.mirror.new",
+        deadLetter: "ciam.mirror.dlq",
+        stages: "ciam.cohort.stages",
+      }),
     /** Where a new consumer group starts: the beginning of the topics, or only new messages. */
     fromBeginning: z.boolean().default(true),
     commitIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
@@ -145,6 +179,35 @@ export const serverConfigSchema = z
   })
   .strict();
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
+
+export const API_ROLES = ["reviewer", "approver", "gate", "admin", "ingest"] as const;
+export const apiRoleSchema = z.enum(API_ROLES);
+export type ApiRole = z.infer<typeof apiRoleSchema>;
+
+/**
+ * Who may call the review API: bearer JWTs of this issuer and audience, verified against its
+ * public keys, carrying roles in `rolesClaim`. Only public-key algorithms: the API never shares a
+ * secret with the identity provider.
+ */
+export const apiAuthConfigSchema = z
+  .object({
+    issuer: z.string().min(1),
+    audience: z.string().min(1),
+    keys: z.discriminatedUnion("type", [keySourceSchema.options[0], keySourceSchema.options[1]]),
+    algorithms: z.array(z.enum(ASYMMETRIC_ALGS)).min(1).default(["ES256"]),
+    clockToleranceSeconds: z.number().int().nonnegative().max(600).default(30),
+    /** Dot path of the roles claim: an array of role names or one string. */
+    rolesClaim: z.string().min(1).default("roles"),
+    /**
+     * A private JWK file for `entitlement-diff api-token` (local use without an identity
+     * provider). Production configs leave it out and point `keys` at the organisation's issuer.
+     */
+    localSigningKey: z.string().min(1).optional(),
+    /** Write routes (waivers, gate, promote): requests per client address per minute. */
+    writeRateLimitPerMinute: z.number().int().positive().default(60),
+  })
+  .strict();
+export type ApiAuthConfig = z.infer<typeof apiAuthConfigSchema>;
 
 export const loggingConfigSchema = z
   .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
@@ -181,15 +244,12 @@ export const configSchema = z
       .default({ cacheSize: 100_000 }),
     kafka: kafkaConfigSchema.default(kafkaConfigSchema.parse({})),
     server: serverConfigSchema.default(serverConfigSchema.parse({})),
+    /** The review API's authentication; without it only /healthz and /readyz are served. */
+    api: apiAuthConfigSchema.optional(),
     logging: loggingConfigSchema.default({ level: "info" }),
     store: storeConfigSchema.default(storeConfigSchema.parse({})),
     cohorts: z.array(cohortSchema).default([]),
-    gates: z
-      .object({
-        default: gateThresholdsSchema,
-        cohorts: z.record(z.string(), gateThresholdFields.partial()).default({}),
-      })
-      .strict(),
+    gates: gatesConfigSchema,
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -206,13 +266,15 @@ export const configSchema = z
         ctx.addIssue({ code: "custom", path: ["cohorts", i, "id"], message: `duplicate cohort "${c.id}"` });
       ids.add(c.id);
     });
-    for (const id of Object.keys(cfg.gates.cohorts)) {
-      if (!ids.has(id) && id !== UNASSIGNED_COHORT) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["gates", "cohorts", id],
-          message: `gate override for unknown cohort "${id}"`,
-        });
+    for (const section of ["cohorts", "coverage"] as const) {
+      for (const id of Object.keys(cfg.gates[section])) {
+        if (!ids.has(id) && id !== UNASSIGNED_COHORT) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["gates", section, id],
+            message: `gate ${section === "cohorts" ? "override" : "coverage"} for unknown cohort "${id}"`,
+          });
+        }
       }
     }
   });

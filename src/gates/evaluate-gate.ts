@@ -1,11 +1,18 @@
 import type {
+  GateCheck,
   GateEvidence,
   GateResult,
   GateStatistics,
   GateStatus,
   GateThresholds,
 } from "../contracts/index.js";
-import { formatConfidence, formatCount, formatPercent, formatPercentPair } from "./format-numbers.js";
+import {
+  countOf,
+  formatConfidence,
+  formatCount,
+  formatPercent,
+  formatPercentPair,
+} from "./format-numbers.js";
 import { gateStatistics } from "./gate-statistics.js";
 import { pairsNeededToPass } from "./pairs-needed.js";
 
@@ -53,6 +60,24 @@ export function evaluateGate(cohort: string, evidence: GateEvidence, thresholds:
   };
 }
 
+/**
+ * The five checks one by one, for CI systems that show each as a test case. A check's outcome is
+ * its own: the mismatch check is `insufficient` when the rate is within the maximum but its bound
+ * is not yet, `fail` when the rate itself is above.
+ */
+export function gateChecks(evidence: GateEvidence, thresholds: GateThresholds): GateCheck[] {
+  const statistics = gateStatistics(evidence, thresholds.confidence);
+  const checks = describeChecks(evidence, statistics, thresholds);
+  const outcome = (id: CheckId): GateCheck["outcome"] => {
+    if (checks[id].ok) return "pass";
+    if (id === "evidence") return "insufficient";
+    if (id === "mismatch" && statistics.mismatchRate <= thresholds.maxMismatchRate) return "insufficient";
+    return "fail";
+  };
+  const order: CheckId[] = ["evidence", "overPermission", "mismatch", "unpaired", "drift"];
+  return order.map((id) => ({ id, outcome: outcome(id), message: checks[id].reason }));
+}
+
 /** Only the contract's fields: callers may pass a richer tally object. */
 function copyEvidence(e: GateEvidence): GateEvidence {
   const { pairs, mismatchedPairs, overPermission, unpaired, observedDriftPairs } = e;
@@ -89,13 +114,13 @@ function describeChecks(e: GateEvidence, s: GateStatistics, t: GateThresholds): 
   return {
     overPermission: {
       ok: overOk,
-      reason: `${plural(e.overPermission, "over-permission")} ${overOk ? "<=" : ">"} allowed ${formatCount(t.maxOverPermission)}`,
+      reason: `${countOf(e.overPermission, "over-permission")} ${overOk ? "<=" : ">"} allowed ${formatCount(t.maxOverPermission)}`,
     },
     evidence: {
       ok: evidenceOk,
       reason: evidenceOk
-        ? `${plural(e.pairs, "pair")} >= minimum ${formatCount(t.minPairs)}`
-        : `${plural(e.pairs, "pair")} < minimum ${formatCount(t.minPairs)}: not enough evidence to decide`,
+        ? `${countOf(e.pairs, "pair")} >= minimum ${formatCount(t.minPairs)}`
+        : `${countOf(e.pairs, "pair")} < minimum ${formatCount(t.minPairs)}: not enough evidence to decide`,
     },
     mismatch: {
       ok: mismatchOk,
@@ -138,8 +163,4 @@ function mismatchRate(e: GateEvidence, s: GateStatistics, comparedWith?: number)
 
 function fraction(part: number, whole: number): string {
   return `${formatCount(part)}/${formatCount(whole)}`;
-}
-
-function plural(n: number, noun: string): string {
-  return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
 }

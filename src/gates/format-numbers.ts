@@ -35,3 +35,8 @@ export function formatPercentPair(a: number, b: number): [string, string] {
 export function formatConfidence(confidence: number): string {
   return `${Number((confidence * 100).toPrecision(12))}%`;
 }
+
+/** 1 → "1 pair", 2850 → "2,850 pairs". */
+export function countOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
+}

@@ -12,7 +12,7 @@ const DEFAULT: GateThresholds = {
 };
 
 describe("resolveThresholds", () => {
-  const gates: Config["gates"] = {
+  const gates: Pick<Config["gates"], "default" | "cohorts"> = {
     default: DEFAULT,
     cohorts: {
       "service-accounts": { minPairs: 200, maxUnpairedRate: 0.1 },

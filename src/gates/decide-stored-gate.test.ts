@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import type { GateThresholds } from "../contracts/index.js";
+import { decideStoredGate, type StoredGateInputs } from "./decide-stored-gate.js";
+
+const THRESHOLDS: GateThresholds = {
+  minPairs: 500,
+  maxMismatchRate: 0.01,
+  confidence: 0.95,
+  maxOverPermission: 0,
+  maxUnpairedRate: 0.05,
+  maxObservedDriftRate: 0.05,
+};
+
+const inputs = (over: Partial<StoredGateInputs> = {}): StoredGateInputs => ({
+  cohort: "clinicians",
+  thresholds: THRESHOLDS,
+  rawEvidence: { pairs: 5_000, mismatchedPairs: 0, overPermission: 0, unpaired: 0, observedDriftPairs: 0 },
+  signatures: [],
+  waivers: [],
+  coverage: [],
+  observedPaths: [],
+  versions: {
+    pinned: true,
+    policyBundleSha256: "a".repeat(64),
+    legacyRulesSha256: "b".repeat(64),
+    otherVersionOutcomes: 0,
+    deployedSince: new Date("2026-11-25T00:00:00Z"),
+  },
+  now: new Date("2026-12-01T00:00:00Z"),
+  ...over,
+});
+
+describe("decideStoredGate", () => {
+  it("passes clean evidence and lists each check", () => {
+    const d = decideStoredGate(inputs());
+    expect(d.result.status).toBe("pass");
+    expect(d.checks.map((c) => [c.id, c.outcome])).toEqual([
+      ["evidence", "pass"],
+      ["overPermission", "pass"],
+      ["mismatch", "pass"],
+      ["unpaired", "pass"],
+      ["drift", "pass"],
+      ["coverage", "pass"],
+      ["waivers", "info"],
+    ]);
+    expect(d.result.reasons.at(-1)).toBe(
+      `evidence pinned to the deployed policy bundle ${"a".repeat(12)} and legacy rules ${"b".repeat(12)}`,
+    );
+  });
+
+  it("holds a passing gate at insufficient evidence while a required path is not covered, naming it", () => {
+    const d = decideStoredGate(
+      inputs({
+        coverage: [
+          { action: "read", resourceType: "patient_record", minPairs: 100 },
+          { action: "read", resourceType: "patient_record", legacyRuleId: "break-glass", minPairs: 5 },
+        ],
+        observedPaths: [
+          { action: "read", resourceType: "patient_record", legacyRuleId: "care-team", pairs: 4_000 },
+          { action: "read", resourceType: "patient_record", legacyRuleId: "break-glass", pairs: 3 },
+        ],
+      }),
+    );
+    expect(d.result.status).toBe("insufficient_evidence");
+    expect(d.result.reasons[0]).toBe(
+      "coverage not met: not observed often enough: read patient_record (rule break-glass): 3/5 pairs",
+    );
+    expect(d.coverage.map((c) => [c.observed, c.ok])).toEqual([
+      [4_003, true],
+      [3, false],
+    ]);
+    expect(d.checks.find((c) => c.id === "coverage")?.outcome).toBe("insufficient");
+  });
+
+  it("keeps a failing gate failed when coverage is missing too", () => {
+    const d = decideStoredGate(
+      inputs({
+        rawEvidence: {
+          pairs: 5_000,
+          mismatchedPairs: 0,
+          overPermission: 1,
+          unpaired: 0,
+          observedDriftPairs: 0,
+        },
+        coverage: [{ action: "export", resourceType: "claims", minPairs: 1 }],
+      }),
+    );
+    expect(d.result.status).toBe("fail");
+    expect(d.result.reasons[0]).toMatch(/^1 over-permission > allowed 0/);
+    expect(d.result.reasons).toContain(
+      "coverage not met: not observed often enough: export claims: 0/1 pairs",
+    );
+  });
+
+  it("decides on the evidence after waivers and says which waiver took what out", () => {
+    const d = decideStoredGate(
+      inputs({
+        rawEvidence: {
+          pairs: 5_000,
+          mismatchedPairs: 200,
+          overPermission: 0,
+          unpaired: 0,
+          observedDriftPairs: 0,
+        },
+        signatures: [
+          {
+            kinds: ["under_permission"],
+            action: "read",
+            resourceType: "patient_record",
+            legacyRuleId: "proxy-read",
+            newReasons: [],
+            pairs: 200,
+          },
+        ],
+        waivers: [
+          {
+            id: "w-1",
+            owner: "sec-team",
+            reason: "proxies migrate next",
+            ticket: "SEC-7",
+            scope: { cohort: "clinicians", legacyRuleId: "proxy-read" },
+            expiresAt: "2026-12-15T00:00:00.000Z",
+            allowOverPermission: false,
+            createdBy: "alice",
+            createdAt: "2026-11-20T00:00:00.000Z",
+          },
+        ],
+      }),
+    );
+    expect(d.result.status).toBe("pass");
+    expect(d.result.evidence.mismatchedPairs).toBe(0);
+    expect(d.result.reasons).toContain(
+      "waiver w-1 (SEC-7, sec-team) covers 200 pairs until 2026-12-15T00:00:00.000Z: not counted",
+    );
+  });
+
+  it("says the evidence restarted when the window holds outcomes of other versions", () => {
+    const d = decideStoredGate(inputs({ versions: { ...inputs().versions, otherVersionOutcomes: 1_234 } }));
+    expect(d.result.reasons.at(-1)).toMatch(
+      /^evidence restarted with the deployed policy bundle a{12} and legacy rules b{12} at 2026-11-25T00:00:00.000Z: 1,234 outcomes under other versions/,
+    );
+  });
+
+  it("says when nothing was produced under the deployed versions yet", () => {
+    const d = decideStoredGate(
+      inputs({
+        rawEvidence: { pairs: 0, mismatchedPairs: 0, overPermission: 0, unpaired: 0, observedDriftPairs: 0 },
+        versions: { ...inputs().versions, otherVersionOutcomes: 50, deployedSince: null },
+      }),
+    );
+    expect(d.result.status).toBe("insufficient_evidence");
+    expect(d.result.reasons.at(-1)).toMatch(
+      /^no outcomes yet under the deployed .*; 50 outcomes of earlier versions are not counted$/,
+    );
+  });
+});

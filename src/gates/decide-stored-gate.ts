@@ -1,0 +1,119 @@
+import type {
+  AppliedWaiver,
+  CoverageRequirement,
+  CoverageResult,
+  ExpiredWaiver,
+  GateCheck,
+  GateEvidence,
+  GateResult,
+  GateThresholds,
+  Waiver,
+} from "../contracts/index.js";
+import { applyWaivers, type FindingSignature } from "./apply-waivers.js";
+import { checkCoverage, describeCoverage, type ObservedPath } from "./coverage-check.js";
+import { evaluateGate, gateChecks } from "./evaluate-gate.js";
+import { countOf } from "./format-numbers.js";
+
+/** Everything a gate over the store decides on, already read: the decision itself does no I/O. */
+export interface StoredGateInputs {
+  cohort: string;
+  thresholds: GateThresholds;
+  /** Counts before waivers. */
+  rawEvidence: GateEvidence;
+  signatures: readonly FindingSignature[];
+  waivers: readonly Waiver[];
+  coverage: readonly CoverageRequirement[];
+  observedPaths: readonly ObservedPath[];
+  versions: {
+    pinned: boolean;
+    policyBundleSha256: string;
+    legacyRulesSha256: string;
+    otherVersionOutcomes: number;
+    deployedSince: Date | null;
+  };
+  now: Date;
+}
+
+export interface StoredGateDecision {
+  result: GateResult;
+  coverage: CoverageResult[];
+  waivers: { applied: AppliedWaiver[]; expired: ExpiredWaiver[] };
+  checks: GateCheck[];
+}
+
+/**
+ * The core gate (docs/gates.md) on the evidence left after waivers, then coverage: a gate that
+ * would pass but has not seen every required request path often enough is insufficient evidence.
+ * Reasons keep the deciding one first and add what coverage, waivers and pinning did.
+ */
+export function decideStoredGate(i: StoredGateInputs): StoredGateDecision {
+  const waived = applyWaivers(i.cohort, i.rawEvidence, i.signatures, i.waivers, i.now);
+  const base = evaluateGate(i.cohort, waived.evidence, i.thresholds);
+  const coverage = checkCoverage(i.coverage, i.observedPaths);
+  const missing = coverage.filter((c) => !c.ok);
+  const coverageReason = coverageSentence(coverage, missing);
+  const blockedByCoverage = base.status === "pass" && missing.length > 0;
+  const reasons = blockedByCoverage
+    ? [coverageReason, ...base.reasons]
+    : [...base.reasons, ...(coverageReason ? [coverageReason] : [])];
+  const result: GateResult = {
+    ...base,
+    status: blockedByCoverage ? "insufficient_evidence" : base.status,
+    reasons: [...reasons, ...waiverSentences(waived.applied, waived.expired), ...versionSentences(i)],
+  };
+  const checks: GateCheck[] = [
+    ...gateChecks(waived.evidence, i.thresholds),
+    {
+      id: "coverage",
+      outcome: missing.length > 0 ? "insufficient" : "pass",
+      message: coverageReason || "no coverage requirements for this cohort",
+    },
+    { id: "waivers", outcome: "info", message: waiverSummary(waived.applied, waived.expired) },
+  ];
+  return { result, coverage, waivers: { applied: waived.applied, expired: waived.expired }, checks };
+}
+
+function coverageSentence(all: readonly CoverageResult[], missing: readonly CoverageResult[]): string {
+  if (all.length === 0) return "";
+  if (missing.length === 0)
+    return `coverage met: every required request path observed (${all.map(describeCoverage).join("; ")})`;
+  return `coverage not met: not observed often enough: ${missing.map(describeCoverage).join("; ")}`;
+}
+
+function waiverSentences(applied: readonly AppliedWaiver[], expired: readonly ExpiredWaiver[]): string[] {
+  const used = applied.filter((w) => w.matchedPairs > 0);
+  return [
+    ...used.map(
+      (w) =>
+        `waiver ${w.id} (${w.ticket}, ${w.owner}) covers ${countOf(w.matchedPairs, "pair")} until ${w.expiresAt}: not counted`,
+    ),
+    ...expired.map(
+      (w) =>
+        `waiver ${w.id} (${w.ticket}, ${w.owner}) expired at ${w.expiresAt}: its ${countOf(w.wouldMatchPairs, "pair")} count again`,
+    ),
+  ];
+}
+
+function waiverSummary(applied: readonly AppliedWaiver[], expired: readonly ExpiredWaiver[]): string {
+  const lines = waiverSentences(applied, expired);
+  const unused = applied.length - applied.filter((w) => w.matchedPairs > 0).length;
+  if (unused > 0) lines.push(`${countOf(unused, "active waiver")} matched nothing in this window`);
+  return lines.length > 0 ? lines.join("\n") : "no waivers for this cohort";
+}
+
+function versionSentences({ versions: v, rawEvidence }: StoredGateInputs): string[] {
+  const deployed = `policy bundle ${short(v.policyBundleSha256)} and legacy rules ${short(v.legacyRulesSha256)}`;
+  if (!v.pinned)
+    return [`evidence not pinned: outcomes of every policy and rules version count (deployed: ${deployed})`];
+  if (v.deployedSince === null && rawEvidence.pairs + rawEvidence.unpaired === 0)
+    return [
+      `no outcomes yet under the deployed ${deployed}${v.otherVersionOutcomes > 0 ? `; ${countOf(v.otherVersionOutcomes, "outcome")} of earlier versions are not counted` : ""}`,
+    ];
+  if (v.otherVersionOutcomes > 0)
+    return [
+      `evidence restarted with the deployed ${deployed} at ${v.deployedSince?.toISOString() ?? "?"}: ${countOf(v.otherVersionOutcomes, "outcome")} under other versions in the window are not counted`,
+    ];
+  return [`evidence pinned to the deployed ${deployed}`];
+}
+
+const short = (sha: string) => sha.slice(0, 12);
