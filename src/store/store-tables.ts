@@ -10,6 +10,12 @@ export interface StoreTables {
   readonly findings: string;
   /** Per-cohort counts by minute and outcome, derived from the deduplicated outcomes. */
   readonly counters: string;
+  /** Accepted differences, append-only. */
+  readonly waivers: string;
+  /** Every gate decision with its inputs: audit evidence. */
+  readonly gateEvaluations: string;
+  /** Every move of a cohort between shadow, canary and live. */
+  readonly stageTransitions: string;
 }
 
 export const TABLE_NAMES = {
@@ -17,6 +23,9 @@ export const TABLE_NAMES = {
   outcomes: "pair_outcomes",
   findings: "mismatch_details",
   counters: "outcome_counters",
+  waivers: "waivers",
+  gateEvaluations: "gate_evaluations",
+  stageTransitions: "stage_transitions",
 } as const;
 
 export function storeTables(database: string): StoreTables {
@@ -28,5 +37,8 @@ export function storeTables(database: string): StoreTables {
     outcomes: `${database}.${TABLE_NAMES.outcomes}`,
     findings: `${database}.${TABLE_NAMES.findings}`,
     counters: `${database}.${TABLE_NAMES.counters}`,
+    waivers: `${database}.${TABLE_NAMES.waivers}`,
+    gateEvaluations: `${database}.${TABLE_NAMES.gateEvaluations}`,
+    stageTransitions: `${database}.${TABLE_NAMES.stageTransitions}`,
   };
 }

@@ -1,4 +1,5 @@
 import { freshClientOverEmbedded, freshEmbedded, freshHttp } from "./fresh-store.js";
+import { describePromotionStore } from "./promotion-suite.js";
 import { describeStore } from "./store-suite.js";
 
 describeStore("embedded (chdb)", freshEmbedded);
@@ -9,3 +10,8 @@ describeStore(
 // Only where a server is given: this variant is not registered at all otherwise (docs/store.md).
 if (process.env.CLICKHOUSE_URL)
   describeStore(`clickhouse over HTTP (${new URL(process.env.CLICKHOUSE_URL).host})`, freshHttp);
+
+describePromotionStore("embedded (chdb)", freshEmbedded);
+describePromotionStore("clickhouse driver over the embedded engine", freshClientOverEmbedded);
+if (process.env.CLICKHOUSE_URL)
+  describePromotionStore(`clickhouse over HTTP (${new URL(process.env.CLICKHOUSE_URL).host})`, freshHttp);
