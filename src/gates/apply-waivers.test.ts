@@ -30,7 +30,9 @@ const SIGNATURES: FindingSignature[] = [
 ];
 
 let seq = 0;
-const waiver = (over: Partial<Waiver> & { scope?: Partial<Waiver["scope"]> } = {}): Waiver => ({
+const waiver = (
+  over: Partial<Omit<Waiver, "scope">> & { scope?: Partial<Waiver["scope"]> } = {},
+): Waiver => ({
   id: `w${++seq}`,
   owner: "sec-team",
   reason: "proxy migration ships next sprint",
