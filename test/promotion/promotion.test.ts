@@ -1,0 +1,196 @@
+import { describe, expect, it } from "vitest";
+import { type Config, configSchema, type StageTransition } from "../../src/contracts/index.js";
+import { evaluateCohortGate } from "../../src/promotion/evaluate-cohort-gate.js";
+import { promoteCohort, type StagePublisher } from "../../src/promotion/promote-cohort.js";
+import { listGateEvaluations } from "../../src/store/gate-evaluations.js";
+import type { Store } from "../../src/store/open-store.js";
+import { listStageTransitions } from "../../src/store/stage-transitions.js";
+import { insertWaiver } from "../../src/store/waivers.js";
+import { freshEmbedded } from "../store/fresh-store.js";
+import { POLICY_A, POLICY_B, RULES_A, storedOutcome, T0 } from "../store/outcome-fixtures.js";
+import { withStore, writeOutcomes } from "../store/store-suite.js";
+
+const DEPLOYED = { policyBundleSha256: POLICY_A, legacyRulesSha256: RULES_A };
+const NOW = new Date(T0 + 3_600_000);
+
+function gatesConfig(over: Partial<Config["gates"]> = {}): Pick<Config, "gates"> {
+  const gates = configSchema.shape.gates.parse({
+    default: {
+      minPairs: 100,
+      maxMismatchRate: 0.05,
+      maxUnpairedRate: 0.05,
+      maxObservedDriftRate: 0.05,
+    },
+    window: "1d",
+    ...over,
+  });
+  return { gates };
+}
+
+/** `clean` matching pairs and `under` under-permissions of clinicians, a minute apart from T0. */
+async function traffic(store: Store, clean: number, under: number, policy = POLICY_A): Promise<void> {
+  const outcomes = [
+    ...Array.from({ length: clean }, (_, i) =>
+      storedOutcome({ correlationId: `${policy[0]}-ok-${i}`, atMs: T0 + i * 1_000, policy }),
+    ),
+    ...Array.from({ length: under }, (_, i) =>
+      storedOutcome({
+        correlationId: `${policy[0]}-under-${i}`,
+        atMs: T0 + i * 1_000,
+        kinds: [{ kind: "under_permission" }],
+        newAllow: false,
+        ruleId: "proxy-read",
+        policy,
+      }),
+    ),
+  ];
+  await writeOutcomes(store, outcomes);
+}
+
+class RecordingPublisher implements StagePublisher {
+  readonly published: StageTransition[] = [];
+  async publish(t: StageTransition): Promise<void> {
+    this.published.push(t);
+  }
+}
+
+const request = { cohort: "clinicians", evaluatedBy: "ci:test", now: NOW };
+
+describe("the gate over the store", () => {
+  it("decides from the configured window, records the evaluation, and counts only deployed versions", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 400, 0);
+      await traffic(store, 0, 300, POLICY_B); // an earlier policy that under-permitted
+      const evaluation = await evaluateCohortGate(store, gatesConfig(), DEPLOYED, request);
+      expect(evaluation.status).toBe("pass");
+      expect(evaluation.evidence.pairs).toBe(400);
+      expect(evaluation.window).toEqual({
+        since: new Date(NOW.getTime() - 86_400_000).toISOString(),
+        until: NOW.toISOString(),
+        source: "config",
+      });
+      expect(evaluation.deployed).toMatchObject({ pinned: true, otherVersionOutcomes: 300 });
+      expect(evaluation.reasons.at(-1)).toMatch(/^evidence restarted with the deployed policy bundle/);
+      const [stored] = await listGateEvaluations(store, { cohort: "clinicians", limit: 5 });
+      expect(stored).toEqual(evaluation);
+
+      const everything = await evaluateCohortGate(store, gatesConfig(), DEPLOYED, {
+        ...request,
+        allVersions: true,
+      });
+      expect(everything.evidence.pairs).toBe(700);
+      expect(everything.status).toBe("fail");
+    }));
+
+  it("excludes waived mismatches, and counts them again once the waiver expired", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 400, 40);
+      const before = await evaluateCohortGate(store, gatesConfig(), DEPLOYED, request);
+      expect(before.status).toBe("fail");
+      await insertWaiver(store, {
+        id: "w-1",
+        owner: "sec-team",
+        reason: "proxy relationships migrate in January",
+        ticket: "SEC-9",
+        scope: { cohort: "clinicians", kind: "under_permission", legacyRuleId: "proxy-read" },
+        expiresAt: new Date(NOW.getTime() + 1_000).toISOString(),
+        allowOverPermission: false,
+        createdBy: "approver",
+        createdAt: new Date(T0).toISOString(),
+      });
+      const waived = await evaluateCohortGate(store, gatesConfig(), DEPLOYED, request);
+      expect(waived.status).toBe("pass");
+      expect(waived.rawEvidence.mismatchedPairs).toBe(40);
+      expect(waived.evidence.mismatchedPairs).toBe(0);
+      expect(waived.waivers.applied).toEqual([expect.objectContaining({ id: "w-1", matchedPairs: 40 })]);
+
+      const later = await evaluateCohortGate(store, gatesConfig(), DEPLOYED, {
+        ...request,
+        now: new Date(NOW.getTime() + 2_000),
+        since: new Date(T0),
+        until: NOW,
+      });
+      expect(later.status).toBe("fail");
+      expect(later.waivers.expired).toEqual([expect.objectContaining({ id: "w-1", wouldMatchPairs: 40 })]);
+      expect(later.reasons).toContain(
+        `waiver w-1 (SEC-9, sec-team) expired at ${new Date(NOW.getTime() + 1_000).toISOString()}: its 40 pairs count again`,
+      );
+    }));
+
+  it("needs the configured coverage before it passes", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 400, 0);
+      const config = gatesConfig({
+        coverage: {
+          clinicians: [
+            { action: "read", resourceType: "patient_record", legacyRuleId: "break-glass", minPairs: 3 },
+          ],
+        },
+      });
+      const evaluation = await evaluateCohortGate(store, config, DEPLOYED, request);
+      expect(evaluation.status).toBe("insufficient_evidence");
+      expect(evaluation.reasons[0]).toContain("read patient_record (rule break-glass): 0/3 pairs");
+    }));
+});
+
+describe("promoteCohort", () => {
+  it("moves one stage at a time behind a passing gate, records and publishes each move", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 400, 0);
+      const publisher = new RecordingPublisher();
+      const promote = (to: "shadow" | "canary" | "live") =>
+        promoteCohort(store, gatesConfig(), DEPLOYED, publisher, {
+          cohort: "clinicians",
+          to,
+          by: "ci",
+          now: NOW,
+        });
+
+      await expect(promote("live")).rejects.toThrow(/promote one stage at a time \(next: canary\)/);
+      const canary = await promote("canary");
+      expect(canary).toMatchObject({
+        kind: "moved",
+        transition: { from: "shadow", to: "canary", gateStatus: "pass" },
+      });
+      if (canary.kind !== "moved") throw new Error("not moved");
+      expect(canary.transition.gateEvaluationId).toBe(canary.gate?.id);
+      const live = await promote("live");
+      expect(live).toMatchObject({ kind: "moved", transition: { from: "canary", to: "live" } });
+      const again = await promote("live");
+      expect(again).toMatchObject({ kind: "unchanged", stage: "live" });
+      const back = await promote("shadow");
+      expect(back).toMatchObject({
+        kind: "moved",
+        transition: { from: "live", to: "shadow", direction: "rollback", gateEvaluationId: null },
+      });
+
+      const history = await listStageTransitions(store, "clinicians");
+      expect(history.map((t) => `${t.from}->${t.to}`)).toEqual([
+        "shadow->canary",
+        "canary->live",
+        "live->shadow",
+      ]);
+      // The repeat republished the current stage for the router.
+      expect(publisher.published.map((t) => t.to)).toEqual(["canary", "live", "live", "shadow"]);
+    }));
+
+  it("refuses a promotion whose gate does not pass, recording only the evaluation", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 50, 0);
+      const publisher = new RecordingPublisher();
+      const outcome = await promoteCohort(store, gatesConfig(), DEPLOYED, publisher, {
+        cohort: "clinicians",
+        to: "canary",
+        by: "ci",
+        now: NOW,
+      });
+      expect(outcome).toMatchObject({
+        kind: "refused",
+        from: "shadow",
+        gate: { status: "insufficient_evidence" },
+      });
+      expect(await listStageTransitions(store, "clinicians")).toEqual([]);
+      expect(publisher.published).toEqual([]);
+      expect(await listGateEvaluations(store, { limit: 5 })).toHaveLength(1);
+    }));
+});
