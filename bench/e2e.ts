@@ -161,12 +161,15 @@ async function createTopics(client: { brokers: string[]; clientId: string }, top
 function writeConfig(workDir: string, brokers: string[], topics: Topics, groupId: string): string {
   const demo = parse(readFileSync(DEMO_CONFIG_FILE, "utf8")) as Record<string, unknown> & {
     issuers: Record<string, { keys: { path?: string } }>;
+    api?: { keys: { path?: string }; localSigningKey?: string };
     legacy: { rules: string };
     policy: { bundle: string };
   };
   const abs = (p: string) => resolve(dirname(DEMO_CONFIG_FILE), p);
   for (const issuer of Object.values(demo.issuers))
     if (issuer.keys.path) issuer.keys.path = abs(issuer.keys.path);
+  if (demo.api?.keys.path) demo.api.keys.path = abs(demo.api.keys.path);
+  if (demo.api?.localSigningKey) demo.api.localSigningKey = abs(demo.api.localSigningKey);
   demo.legacy.rules = abs(demo.legacy.rules);
   demo.policy.bundle = abs(demo.policy.bundle);
   const config = {

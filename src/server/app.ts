@@ -1,7 +1,14 @@
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { ServerConfig } from "../contracts/index.js";
 import type { Logger } from "../logging/logger.js";
+import { type GuardedRoute, mountGuarded } from "./auth/guarded-route.js";
+import type { ApiAuth } from "./auth/load-api-auth.js";
+import { authenticate, requireRole } from "./auth/require-role.js";
+import { securityHeaders } from "./auth/security-headers.js";
+import { writeRateLimit } from "./auth/write-rate-limit.js";
 import { type EventIntake, ingestRouter } from "./ingest-route.js";
+
+export type { GuardedRoute } from "./auth/guarded-route.js";
 
 export interface Readiness {
   ready: boolean;
@@ -15,14 +22,22 @@ export interface AppDependencies {
   /** False while HTTP ingest must not take events (store paused, shutting down): 503. */
   accepting?: () => boolean;
   log: Logger;
+  /** The review API's verifier and config (`api` section); without it the review API is off. */
+  auth?: ApiAuth;
+  /**
+   * The review API's routes (GET /api/v1/cohorts, waivers, gate, ...): each names the roles that
+   * may call it and is mounted behind authentication, that role check and, for every method but
+   * GET, the write rate limit. Mounted only when `auth` is given; otherwise /api/v1 answers 404.
+   */
+  routes?: readonly GuardedRoute[];
 }
 
-/** The service's HTTP face: health, readiness and HTTP ingest (more routes come with the review API). */
+/** The service's HTTP face: health, readiness, HTTP ingest and the review API. */
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
+  app.use(securityHeaders());
   app.use((_req, res, next) => {
-    res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Cache-Control", "no-store");
     next();
   });
@@ -33,7 +48,7 @@ export function createApp(deps: AppDependencies): Express {
     const r = await deps.readiness();
     res.status(r.ready ? 200 : 503).json(r);
   });
-  app.use(ingestRouter(deps.intake, deps.config.bodyLimitBytes, deps.accepting));
+  mountApi(app, deps);
   app.use((_req, res) => {
     res.status(404).json({ error: "not found", details: null });
   });
@@ -45,6 +60,31 @@ export function createApp(deps: AppDependencies): Express {
       .json({ error: status === 413 ? "body too large" : "bad request", details: messageOf(err) });
   });
   return app;
+}
+
+/**
+ * Without an `api` section the ingest stays open as before (existing gateways keep mirroring) and
+ * the rest of /api/v1 is off; with one, every /api/v1 route needs a token and a role.
+ */
+function mountApi(app: Express, deps: AppDependencies): void {
+  const { auth } = deps;
+  if (!auth) {
+    app.use(ingestRouter(deps.intake, deps.config.bodyLimitBytes, deps.accepting));
+    app.use("/api/v1", (_req, res) => {
+      res
+        .status(404)
+        .json({ error: "not found", details: "the review API is off: configure the api section" });
+    });
+    return;
+  }
+  const guards = {
+    authenticate: authenticate(auth.verifier),
+    writeLimit: writeRateLimit(auth.config.writeRateLimitPerMinute),
+  };
+  // Not rate limited: gateways mirror every request they see.
+  const ingestGuards = [guards.authenticate, requireRole("ingest")];
+  app.use(ingestRouter(deps.intake, deps.config.bodyLimitBytes, deps.accepting, ingestGuards));
+  mountGuarded(app, deps.routes ?? [], guards);
 }
 
 function httpStatusOf(err: unknown): number {

@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import express, { type Router } from "express";
+import express, { type RequestHandler, type Router } from "express";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
 import { parseEvent } from "../ingest/parse-event.js";
 
@@ -17,15 +17,18 @@ const MAX_REJECTED_LISTED = 100;
  * `POST /api/v1/events`: the same envelopes as NDJSON, for gateways that mirror over HTTP. Every
  * valid line is accepted even when others are not; the answer lists each rejected line with its
  * reason. 202 when anything was accepted, 400 when nothing was, 413 past the body limit.
+ * `guards` (authentication, the `ingest` role) run before the body is read.
  */
 export function ingestRouter(
   intake: EventIntake,
   bodyLimitBytes: number,
   accepting: () => boolean = () => true,
+  guards: readonly RequestHandler[] = [],
 ): Router {
   const router = express.Router();
   router.post(
     "/api/v1/events",
+    ...guards,
     express.text({
       type: ["application/x-ndjson", "application/jsonl", "text/plain", "application/json"],
       limit: bodyLimitBytes,

@@ -11,6 +11,7 @@ import type {
 import type { Logger } from "../logging/logger.js";
 import { loadRuntime, type Runtime } from "../runtime/load-runtime.js";
 import { createApp, type Readiness } from "../server/app.js";
+import { loadApiAuth } from "../server/auth/load-api-auth.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import { openStore, type Store } from "../store/open-store.js";
 import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
@@ -57,6 +58,10 @@ export interface RunningService {
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { loaded, env, log } = options;
   const { config } = loaded;
+  // Before anything that must be closed again: a bad api key file fails the start cleanly.
+  const auth = loadApiAuth(loaded);
+  if (!auth)
+    log.warn("no api section: the review API is off and POST /api/v1/events takes unauthenticated events");
   const runtime = await loadRuntime(loaded, env);
   const ownStore = options.store === undefined;
   const store =
@@ -159,6 +164,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     readiness,
     accepting: () => !writer.paused && !stopRequested,
     log,
+    auth,
   });
   const server = await listen(app.listen.bind(app), options.port ?? config.server.port, config.server.host);
   const port = addressPort(server);

@@ -20,6 +20,8 @@ function configuredPaths(c: Config): string[] {
     c.legacy.rules,
     c.policy.bundle,
     ...Object.values(c.issuers).flatMap((i) => (i.keys.type === "jwks-file" ? [i.keys.path] : [])),
+    ...(c.api?.keys.type === "jwks-file" ? [c.api.keys.path] : []),
+    ...(c.api?.localSigningKey ? [c.api.localSigningKey] : []),
   ];
 }
 
@@ -64,7 +66,7 @@ describe("examples/health-tech/config.compose.yaml (the config docker compose mo
     for (const name of envRead(config)) expect(provided, `compose must set ${name}`).toContain(name);
   });
 
-  it("runs the same demo as config.yaml: issuers, rules, policy, pairing, cohorts and gates", () => {
+  it("runs the same demo as config.yaml: issuers, api, rules, policy, pairing, cohorts and gates", () => {
     const demo = loadConfig(DEMO_CONFIG_FILE);
     const comparable = (c: Config, resolve: (p: string) => string) => ({
       ...c,
@@ -74,6 +76,12 @@ describe("examples/health-tech/config.compose.yaml (the config docker compose mo
           { ...i, keys: i.keys.type === "jwks-file" ? { ...i.keys, path: resolve(i.keys.path) } : i.keys },
         ]),
       ),
+      api: c.api && {
+        ...c.api,
+        keys:
+          c.api.keys.type === "jwks-file" ? { ...c.api.keys, path: resolve(c.api.keys.path) } : c.api.keys,
+        localSigningKey: c.api.localSigningKey && resolve(c.api.localSigningKey),
+      },
       legacy: { rules: resolve(c.legacy.rules) },
       policy: { ...c.policy, bundle: resolve(c.policy.bundle) },
       kafka: undefined,

@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { loadConfig } from "../../src/config/load-config.js";
+import type { ApiRole } from "../../src/contracts/index.js";
 import { createLogger } from "../../src/logging/logger.js";
+import { loadLocalSigningKey, localSigningConfig } from "../../src/server/auth/local-signing-key.js";
+import { mintApiToken } from "../../src/server/auth/mint-api-token.js";
 import { kafkajsParts } from "../../src/service/kafkajs-parts.js";
 import { type RunningService, startService } from "../../src/service/run-service.js";
 import { createTopics } from "../kafka/kafka-test-kit.js";
@@ -17,6 +20,9 @@ const BODY_LIMIT = 64 * 1024;
 const { topics, groupId } = uniqueTopics("http");
 let broker: KafkaBroker;
 let service: RunningService;
+/** A bearer token per role, from the demo's local signing key (the demo config has an api section). */
+let tokenFor: (role: ApiRole) => Promise<string>;
+let ingestToken: string;
 /** Both lines of complete requests of the demo traffic, by correlationId (no planted specials). */
 let pairs: { id: string; legacy: string; next: string }[];
 let nextPair = 0;
@@ -43,6 +49,11 @@ beforeAll(async () => {
   const env = serviceEnv();
   const loaded = loadConfig(file);
   const log = createLogger(loaded.config.logging.level);
+  const api = localSigningConfig(loaded);
+  const signing = await loadLocalSigningKey(loaded, api);
+  tokenFor = (role) =>
+    mintApiToken(api, signing, { subject: `gateway-${role}`, roles: [role], ttlSeconds: 600 });
+  ingestToken = await tokenFor("ingest");
   service = await startService({
     loaded,
     env,
@@ -79,10 +90,10 @@ function completePairs(lines: readonly string[]): { id: string; legacy: string; 
     .filter((p) => p.legacy && p.next);
 }
 
-async function post(body: string, contentType = "application/x-ndjson") {
+async function post(body: string, contentType = "application/x-ndjson", token: string | null = ingestToken) {
   const res = await fetch(`http://127.0.0.1:${service.port}/api/v1/events`, {
     method: "POST",
-    headers: { "content-type": contentType },
+    headers: { "content-type": contentType, ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
     body,
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -160,6 +171,13 @@ describe("POST /api/v1/events into the running service", () => {
     expect((await post(`${after[0]?.legacy}\n${after[0]?.next}`)).status).toBe(202);
     await waitUntilStored(after.map((p) => p.id));
     expect((await storedPairs(big.map((p) => p.id))).size).toBe(0);
+  });
+
+  it("takes events only with a token of the ingest role: 401 without one, 403 with another role", async () => {
+    const [pair] = takePairs(1);
+    const body = `${pair?.legacy}\n${pair?.next}`;
+    expect((await post(body, undefined, null)).status).toBe(401);
+    expect((await post(body, undefined, await tokenFor("reviewer"))).status).toBe(403);
   });
 
   it("answers 415 to a body that is not text", async () => {

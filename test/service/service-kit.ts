@@ -44,6 +44,7 @@ export function writeServiceConfig(options: {
 }): string {
   const demo = parse(readFileSync(DEMO_CONFIG_FILE, "utf8")) as Record<string, unknown> & {
     issuers: Record<string, { keys: { type: string; path?: string } }>;
+    api?: { keys: { path?: string }; localSigningKey?: string };
     legacy: { rules: string };
     policy: { bundle: string };
     pairing?: Record<string, unknown>;
@@ -51,6 +52,8 @@ export function writeServiceConfig(options: {
   const abs = (p: string) => resolve(dirname(DEMO_CONFIG_FILE), p);
   for (const issuer of Object.values(demo.issuers))
     if (issuer.keys.path) issuer.keys.path = abs(issuer.keys.path);
+  if (demo.api?.keys.path) demo.api.keys.path = abs(demo.api.keys.path);
+  if (demo.api?.localSigningKey) demo.api.localSigningKey = abs(demo.api.localSigningKey);
   demo.legacy.rules = abs(demo.legacy.rules);
   demo.policy.bundle = abs(demo.policy.bundle);
   demo.pairing = { ...demo.pairing, windowSeconds: options.windowSeconds ?? 5 };
