@@ -1,9 +1,13 @@
 import { Command, CommanderError } from "commander";
-import { EntitlementDiffError } from "../errors/errors.js";
+import { EntitlementDiffError, Verdict } from "../errors/errors.js";
+import { apiTokenCommand } from "./api-token-command.js";
+import { gateCommand } from "./gate-command.js";
 import { migrateCommand } from "./migrate-command.js";
+import { promoteCommand } from "./promote-command.js";
 import { replayCommand } from "./replay-command.js";
 import { serveCommand } from "./serve-command.js";
 import { simulateCommand } from "./simulate-command.js";
+import { statusCommand } from "./status-command.js";
 
 const EX_USAGE = 64;
 const EX_SOFTWARE = 70;
@@ -17,7 +21,11 @@ export function buildProgram(): Command {
     .addCommand(replayCommand())
     .addCommand(serveCommand())
     .addCommand(migrateCommand())
-    .addCommand(simulateCommand());
+    .addCommand(simulateCommand())
+    .addCommand(gateCommand())
+    .addCommand(promoteCommand())
+    .addCommand(statusCommand())
+    .addCommand(apiTokenCommand());
   // Commander copies these settings only to sub-commands it creates itself, not to added ones.
   for (const command of [program, ...program.commands]) command.exitOverride();
   return program;
@@ -31,6 +39,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? 0 : EX_USAGE;
+    }
+    if (err instanceof Verdict) {
+      process.stderr.write(`entitlement-diff: ${err.message}\n`);
+      return err.exitCode;
     }
     if (err instanceof EntitlementDiffError) {
       process.stderr.write(`entitlement-diff: ${err.name}: ${err.message}\n`);

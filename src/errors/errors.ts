@@ -43,3 +43,18 @@ export class InputError extends EntitlementDiffError {
   readonly exitCode = 66;
   override name = "InputError";
 }
+
+/**
+ * A command that worked and whose answer is "no": a gate that did not pass (exit 1, or 2 for
+ * insufficient evidence), a promotion it refused. The message is printed as it is, without an
+ * error name: it is a verdict, not a fault.
+ */
+export class Verdict extends EntitlementDiffError {
+  override name = "Verdict";
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

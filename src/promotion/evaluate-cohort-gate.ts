@@ -13,7 +13,7 @@ import type { DeployedVersions } from "./deployed-versions.js";
 
 export interface CohortGateRequest {
   cohort: string;
-  /** Both or neither: the window given on the command line; else the configured one ending now. */
+  /** The window given on the command line; what is missing comes from the configured one ending now. */
   since?: Date;
   until?: Date;
   /** Count every version's outcomes, not only the deployed ones' (a deliberate override). */
@@ -48,7 +48,7 @@ export async function decideCohortGate(
   request: CohortGateRequest,
 ): Promise<GateEvaluation> {
   const { cohort, now } = request;
-  const fromFlags = request.since !== undefined;
+  const fromFlags = request.since !== undefined || request.until !== undefined;
   const until = request.until ?? now;
   const since = request.since ?? new Date(until.getTime() - durationMs(gates.window));
   const pinned = request.allVersions !== true && gates.pinToDeployed;

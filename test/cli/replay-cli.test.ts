@@ -6,33 +6,14 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEMO_LEGACY_JWT_SECRET, LEGACY_JWT_SECRET_ENV } from "../../examples/health-tech/demo-secrets.js";
 import { writeDemoFiles } from "../../examples/health-tech/generator/write-demo-files.js";
 import { DEMO_CONFIG_FILE } from "../../examples/health-tech/paths.js";
-import { main } from "../../src/cli/main.js";
 import { reportSchema } from "../../src/contracts/index.js";
+import { runCli } from "./cli-harness.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 let dir: string;
 let events: string;
 
-/** Runs the CLI in-process and captures what it writes. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(["node", "entitlement-diff", ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = runCli;
 
 beforeAll(async () => {
   process.env[LEGACY_JWT_SECRET_ENV] = DEMO_LEGACY_JWT_SECRET;
