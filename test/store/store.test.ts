@@ -1,5 +1,6 @@
 import { freshClientOverEmbedded, freshEmbedded, freshHttp } from "./fresh-store.js";
 import { describePromotionStore } from "./promotion-suite.js";
+import { describeReviewStore } from "./review-suite.js";
 import { describeStore } from "./store-suite.js";
 
 describeStore("embedded (chdb)", freshEmbedded);
@@ -15,3 +16,8 @@ describePromotionStore("embedded (chdb)", freshEmbedded);
 describePromotionStore("clickhouse driver over the embedded engine", freshClientOverEmbedded);
 if (process.env.CLICKHOUSE_URL)
   describePromotionStore(`clickhouse over HTTP (${new URL(process.env.CLICKHOUSE_URL).host})`, freshHttp);
+
+describeReviewStore("embedded (chdb)", freshEmbedded);
+describeReviewStore("clickhouse driver over the embedded engine", freshClientOverEmbedded);
+if (process.env.CLICKHOUSE_URL)
+  describeReviewStore(`clickhouse over HTTP (${new URL(process.env.CLICKHOUSE_URL).host})`, freshHttp);

@@ -1,0 +1,85 @@
+import { type MismatchDetail, mismatchDetailSchema } from "../contracts/index.js";
+import { FINAL_SETTINGS, fromClickHouseTime } from "./evidence-window.js";
+import type { Store } from "./open-store.js";
+
+type OutcomeRow = {
+  pair_id: string;
+  correlation_id: string;
+  cohort: string;
+  paired: boolean;
+  only_side: string;
+  action: string;
+  resource_type: string;
+  legacy_allow: boolean | null;
+  legacy_rule_id: string | null;
+  new_allow: boolean | null;
+  policy_bundle_sha256: string;
+  legacy_rules_sha256: string;
+  event_time: string;
+};
+
+type FindingRow = {
+  kind: string;
+  severity: string;
+  side: string;
+  detail: string;
+  new_reasons: string[];
+  legacy_subject_pseudonym: string | null;
+  new_subject_pseudonym: string | null;
+  resource_pseudonym: string | null;
+};
+
+const PAIR_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** One pair as stored, with its findings; null when the store has no such pair (any more). */
+export async function readMismatchDetail(
+  store: Pick<Store, "driver" | "tables">,
+  pairId: string,
+): Promise<MismatchDetail | null> {
+  if (!PAIR_ID.test(pairId)) return null;
+  const [outcome] = await store.driver.query<OutcomeRow>(
+    `SELECT pair_id, correlation_id, cohort, paired, only_side, action, resource_type, legacy_allow,
+  legacy_rule_id, new_allow, policy_bundle_sha256, legacy_rules_sha256, event_time
+FROM ${store.tables.outcomes} FINAL
+WHERE pair_id = {pairId:String}
+LIMIT 1
+${FINAL_SETTINGS}`,
+    { pairId },
+  );
+  if (!outcome) return null;
+  const findings = await store.driver.query<FindingRow>(
+    `SELECT kind, severity, side, detail, new_reasons, legacy_subject_pseudonym, new_subject_pseudonym,
+  resource_pseudonym
+FROM ${store.tables.findings} FINAL
+WHERE pair_id = {pairId:String}
+ORDER BY indexOf(['critical', 'high', 'medium', 'low'], toString(severity)), kind, side
+${FINAL_SETTINGS}`,
+    { pairId },
+  );
+  const first = findings[0];
+  return mismatchDetailSchema.parse({
+    pairId: outcome.pair_id,
+    correlationId: outcome.correlation_id,
+    cohort: outcome.cohort,
+    paired: outcome.paired,
+    onlySide: outcome.only_side === "" ? null : outcome.only_side,
+    action: outcome.action,
+    resourceType: outcome.resource_type,
+    eventTime: fromClickHouseTime(outcome.event_time).toISOString(),
+    legacy: { allow: outcome.legacy_allow, ruleId: outcome.legacy_rule_id },
+    new: { allow: outcome.new_allow, reasons: first?.new_reasons ?? [] },
+    subjects: {
+      legacyPseudonym: first?.legacy_subject_pseudonym ?? null,
+      newPseudonym: first?.new_subject_pseudonym ?? null,
+    },
+    resourcePseudonym: first?.resource_pseudonym ?? null,
+    policyBundleSha256: outcome.policy_bundle_sha256,
+    legacyRulesSha256: outcome.legacy_rules_sha256,
+    findings: findings.map((f) => ({
+      kind: f.kind,
+      severity: f.severity,
+      side: f.side === "" ? null : f.side,
+      detail: f.detail,
+    })),
+  });
+}
