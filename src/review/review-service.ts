@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import {
+  type Config,
+  type DriftPage,
+  type GateEvaluation,
+  type MismatchDetail,
+  UNASSIGNED_COHORT,
+  type Waiver,
+  type WaiverRequest,
+  waiverRequestSchema,
+} from "../contracts/index.js";
+import { type CohortStatus, cohortStatuses } from "../promotion/cohort-status.js";
+import type { DeployedVersions } from "../promotion/deployed-versions.js";
+import { decideCohortGate, evaluateCohortGate } from "../promotion/evaluate-cohort-gate.js";
+import { type CounterPoint, readCounterSeries } from "../store/counter-series.js";
+import { type DriftQuery, readDriftGroups } from "../store/drift-groups.js";
+import { type GateEvaluationQuery, listGateEvaluations } from "../store/gate-evaluations.js";
+import { readMismatchDetail } from "../store/mismatch-detail.js";
+import type { Store } from "../store/open-store.js";
+import { insertWaiver, listWaivers } from "../store/waivers.js";
+
+/** A cohort for the overview: where it stands, and its counts over the gate window in steps. */
+export interface CohortOverview extends CohortStatus {
+  trend: CounterPoint[];
+}
+
+/** What the review API and the pages read and write; one place, so both show the same thing. */
+export interface ReviewService {
+  cohortIds(): string[];
+  cohorts(now: Date): Promise<CohortOverview[]>;
+  /** Decided now; recorded as a gate evaluation only when `record` (a gate-role POST). */
+  cohortGate(
+    cohort: string,
+    request: { since?: Date; until?: Date; by: string; now: Date; record: boolean },
+  ): Promise<GateEvaluation>;
+  drift(query: DriftQuery): Promise<DriftPage>;
+  mismatch(pairId: string): Promise<MismatchDetail | null>;
+  waivers(filter: { cohort?: string }): Promise<Waiver[]>;
+  /** Validates (zod) and appends; `by` is the authenticated subject, never taken from the body. */
+  createWaiver(request: WaiverRequest, by: string, now: Date): Promise<Waiver>;
+  gateEvaluations(query: GateEvaluationQuery): Promise<GateEvaluation[]>;
+}
+
+/** A waiver request that is well-formed but cannot be accepted; the API answers 400 with `message`. */
+export class WaiverRejectedError extends Error {
+  override name = "WaiverRejectedError";
+}
+
+/** An accepted difference is temporary by design: a year at most, then it is filed again. */
+const MAX_WAIVER_MS = 366 * 86_400_000;
+
+/** Steps of the overview's trend line: 24 over the gate window, whole minutes. */
+const TREND_STEPS = 24;
+
+export function createReviewService(
+  store: Pick<Store, "driver" | "tables">,
+  config: Pick<Config, "gates" | "cohorts">,
+  deployed: DeployedVersions,
+): ReviewService {
+  const pinned = (w: { since: Date; until: Date }) =>
+    config.gates.pinToDeployed ? { ...w, ...deployed } : w;
+  const cohortIds = () => [...config.cohorts.map((c) => c.id), UNASSIGNED_COHORT];
+  return {
+    cohortIds,
+    async cohorts(now) {
+      const statuses = await cohortStatuses(store, config, deployed, { evaluatedBy: "review-api", now });
+      return Promise.all(
+        statuses.map(async (s) => {
+          const since = new Date(s.gate.window.since);
+          const until = new Date(s.gate.window.until);
+          const stepSeconds = Math.max(
+            60,
+            Math.ceil((until.getTime() - since.getTime()) / 1000 / TREND_STEPS / 60) * 60,
+          );
+          const trend = await readCounterSeries(store, {
+            cohort: s.cohort,
+            stepSeconds,
+            ...pinned({ since, until }),
+          });
+          return { ...s, trend };
+        }),
+      );
+    },
+    cohortGate(cohort, r) {
+      const request = {
+        cohort,
+        evaluatedBy: r.by,
+        now: r.now,
+        ...(r.since ? { since: r.since } : {}),
+        ...(r.until ? { until: r.until } : {}),
+      };
+      return r.record
+        ? evaluateCohortGate(store, config, deployed, request)
+        : decideCohortGate(store, config, deployed, request);
+    },
+    drift: (query) => readDriftGroups(store, query),
+    mismatch: (pairId) => readMismatchDetail(store, pairId),
+    waivers: (filter) => listWaivers(store, filter),
+    async createWaiver(request, by, now) {
+      const parsed = waiverRequestSchema.parse(request);
+      const expires = Date.parse(parsed.expiresAt);
+      if (expires <= now.getTime()) throw new WaiverRejectedError("expiresAt must be in the future");
+      if (expires > now.getTime() + MAX_WAIVER_MS)
+        throw new WaiverRejectedError(
+          "expiresAt must be within a year: waivers are reviewed again, not kept forever",
+        );
+      if (!cohortIds().includes(parsed.scope.cohort))
+        throw new WaiverRejectedError(`unknown cohort "${parsed.scope.cohort}"`);
+      const waiver: Waiver = {
+        id: randomUUID(),
+        ...parsed,
+        expiresAt: new Date(parsed.expiresAt).toISOString(),
+        createdBy: by,
+        createdAt: now.toISOString(),
+      };
+      await insertWaiver(store, waiver);
+      return waiver;
+    },
+    gateEvaluations: (query) => listGateEvaluations(store, query),
+  };
+}
