@@ -25,15 +25,16 @@ export interface CohortStatus {
   } | null;
 }
 
-/** Every configured cohort, in config order, then `unassigned`. */
+/** Every configured cohort, in config order, then `unassigned`; or only the cohorts in `only`. */
 export async function cohortStatuses(
   store: GateStore,
   config: Pick<Config, "gates" | "cohorts">,
   deployed: DeployedVersions,
   request: { evaluatedBy: string; now: Date },
+  only?: readonly string[],
 ): Promise<CohortStatus[]> {
   const [stages, recorded] = await Promise.all([currentStages(store), latestGateEvaluations(store)]);
-  const ids = [...config.cohorts.map((c) => c.id), UNASSIGNED_COHORT];
+  const ids = only ?? [...config.cohorts.map((c) => c.id), UNASSIGNED_COHORT];
   return Promise.all(
     ids.map(async (cohort) => {
       const transition = stages.get(cohort);

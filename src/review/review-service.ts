@@ -28,6 +28,8 @@ export interface CohortOverview extends CohortStatus {
 export interface ReviewService {
   cohortIds(): string[];
   cohorts(now: Date): Promise<CohortOverview[]>;
+  /** One cohort's overview; null for a cohort the config does not define. */
+  cohort(id: string, now: Date): Promise<CohortOverview | null>;
   /** Decided now; recorded as a gate evaluation only when `record` (a gate-role POST). */
   cohortGate(
     cohort: string,
@@ -52,6 +54,11 @@ const MAX_WAIVER_MS = 366 * 86_400_000;
 /** Steps of the overview's trend line: 24 over the gate window, whole minutes. */
 const TREND_STEPS = 24;
 
+function trendStepSeconds(since: Date, until: Date): number {
+  const seconds = (until.getTime() - since.getTime()) / 1000;
+  return Math.max(60, Math.ceil(seconds / TREND_STEPS / 60) * 60);
+}
+
 export function createReviewService(
   store: Pick<Store, "driver" | "tables">,
   config: Pick<Config, "gates" | "cohorts">,
@@ -59,27 +66,29 @@ export function createReviewService(
 ): ReviewService {
   const pinned = (w: { since: Date; until: Date }) =>
     config.gates.pinToDeployed ? { ...w, ...deployed } : w;
+  const overviews = async (now: Date, only?: string[]): Promise<CohortOverview[]> => {
+    const statuses = await cohortStatuses(store, config, deployed, { evaluatedBy: "review-api", now }, only);
+    return Promise.all(
+      statuses.map(async (s) => {
+        const since = new Date(s.gate.window.since);
+        const until = new Date(s.gate.window.until);
+        const trend = await readCounterSeries(store, {
+          cohort: s.cohort,
+          stepSeconds: trendStepSeconds(since, until),
+          ...pinned({ since, until }),
+        });
+        return { ...s, trend };
+      }),
+    );
+  };
   const cohortIds = () => [...config.cohorts.map((c) => c.id), UNASSIGNED_COHORT];
   return {
     cohortIds,
-    async cohorts(now) {
-      const statuses = await cohortStatuses(store, config, deployed, { evaluatedBy: "review-api", now });
-      return Promise.all(
-        statuses.map(async (s) => {
-          const since = new Date(s.gate.window.since);
-          const until = new Date(s.gate.window.until);
-          const stepSeconds = Math.max(
-            60,
-            Math.ceil((until.getTime() - since.getTime()) / 1000 / TREND_STEPS / 60) * 60,
-          );
-          const trend = await readCounterSeries(store, {
-            cohort: s.cohort,
-            stepSeconds,
-            ...pinned({ since, until }),
-          });
-          return { ...s, trend };
-        }),
-      );
+    cohorts: (now) => overviews(now),
+    async cohort(id, now) {
+      if (!cohortIds().includes(id)) return null;
+      const [overview] = await overviews(now, [id]);
+      return overview ?? null;
     },
     cohortGate(cohort, r) {
       const request = {
