@@ -5,9 +5,10 @@ import { loadConfig } from "../config/load-config.js";
 import type { KafkaConfig } from "../contracts/index.js";
 import { EntitlementDiffError } from "../errors/errors.js";
 import { checkCoPartitioned, ensureTopics, type TopicCreator } from "../ingest/kafka/check-topics.js";
-import { createKafkajsMirrorProducer } from "../ingest/kafka/kafka-producer.js";
+import { createKafkajsMirrorProducer, type MirrorProducer } from "../ingest/kafka/kafka-producer.js";
 import { withKafkajsAdmin } from "../ingest/kafka/kafkajs-client.js";
 import { kafkaBrokers } from "../service/kafka-brokers.js";
+import { createHttpMirrorProducer } from "../simulate/http-mirror-producer.js";
 import { KafkaUnavailableError } from "../simulate/kafka-unavailable.js";
 import { type SimulationSummary, simulateTraffic } from "../simulate/simulate-traffic.js";
 import { simulationPlan } from "../simulate/simulation-plan.js";
@@ -20,7 +21,11 @@ interface SimulateFlags {
   principals?: number;
   batchSize?: number;
   createTopics?: number;
+  http?: string;
 }
+
+/** The bearer token (role ingest) for --http; from the environment so it stays off process lists. */
+export const INGEST_TOKEN_ENV = "ENTITLEMENT_DIFF_INGEST_TOKEN";
 
 /** A progress line on stderr at most this often. */
 const PROGRESS_EVERY_MS = 5_000;
@@ -45,16 +50,44 @@ export function simulateCommand(): Command {
       "first create the missing mirror and dead-letter topics with this many partitions (development)",
       whole(1),
     )
+    .option(
+      "--http <url>",
+      `post the traffic to the service's POST /api/v1/events instead of Kafka (token from $${INGEST_TOKEN_ENV})`,
+    )
     .action(async (flags: SimulateFlags) => {
       const { config } = loadConfig(flags.config);
       simulationPlan(flags.rate, flags.duration); // usage errors before connecting
-      const summary = await simulate(config.kafka, flags);
+      const summary = flags.http
+        ? await simulateOverHttp(config.kafka, flags.http, flags)
+        : await simulate(config.kafka, flags);
       process.stdout.write(`${formatSummary(summary)}\n`);
     });
 }
 
 async function simulate(kafka: KafkaConfig, flags: SimulateFlags): Promise<SimulationSummary> {
   const client = { brokers: kafkaBrokers(kafka, process.env), clientId: `${kafka.clientId}-simulator` };
+  const producer = createKafkajsMirrorProducer(client);
+  await unavailableOnFailure(client.brokers, () =>
+    withKafkajsAdmin(client, (admin) => prepareTopics(admin, kafka.topics, flags.createTopics)),
+  );
+  return unavailableOnFailure(client.brokers, () => runSimulation(producer, kafka, flags));
+}
+
+async function simulateOverHttp(
+  kafka: KafkaConfig,
+  url: string,
+  flags: SimulateFlags,
+): Promise<SimulationSummary> {
+  const token = process.env[INGEST_TOKEN_ENV];
+  return runSimulation(createHttpMirrorProducer({ url, ...(token ? { token } : {}) }), kafka, flags);
+}
+
+/** Paces the demo traffic into `producer` until the duration ends or a signal stops it. */
+async function runSimulation(
+  producer: MirrorProducer,
+  kafka: KafkaConfig,
+  flags: SimulateFlags,
+): Promise<SimulationSummary> {
   const stop = new AbortController();
   const onSignal = () => {
     process.stderr.write("simulate: stopping after the batches in flight\n");
@@ -62,25 +95,19 @@ async function simulate(kafka: KafkaConfig, flags: SimulateFlags): Promise<Simul
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  const producer = createKafkajsMirrorProducer(client);
   try {
-    await unavailableOnFailure(client.brokers, () =>
-      withKafkajsAdmin(client, (admin) => prepareTopics(admin, kafka.topics, flags.createTopics)),
-    );
-    return await unavailableOnFailure(client.brokers, () =>
-      simulateTraffic({
-        producer,
-        topics: { legacy: kafka.topics.legacy, new: kafka.topics.new },
-        eventsPerSecond: flags.rate,
-        durationSeconds: flags.duration,
-        seed: flags.seed ?? randomInt(2 ** 31),
-        principals: flags.principals,
-        legacySecret: demoLegacySecret(process.env),
-        batchSize: flags.batchSize,
-        signal: stop.signal,
-        onProgress: progressLine(),
-      }),
-    );
+    return await simulateTraffic({
+      producer,
+      topics: { legacy: kafka.topics.legacy, new: kafka.topics.new },
+      eventsPerSecond: flags.rate,
+      durationSeconds: flags.duration,
+      seed: flags.seed ?? randomInt(2 ** 31),
+      principals: flags.principals,
+      legacySecret: demoLegacySecret(process.env),
+      batchSize: flags.batchSize,
+      signal: stop.signal,
+      onProgress: progressLine(),
+    });
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
