@@ -5,6 +5,7 @@ import { gateCommand } from "./gate-command.js";
 import { migrateCommand } from "./migrate-command.js";
 import { promoteCommand } from "./promote-command.js";
 import { replayCommand } from "./replay-command.js";
+import { reportCommand } from "./report-command.js";
 import { serveCommand } from "./serve-command.js";
 import { simulateCommand } from "./simulate-command.js";
 import { statusCommand } from "./status-command.js";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .addCommand(gateCommand())
     .addCommand(promoteCommand())
     .addCommand(statusCommand())
+    .addCommand(reportCommand())
     .addCommand(apiTokenCommand());
   // Commander copies these settings only to sub-commands it creates itself, not to added ones.
   for (const command of [program, ...program.commands]) command.exitOverride();

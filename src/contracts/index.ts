@@ -1,3 +1,4 @@
+export * from "./cohort-report.js";
 export * from "./conditions.js";
 export * from "./config.js";
 export * from "./duration.js";

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { XMLValidator } from "fast-xml-parser";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
-import { gateEvaluationSchema } from "../../src/contracts/index.js";
+import { cohortStoreReportSchema, gateEvaluationSchema } from "../../src/contracts/index.js";
 import { listGateEvaluations } from "../../src/store/gate-evaluations.js";
 import { openStore } from "../../src/store/open-store.js";
 import { runCli } from "./cli-harness.js";
@@ -146,5 +146,28 @@ describe("entitlement-diff status", () => {
     expect(byCohort.unassigned).toEqual(["shadow", "insufficient_evidence"]);
     const text = await runCli("status", "--config", config);
     expect(text.stdout.split("\n")[0]).toMatch(/^cohort\s+stage\s+gate\s+pairs/);
+  });
+});
+
+describe("entitlement-diff report --cohort", () => {
+  it("writes the cohort's report from the store as JSON: gate, trend, drift groups, waivers", async () => {
+    const r = await runCli("report", "--config", config, "--cohort", "nurses", "--format", "json");
+    expect(r.code).toBe(0);
+    const report = cohortStoreReportSchema.parse(JSON.parse(r.stdout));
+    expect(report).toMatchObject({ cohort: "nurses", stage: "shadow", driftTruncated: false, waivers: [] });
+    expect(report.gate.status).toBe("fail");
+    expect(report.drift.map((g) => [g.kind, g.pairs])).toEqual([["under_permission", 30]]);
+    expect(report.trend.reduce((sum, p) => sum + p.pairs, 0)).toBe(300);
+  });
+
+  it("writes Markdown with the gate summary and the drift table, to a file when asked", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "cohort-report-")), "nurses.md");
+    const r = await runCli("report", "--config", config, "--cohort", "nurses", "--out", out);
+    expect(r.code).toBe(0);
+    const md = readFileSync(out, "utf8");
+    expect(md).toMatch(/^## Cohort `nurses`: shadow/);
+    expect(md).toContain("### ❌ Parity gate `nurses`: fail");
+    expect(md).toMatch(/\| under-permission \| high \| read \| patient\\_record \|/);
+    expect((await runCli("report", "--config", config, "--cohort", "nobody")).code).toBe(64);
   });
 });
