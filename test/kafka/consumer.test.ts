@@ -139,11 +139,15 @@ describe("createKafkajsMirrorConsumer (real Kafka broker)", () => {
     const first = new Recorder();
     const a = consumer(group, [topic]);
     await first.start(a);
+    // Before anything is committed, a member whose join is retried (a slow start under load) may
+    // read a partition twice: at-least-once. What this test is about starts after the commit.
     await waitFor(
-      () => first.messages.length === 12,
+      () => new Set(first.values).size === 12,
       15_000,
       () => `first got ${first.values}`,
     );
+    await sleep(1_000);
+    const beforeRebalance = first.messages.length;
     expect(first.lastAssignment.map((tp) => tp.partition)).toEqual([0, 1, 2, 3]);
     await a.commit(nextOffsets(first.messages.filter((m) => m.offset < 1))); // only offset 0 of each
 
@@ -166,14 +170,14 @@ describe("createKafkajsMirrorConsumer (real Kafka broker)", () => {
       () => `second got ${second.values}`,
     );
     await waitFor(
-      () => first.messages.length >= 14,
+      () => first.messages.length >= beforeRebalance + 2,
       15_000,
       () => `first got ${first.values}`,
     );
     await sleep(500);
-    // The first member saw every message once: nothing re-read on the partitions it kept.
-    const initial = [0, 1, 2, 3].flatMap((p) => [0, 1, 2].map((i) => `${p}:${i}`));
-    expect(first.values.sort()).toEqual([...initial, ...kept.map((p) => `late-${p}:0`)].sort());
+    // After the rebalance the first member got only the new messages: nothing re-read on the
+    // partitions it kept.
+    expect(first.values.slice(beforeRebalance).sort()).toEqual(kept.map((p) => `late-${p}:0`).sort());
     // The newcomer re-read its partitions from the commit (offset 1), as at-least-once requires.
     expect(second.values.sort()).toEqual(given.flatMap((p) => [`${p}:1`, `${p}:2`, `late-${p}:0`]).sort());
   });
