@@ -24,6 +24,13 @@ step "types (tsc) and build (dist/, used by the bin tests)"
 npx --no-install tsc -p tsconfig.json --noEmit || status=1
 npx --no-install tsc -p tsconfig.build.json || status=1
 
+step "Chromium (for the pages' browser tests)"
+if ! CHROMIUM_BIN=$(bash scripts/ensure-chromium.sh | tail -n 1) || [ ! -x "$CHROMIUM_BIN" ]; then
+  echo "error: could not find or install chromium; the browser tests will fail" >&2
+  status=1
+fi
+export CHROMIUM_BIN
+
 step "tests (vitest)"
 results=.vitest-results.json
 rm -f "$results"

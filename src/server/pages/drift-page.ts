@@ -1,0 +1,100 @@
+import type { DriftGroup, DriftPage } from "../../contracts/index.js";
+import { formatCount } from "../../gates/format-numbers.js";
+import { KIND_LABEL } from "../../report/display-labels.js";
+import { reasonsList, severityBadge } from "../../report/html-parts.js";
+import { html, SafeHtml } from "../../report/html-template.js";
+import { DRIFT_KINDS, type DriftForm, driftHref, SEVERITIES } from "./drift-filters.js";
+import { layout } from "./layout.js";
+import { codeOrNone, mismatchHref, shortId, timeOf } from "./page-parts.js";
+
+export interface DriftView {
+  subject: string;
+  cohortIds: readonly string[];
+  form: DriftForm;
+  /** Absent when the filters could not be used; `problems` says why. */
+  page?: DriftPage;
+  problems?: readonly string[];
+}
+
+/** GET /drift: mismatches grouped the way a reviewer triages them, filtered by a GET form. */
+export function renderDrift(view: DriftView): string {
+  const problems = view.problems ?? [];
+  const notice =
+    problems.length > 0
+      ? html`<div class="problem" role="alert"><strong>These filters cannot be used:</strong><ul>${problems.map((p) => html`<li>${p}</li>`)}</ul></div>`
+      : "";
+  return layout({
+    title: "Drift",
+    section: "drift",
+    subject: view.subject,
+    body: html`<h1>Drift</h1>
+<p class="lead">Findings grouped by cohort, kind, request, legacy rule and new policy reasons; most severe, then most frequent first. Unpaired requests are counted on the overview.</p>
+${filterForm(view)}${notice}${view.page ? groupsTable(view.page, view.form) : ""}`,
+  });
+}
+
+function filterForm({ cohortIds, form }: DriftView): SafeHtml {
+  return html`<form class="filters" method="get" action="/drift" aria-label="Filter drift groups">
+<label>Cohort ${select(
+    "cohort",
+    form.cohort,
+    cohortIds.map((id) => [id, id]),
+  )}</label>
+<label>Kind ${select(
+    "kind",
+    form.kind,
+    DRIFT_KINDS.map((k) => [k, KIND_LABEL[k]]),
+  )}</label>
+<label>Severity ${select(
+    "severity",
+    form.severity,
+    SEVERITIES.map((s) => [s, s]),
+  )}</label>
+<label>Since (UTC) <input type="date" name="since" value="${form.since}"></label>
+<label>Until (UTC, inclusive) <input type="date" name="until" value="${form.until}"></label>
+<button type="submit" class="primary">Filter</button>
+<a class="button" href="/drift">Clear</a>
+</form>`;
+}
+
+function select(name: string, chosen: string, options: ReadonlyArray<readonly [string, string]>): SafeHtml {
+  const option = (value: string, label: string) =>
+    html`<option value="${value}"${value === chosen ? new SafeHtml(" selected") : ""}>${label}</option>`;
+  return html`<select name="${name}">${option("", "any")}${options.map(([value, label]) => option(value, label))}</select>`;
+}
+
+function groupsTable(page: DriftPage, form: DriftForm): SafeHtml {
+  if (page.groups.length === 0)
+    return html`<p class="empty">No drift groups${form.cursor === "" ? " match these filters" : " on this page"}.</p>${pager(page, form)}`;
+  return html`<div class="scroll"><table class="groups">
+<thead><tr><th>Kind</th><th>Severity</th><th>Cohort</th><th>Action</th><th>Resource type</th><th>Legacy rule</th><th>New policy reasons</th><th class="num">Findings</th><th class="num">Pairs</th><th>First / last seen</th><th>Examples</th></tr></thead>
+<tbody>${page.groups.map(groupRow)}</tbody>
+</table></div>${pager(page, form)}`;
+}
+
+function groupRow(g: DriftGroup): SafeHtml {
+  return html`<tr>
+<td class="nowrap">${KIND_LABEL[g.kind]}</td>
+<td>${severityBadge(g.severity)}</td>
+<td>${g.cohort}</td>
+<td><code>${g.action}</code></td>
+<td><code>${g.resourceType}</code></td>
+<td>${codeOrNone(g.legacyRuleId)}</td>
+<td>${g.policyReasons.length === 0 ? html`<span class="muted">none</span>` : reasonsList(g.policyReasons)}</td>
+<td class="num">${formatCount(g.findings)}</td>
+<td class="num">${formatCount(g.pairs)}</td>
+<td class="small seen"><span>first</span> ${timeOf(g.firstSeen)}<br><span>last</span> ${timeOf(g.lastSeen)}</td>
+<td>${g.examplePairIds.map((id) => html`<a class="example" href="${mismatchHref(id)}" title="pair ${id}"><code class="id">${shortId(id)}</code></a> `)}</td>
+</tr>`;
+}
+
+/** Paging keeps the filters; the cursor also pins the window's end, so pages do not shift. */
+export function pager(page: DriftPage, form: DriftForm): SafeHtml | string {
+  const first = form.cursor === "" ? "" : html`<a class="button" href="${driftHref(form)}">First page</a>`;
+  const next =
+    page.nextCursor === null
+      ? ""
+      : html`<a class="button" rel="next" href="${driftHref(form, page.nextCursor)}">Next page</a>`;
+  if (first === "" && next === "") return "";
+  return html`<nav class="pager" aria-label="Pages">${first}${next}</nav>`;
+}
