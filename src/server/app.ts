@@ -1,4 +1,10 @@
-import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import express, {
+  type Express,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from "express";
 import type { ServerConfig } from "../contracts/index.js";
 import type { Logger } from "../logging/logger.js";
 import { type GuardedRoute, mountGuarded } from "./auth/guarded-route.js";
@@ -30,6 +36,13 @@ export interface AppDependencies {
    * GET, the write rate limit. Mounted only when `auth` is given; otherwise /api/v1 answers 404.
    */
   routes?: readonly GuardedRoute[];
+  /**
+   * The review API's OpenAPI document, served open at GET /api/v1/openapi.json while the review
+   * API is on: it describes the routes and holds no data. The only unauthenticated /api/v1 route.
+   */
+  openApiDocument?: object;
+  /** The security team's server-rendered pages at `/` (src/server/pages/); only with `auth`. */
+  pages?: RequestHandler;
 }
 
 /** The service's HTTP face: health, readiness, HTTP ingest and the review API. */
@@ -81,10 +94,16 @@ function mountApi(app: Express, deps: AppDependencies): void {
     authenticate: authenticate(auth.verifier),
     writeLimit: writeRateLimit(auth.config.writeRateLimitPerMinute),
   };
+  const { openApiDocument } = deps;
+  if (openApiDocument)
+    app.get("/api/v1/openapi.json", (_req, res) => {
+      res.json(openApiDocument);
+    });
   // Not rate limited: gateways mirror every request they see.
   const ingestGuards = [guards.authenticate, requireRole("ingest")];
   app.use(ingestRouter(deps.intake, deps.config.bodyLimitBytes, deps.accepting, ingestGuards));
   mountGuarded(app, deps.routes ?? [], guards);
+  if (deps.pages) app.use(deps.pages);
 }
 
 function httpStatusOf(err: unknown): number {

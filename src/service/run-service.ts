@@ -1,7 +1,9 @@
 import type { Server } from "node:http";
 import { dirname, resolve } from "node:path";
+import type { Router } from "express";
 import type { LoadedConfig } from "../config/load-config.js";
 import type { Side } from "../contracts/index.js";
+import { createKafkaStagePublisher } from "../ingest/kafka/kafka-stage-publisher.js";
 import type {
   DeadLetterSink,
   LagProbe,
@@ -9,9 +11,14 @@ import type {
   PartitionLag,
 } from "../ingest/kafka/mirror-consumer.js";
 import type { Logger } from "../logging/logger.js";
+import { deployedVersions } from "../promotion/deployed-versions.js";
+import { createReviewService } from "../review/review-service.js";
 import { loadRuntime, type Runtime } from "../runtime/load-runtime.js";
-import { createApp, type Readiness } from "../server/app.js";
-import { loadApiAuth } from "../server/auth/load-api-auth.js";
+import { createApp, type GuardedRoute, type Readiness } from "../server/app.js";
+import { type ApiAuth, loadApiAuth } from "../server/auth/load-api-auth.js";
+import { createPagesRouter } from "../server/pages/pages-router.js";
+import { reviewOpenApiDocument } from "../server/review/openapi.js";
+import { reviewRoutes } from "../server/review/review-routes.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import { openStore, type Store } from "../store/open-store.js";
 import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
@@ -19,6 +26,7 @@ import { storedPairs } from "../store/stored-pairs.js";
 import { type RowSink, storeSink } from "../store/write-rows.js";
 import { StreamPipeline } from "../stream/stream-pipeline.js";
 import { Backpressure } from "./backpressure.js";
+import { kafkaBrokers } from "./kafka-brokers.js";
 
 /** The Kafka side, built by the caller (kafkajs today; see docs/kafka.md for swapping it). */
 export interface KafkaParts {
@@ -80,6 +88,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         ),
     },
   );
+  const reviewApi = auth ? openReviewApi(loaded, store, auth, env, log) : undefined;
   const topics = { legacy: config.kafka.topics.legacy, new: config.kafka.topics.new };
   const kafka = await options.kafka(topics);
   const windowMs = config.pairing.windowSeconds * 1000;
@@ -165,6 +174,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     accepting: () => !writer.paused && !stopRequested,
     log,
     auth,
+    routes: reviewApi?.routes,
+    openApiDocument: reviewApi?.openApiDocument,
+    pages: reviewApi?.pages,
   });
   const server = await listen(app.listen.bind(app), options.port ?? config.server.port, config.server.host);
   const port = addressPort(server);
@@ -192,6 +204,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await writer.close();
       if (ownStore) await store.close();
       await serverClosed;
+      await reviewApi?.close();
       closeRuntime(runtime);
       log.info({ pendingLeftForRedelivery: pipeline.pendingEvents() }, "stopped");
       resolveStopped(code);
@@ -221,7 +234,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     clearInterval(timer);
     clearInterval(lagTimer);
     await new Promise<void>((r) => server.close(() => r()));
-    await Promise.allSettled([kafka.deadLetters.close(), kafka.lag.close(), writer.close()]);
+    await Promise.allSettled([
+      kafka.deadLetters.close(),
+      kafka.lag.close(),
+      writer.close(),
+      reviewApi?.close(),
+    ]);
     if (ownStore) await store.close();
     closeRuntime(runtime);
     throw err;
@@ -230,6 +248,34 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   log.info({ topics, groupId: config.kafka.groupId }, "consuming");
 
   return { port, pipeline, store, writer, stop: () => stop(0), stopped };
+}
+
+/**
+ * The review API over the open store, judging the deployed versions; promotions go to the stages
+ * topic for the traffic router. Its producer connects on the first promotion, closed by `close`.
+ */
+function openReviewApi(
+  loaded: LoadedConfig,
+  store: Store,
+  auth: ApiAuth,
+  env: ServiceOptions["env"],
+  log: Logger,
+): { routes: GuardedRoute[]; openApiDocument: object; pages: Router; close(): Promise<void> } {
+  const { config } = loaded;
+  const deployed = deployedVersions(loaded);
+  const publisher = createKafkaStagePublisher({
+    brokers: kafkaBrokers(config.kafka, env),
+    clientId: `${config.kafka.clientId}-stages`,
+    logger: log,
+    topic: config.kafka.topics.stages,
+  });
+  const review = createReviewService(store, config, deployed);
+  return {
+    routes: reviewRoutes({ review, promotion: { store, config, deployed }, publisher, log }),
+    openApiDocument: reviewOpenApiDocument(),
+    pages: createPagesRouter({ review, verifier: auth.verifier, log }),
+    close: () => publisher.close(),
+  };
 }
 
 function closeRuntime(runtime: Runtime): void {

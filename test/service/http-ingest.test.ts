@@ -185,3 +185,27 @@ describe("POST /api/v1/events into the running service", () => {
     expect(res.status).toBe(415);
   });
 });
+
+describe("the review API and pages in the running service", () => {
+  const get = (path: string, token?: string) =>
+    fetch(`http://127.0.0.1:${service.port}${path}`, {
+      redirect: "manual",
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+
+  it("serves the cohorts to a reviewer, and the pages only after login", async () => {
+    const reviewer = await tokenFor("reviewer");
+    const cohorts = await get("/api/v1/cohorts", reviewer);
+    expect(cohorts.status).toBe(200);
+    const body = (await cohorts.json()) as { cohorts: Array<{ cohort: string }> };
+    expect(body.cohorts.map((c) => c.cohort)).toContain("clinicians");
+    expect((await get("/api/v1/cohorts")).status).toBe(401);
+    const page = await get("/");
+    expect(page.status).toBe(303);
+    expect(page.headers.get("location")).toMatch(/^\/login/);
+    const overview = await get("/", reviewer);
+    expect(overview.status).toBe(200);
+    expect(await overview.text()).toContain("<h1>Cohorts</h1>");
+    expect((await get("/api/v1/openapi.json")).status).toBe(200);
+  });
+});

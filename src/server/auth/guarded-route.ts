@@ -10,8 +10,11 @@ export type RouteMethod = "get" | "post" | "put" | "patch" | "delete";
  */
 export interface GuardedRoute {
   method: RouteMethod;
-  /** Express path syntax, under /api/v1, e.g. `/api/v1/cohorts/:id/waivers`. */
-  path: `/api/v1/${string}`;
+  /**
+   * Express path syntax, under /api/v1, e.g. `/api/v1/cohorts/:id/waivers`; or `/metrics`, where
+   * Prometheus scrapes by convention.
+   */
+  path: `/api/v1/${string}` | "/metrics";
   /** Any of these may call it; `admin` always may. */
   roles: readonly [ApiRole, ...ApiRole[]];
   /** After the guards, so bodies are parsed only for callers allowed in. */

@@ -1,0 +1,38 @@
+import { driftPageSchema, mismatchDetailSchema } from "../../contracts/index.js";
+import type { GuardedRoute } from "../auth/guarded-route.js";
+import { NotFoundError } from "./api-errors.js";
+import { jsonRoute } from "./json-route.js";
+import { driftInput, mismatchInput } from "./request-schemas.js";
+import type { ReviewRouteDependencies } from "./review-route-dependencies.js";
+
+/** What a reviewer triages: mismatches grouped into drift, and one pair's detail. */
+export function findingRoutes({ review, log }: ReviewRouteDependencies): GuardedRoute[] {
+  return [
+    {
+      method: "get",
+      path: "/api/v1/drift",
+      roles: ["reviewer"],
+      handlers: [
+        jsonRoute({ input: driftInput, output: driftPageSchema }, ({ query }) => review.drift(query), log),
+      ],
+    },
+    {
+      method: "get",
+      path: "/api/v1/mismatches/:pairId",
+      roles: ["reviewer"],
+      handlers: [
+        jsonRoute(
+          { input: mismatchInput, output: mismatchDetailSchema },
+          async ({ params }) => {
+            const detail = await review.mismatch(params.pairId);
+            // Retention drops old pairs: an id from an old report may be gone, not wrong.
+            if (!detail)
+              throw new NotFoundError(`no stored pair ${params.pairId} (never seen, or past retention)`);
+            return detail;
+          },
+          log,
+        ),
+      ],
+    },
+  ];
+}
