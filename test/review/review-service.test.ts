@@ -60,7 +60,10 @@ describe("the review service", () => {
       expect(nurses).toMatchObject({ cohort: "nurses", stage: "shadow", gate: { status: "pass" } });
       expect(nurses?.trend.reduce((sum, p) => sum + p.pairs, 0)).toBe(20);
       expect(unassigned?.cohort).toBe("unassigned");
-      expect(await review.cohort("nurses", NOW)).toMatchObject({ cohort: "nurses", gate: { status: "pass" } });
+      expect(await review.cohort("nurses", NOW)).toMatchObject({
+        cohort: "nurses",
+        gate: { status: "pass" },
+      });
       expect(await review.cohort("pilots", NOW)).toBeNull();
       expect(await review.gateEvaluations({ limit: 10 })).toEqual([]);
       const recorded = await review.cohortGate("nurses", { by: "gate-bot", now: NOW, record: true });
