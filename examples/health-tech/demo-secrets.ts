@@ -14,3 +14,6 @@ export function demoLegacySecret(env: Readonly<Record<string, string | undefined
   const fromEnv = env[LEGACY_JWT_SECRET_ENV];
   return fromEnv !== undefined && fromEnv !== "" ? fromEnv : DEMO_LEGACY_JWT_SECRET;
 }
+
+/** DEMO ONLY: the pseudonymization key of the demo's store, used when the variable is unset. */
+export const DEMO_PSEUDONYM_KEY = "demo-only-pseudonym-key-0123456789abcdef-do-not-use";

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { loadConfig } from "../config/load-config.js";
 import { createLogger } from "../logging/logger.js";
+import { httpOnlyParts } from "../service/http-only-parts.js";
 import { kafkajsParts } from "../service/kafkajs-parts.js";
 import { startService } from "../service/run-service.js";
 
@@ -11,14 +12,17 @@ export function serveCommand(): Command {
     )
     .requiredOption("-c, --config <file>", "configuration file (YAML)")
     .option("--port <n>", "HTTP port (overrides server.port)", (v) => Number.parseInt(v, 10))
-    .action(async (flags: { config: string; port?: number }) => {
+    .option("--no-kafka", "take events over HTTP only (POST /api/v1/events): no Kafka consumer")
+    .action(async (flags: { config: string; port?: number; kafka: boolean }) => {
       const loaded = loadConfig(flags.config);
       const log = createLogger(loaded.config.logging.level);
       const service = await startService({
         loaded,
         env: process.env,
         log,
-        kafka: (topics) => kafkajsParts(loaded.config.kafka, topics, process.env, log),
+        kafka: flags.kafka
+          ? (topics) => kafkajsParts(loaded.config.kafka, topics, process.env, log)
+          : async () => httpOnlyParts(),
         port: flags.port,
       });
       const shutdown = (signal: string) => {
