@@ -171,3 +171,16 @@ describe("entitlement-diff report --cohort", () => {
     expect((await runCli("report", "--config", config, "--cohort", "nobody")).code).toBe(64);
   });
 });
+
+describe("entitlement-diff report --cohort as HTML", () => {
+  it("writes a self-contained page with the gate, its checks and the drift groups", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "cohort-report-")), "nurses.html");
+    expect((await runCli("report", "--config", config, "--cohort", "nurses", "--out", out)).code).toBe(0);
+    const page = readFileSync(out, "utf8");
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toContain("<h1>Cohort nurses: ");
+    expect(page).toContain("mismatch rate bound");
+    expect(page).toMatch(/<table class="groups">[\s\S]*under-permission[\s\S]*<code>patient_record<\/code>/);
+    expect(page).not.toMatch(/<script|<link rel="stylesheet"|src="http/);
+  });
+});

@@ -1,11 +1,10 @@
-import type { DriftGroup, DriftPage } from "../../contracts/index.js";
-import { formatCount } from "../../gates/format-numbers.js";
+import type { DriftPage } from "../../contracts/index.js";
 import { KIND_LABEL } from "../../report/display-labels.js";
-import { reasonsList, severityBadge } from "../../report/html-parts.js";
+import { driftGroupsTable } from "../../report/drift-groups-table.js";
 import { html, SafeHtml } from "../../report/html-template.js";
 import { DRIFT_KINDS, type DriftForm, driftHref, SEVERITIES } from "./drift-filters.js";
 import { layout } from "./layout.js";
-import { codeOrNone, mismatchHref, shortId, timeOf } from "./page-parts.js";
+import { mismatchHref } from "./page-parts.js";
 
 export interface DriftView {
   subject: string;
@@ -66,26 +65,7 @@ function select(name: string, chosen: string, options: ReadonlyArray<readonly [s
 function groupsTable(page: DriftPage, form: DriftForm): SafeHtml {
   if (page.groups.length === 0)
     return html`<p class="empty">No drift groups${form.cursor === "" ? " match these filters" : " on this page"}.</p>${pager(page, form)}`;
-  return html`<div class="scroll"><table class="groups">
-<thead><tr><th>Kind</th><th>Severity</th><th>Cohort</th><th>Action</th><th>Resource type</th><th>Legacy rule</th><th>New policy reasons</th><th class="num">Findings</th><th class="num">Pairs</th><th>First / last seen</th><th>Examples</th></tr></thead>
-<tbody>${page.groups.map(groupRow)}</tbody>
-</table></div>${pager(page, form)}`;
-}
-
-function groupRow(g: DriftGroup): SafeHtml {
-  return html`<tr>
-<td class="nowrap">${KIND_LABEL[g.kind]}</td>
-<td>${severityBadge(g.severity)}</td>
-<td>${g.cohort}</td>
-<td><code>${g.action}</code></td>
-<td><code>${g.resourceType}</code></td>
-<td>${codeOrNone(g.legacyRuleId)}</td>
-<td>${g.policyReasons.length === 0 ? html`<span class="muted">none</span>` : reasonsList(g.policyReasons)}</td>
-<td class="num">${formatCount(g.findings)}</td>
-<td class="num">${formatCount(g.pairs)}</td>
-<td class="small seen"><span>first</span> ${timeOf(g.firstSeen)}<br><span>last</span> ${timeOf(g.lastSeen)}</td>
-<td>${g.examplePairIds.map((id) => html`<a class="example" href="${mismatchHref(id)}" title="pair ${id}"><code class="id">${shortId(id)}</code></a> `)}</td>
-</tr>`;
+  return html`${driftGroupsTable(page.groups, mismatchHref)}${pager(page, form)}`;
 }
 
 /** Paging keeps the filters; the cursor also pins the window's end, so pages do not shift. */

@@ -1,6 +1,6 @@
 import { REPORT_STYLE } from "../../report/html-parts.js";
 import { html, SafeHtml } from "../../report/html-template.js";
-import { PAGE_STYLE } from "./page-style.js";
+import { PAGE_STYLE } from "../../report/page-style.js";
 
 export type Section = "overview" | "drift" | "waivers";
 

@@ -2,8 +2,8 @@ import type { MismatchDetail } from "../../contracts/index.js";
 import { KIND_LABEL } from "../../report/display-labels.js";
 import { decision, reasonsList, severityBadge } from "../../report/html-parts.js";
 import { html, type SafeHtml } from "../../report/html-template.js";
+import { codeOrNone, timeOf } from "../../report/html-values.js";
 import { layout } from "./layout.js";
-import { codeOrNone, timeOf } from "./page-parts.js";
 
 /** GET /mismatches/:pairId: one pair, both decisions side by side, ids only as pseudonyms. */
 export function renderMismatch(m: MismatchDetail, subject: string): string {

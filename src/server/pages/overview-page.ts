@@ -1,10 +1,10 @@
 import { formatCount, formatPercent } from "../../gates/format-numbers.js";
 import { gateReasons, rateCell, statusBadge } from "../../report/html-parts.js";
 import { html, type SafeHtml } from "../../report/html-template.js";
+import { timeOf } from "../../report/html-values.js";
+import { sparkline, trendRates } from "../../report/sparkline.js";
 import type { CohortOverview } from "../../review/review-service.js";
 import { layout } from "./layout.js";
-import { timeOf } from "./page-parts.js";
-import { type RatePoint, sparkline } from "./sparkline.js";
 
 /** GET /: every cohort's stage and its gate decided now on the configured window. */
 export function renderOverview(cohorts: readonly CohortOverview[], subject: string): string {
@@ -41,7 +41,7 @@ function cohortRow(c: CohortOverview): SafeHtml {
 
 /** The counters behind the trend are raw: waivers apply to whole windows, not to steps. */
 function trendCell(c: CohortOverview): SafeHtml {
-  const points = trendRates(c);
+  const points = trendRates(c.trend);
   const last = points.at(-1);
   const chart = sparkline({
     points,
@@ -62,9 +62,4 @@ function stageCell(c: CohortOverview): SafeHtml {
     ? html`<div class="muted small">last recorded gate: ${last.status} at ${timeOf(last.evaluatedAt)} by ${last.evaluatedBy}</div>`
     : "";
   return html`<strong>${c.stage}</strong>${since}${recorded}`;
-}
-
-/** Steps with pairs only: a step of unpaired traffic alone has no mismatch rate, not a zero one. */
-export function trendRates(c: Pick<CohortOverview, "trend">): RatePoint[] {
-  return c.trend.filter((p) => p.pairs > 0).map((p) => ({ at: p.at, rate: p.mismatchedPairs / p.pairs }));
 }

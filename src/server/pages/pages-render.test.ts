@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sampleGateEvaluation } from "../../report/gate/gate-evaluation.fixture.js";
+import { sparkline } from "../../report/sparkline.js";
 import { type DriftForm, driftHref, parseDriftFilters } from "./drift-filters.js";
 import { pager, renderDrift } from "./drift-page.js";
 import { NO_ICON } from "./layout.js";
@@ -7,7 +8,6 @@ import { renderLogin } from "./login-page.js";
 import { renderMismatch } from "./mismatch-page.js";
 import { renderOverview } from "./overview-page.js";
 import { cohortOverview, driftGroup, HOSTILE, mismatchDetail, NOW, waiver } from "./page-data.fixture.js";
-import { sparkline } from "./sparkline.js";
 import { renderWaivers } from "./waivers-page.js";
 
 const EMPTY_FORM: DriftForm = { cohort: "", kind: "", severity: "", since: "", until: "", cursor: "" };

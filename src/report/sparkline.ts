@@ -1,5 +1,5 @@
-import { formatPercent } from "../../gates/format-numbers.js";
-import { html, type SafeHtml } from "../../report/html-template.js";
+import { formatPercent } from "../gates/format-numbers.js";
+import { html, type SafeHtml } from "./html-template.js";
 
 export interface RatePoint {
   /** Start of the step the rate was measured over. */
@@ -57,4 +57,13 @@ export function sparklineTitle({ points, limit, subject }: SparklineInput): stri
 
 function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Steps with pairs only: a step of unpaired traffic alone has no mismatch rate, not a zero one. */
+export function trendRates(
+  trend: ReadonlyArray<{ at: Date | string; pairs: number; mismatchedPairs: number }>,
+): RatePoint[] {
+  return trend
+    .filter((p) => p.pairs > 0)
+    .map((p) => ({ at: new Date(p.at), rate: p.mismatchedPairs / p.pairs }));
 }
