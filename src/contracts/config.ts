@@ -209,6 +209,13 @@ export const apiAuthConfigSchema = z
   .strict();
 export type ApiAuthConfig = z.infer<typeof apiAuthConfigSchema>;
 
+export const metricsConfigSchema = z
+  .object({
+    /** How often `serve` decides every cohort's gate (not recorded) for the gate gauges. */
+    gateRefreshSeconds: z.number().int().min(5).max(3_600).default(60),
+  })
+  .strict();
+
 export const loggingConfigSchema = z
   .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
   .strict();
@@ -247,6 +254,7 @@ export const configSchema = z
     /** The review API's authentication; without it only /healthz and /readyz are served. */
     api: apiAuthConfigSchema.optional(),
     logging: loggingConfigSchema.default({ level: "info" }),
+    metrics: metricsConfigSchema.default({ gateRefreshSeconds: 60 }),
     store: storeConfigSchema.default(storeConfigSchema.parse({})),
     cohorts: z.array(cohortSchema).default([]),
     gates: gatesConfigSchema,

@@ -3,6 +3,7 @@ import { gateThresholdsSchema } from "./config.js";
 
 export const gateStatusSchema = z.enum(["pass", "fail", "insufficient_evidence"]);
 export type GateStatus = z.infer<typeof gateStatusSchema>;
+export const GATE_STATUSES = gateStatusSchema.options;
 
 /** The evidence a gate decides on: counts for one cohort. */
 export const gateEvidenceSchema = z.object({

@@ -7,6 +7,7 @@ import { JoseVerifier } from "../identity/jose-verifier.js";
 import { loadVerificationKey } from "../identity/load-key.js";
 import type { LegacyEngine } from "../legacy/engine.js";
 import { loadLegacyRules } from "../legacy/load-legacy-rules.js";
+import type { RuntimeInstruments } from "../metrics/instrumented-runtime.js";
 import type { PolicyEvaluator } from "../policy/evaluator.js";
 import { loadWasmPolicy } from "../policy/wasm-policy.js";
 
@@ -23,9 +24,14 @@ export interface Runtime {
   close(): void;
 }
 
+/**
+ * Loads everything a config names. `instruments` (the service's metrics) wrap the verifiers, the
+ * rules engine and the policy the differ calls; the returned parts stay the unwrapped ones.
+ */
 export async function loadRuntime(
   loaded: LoadedConfig,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  instruments?: RuntimeInstruments,
 ): Promise<Runtime> {
   const { config, file, resolvePath } = loaded;
   const verifierFor = (side: Side) =>
@@ -48,9 +54,14 @@ export async function loadRuntime(
   });
   const cohortOf = compileCohorts(config.cohorts, { file });
   const differ = createPairDiffer({
-    verifiers,
-    legacy,
-    policy,
+    verifiers: instruments
+      ? {
+          legacy: instruments.verifier("legacy", verifiers.legacy),
+          new: instruments.verifier("new", verifiers.new),
+        }
+      : verifiers,
+    legacy: instruments ? instruments.legacy(legacy) : legacy,
+    policy: instruments ? instruments.policy(policy) : policy,
     cohortOf,
     legacySubjectClaim: config.identity.legacySubjectClaim,
   });

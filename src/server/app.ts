@@ -43,6 +43,8 @@ export interface AppDependencies {
   openApiDocument?: object;
   /** The security team's server-rendered pages at `/` (src/server/pages/); only with `auth`. */
   pages?: RequestHandler;
+  /** A line of POST /api/v1/events that was refused (metrics). */
+  onIngestRejected?: (category: "not_json" | "invalid_envelope") => void;
 }
 
 /** The service's HTTP face: health, readiness, HTTP ingest and the review API. */
@@ -82,7 +84,7 @@ export function createApp(deps: AppDependencies): Express {
 function mountApi(app: Express, deps: AppDependencies): void {
   const { auth } = deps;
   if (!auth) {
-    app.use(ingestRouter(deps.intake, deps.config.bodyLimitBytes, deps.accepting));
+    app.use(ingestRouter(deps.intake, deps.config.bodyLimitBytes, deps.accepting, [], deps.onIngestRejected));
     app.use("/api/v1", (_req, res) => {
       res
         .status(404)
@@ -101,7 +103,15 @@ function mountApi(app: Express, deps: AppDependencies): void {
     });
   // Not rate limited: gateways mirror every request they see.
   const ingestGuards = [guards.authenticate, requireRole("ingest")];
-  app.use(ingestRouter(deps.intake, deps.config.bodyLimitBytes, deps.accepting, ingestGuards));
+  app.use(
+    ingestRouter(
+      deps.intake,
+      deps.config.bodyLimitBytes,
+      deps.accepting,
+      ingestGuards,
+      deps.onIngestRejected,
+    ),
+  );
   mountGuarded(app, deps.routes ?? [], guards);
   if (deps.pages) app.use(deps.pages);
 }

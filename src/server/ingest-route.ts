@@ -24,6 +24,7 @@ export function ingestRouter(
   bodyLimitBytes: number,
   accepting: () => boolean = () => true,
   guards: readonly RequestHandler[] = [],
+  onRejected: (category: "not_json" | "invalid_envelope") => void = () => {},
 ): Router {
   const router = express.Router();
   router.post(
@@ -54,6 +55,7 @@ export function ingestRouter(
         const parsed = parseEvent(text);
         if (!parsed.ok) {
           rejectedTotal++;
+          onRejected(parsed.reason.startsWith("not JSON") ? "not_json" : "invalid_envelope");
           if (result.rejected.length < MAX_REJECTED_LISTED)
             result.rejected.push({ line: index + 1, reason: parsed.reason });
           return;

@@ -11,6 +11,11 @@ import type {
   PartitionLag,
 } from "../ingest/kafka/mirror-consumer.js";
 import type { Logger } from "../logging/logger.js";
+import { createServiceMetrics, type ServiceMetrics } from "../metrics/catalog.js";
+import { setGateGauges } from "../metrics/gate-gauges.js";
+import { metricsInstruments } from "../metrics/instrumented-runtime.js";
+import { observeOutcome } from "../metrics/observe-outcome.js";
+import { cohortStatuses } from "../promotion/cohort-status.js";
 import { deployedVersions } from "../promotion/deployed-versions.js";
 import { createReviewService } from "../review/review-service.js";
 import { loadRuntime, type Runtime } from "../runtime/load-runtime.js";
@@ -46,6 +51,8 @@ export interface ServiceOptions {
   store?: Store;
   /** Wraps the row sink, e.g. to inject store failures in tests. */
   wrapSink?: (sink: RowSink) => RowSink;
+  /** The service's metrics; a registry of its own by default (GET /metrics). */
+  metrics?: ServiceMetrics;
 }
 
 export interface RunningService {
@@ -53,6 +60,7 @@ export interface RunningService {
   readonly pipeline: StreamPipeline;
   readonly store: Store;
   readonly writer: BatchWriter;
+  readonly metrics: ServiceMetrics;
   /** Graceful: stop fetching, store what is ready, commit, disconnect. */
   stop(): Promise<void>;
   /** Resolves when the service stops by itself (a fatal consumer error); with the exit code. */
@@ -70,28 +78,39 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const auth = loadApiAuth(loaded);
   if (!auth)
     log.warn("no api section: the review API is off and POST /api/v1/events takes unauthenticated events");
-  const runtime = await loadRuntime(loaded, env);
+  const metrics = options.metrics ?? createServiceMetrics();
+  const runtime = await loadRuntime(loaded, env, metricsInstruments(metrics));
+  metrics.deployedInfo.set(
+    {
+      policy_bundle_sha256: runtime.provenance.policyBundleSha256,
+      legacy_rules_sha256: runtime.provenance.legacyRulesSha256,
+    },
+    1,
+  );
   const ownStore = options.store === undefined;
   const store =
     options.store ??
     (await openStore(config.store, { baseDir: dirname(resolve(loaded.file)), env: { ...env } }));
   log.info({ store: config.store.driver, migration: store.migration }, "store ready");
   const writer = new BatchWriter(
-    options.wrapSink ? options.wrapSink(storeSink(store)) : storeSink(store),
+    timedSink(options.wrapSink ? options.wrapSink(storeSink(store)) : storeSink(store), metrics),
     pseudonymizerFromEnv(config.store.pseudonymKeyEnv, { ...env }),
     {
       ...config.store.batch,
-      onRetry: (f) =>
+      onRetry: (f) => {
+        metrics.storeWriteFailures.inc();
         log.warn(
           { attempt: f.attempt, delayMs: f.delayMs, rows: f.rows, err: String(f.error) },
           "store write failed; retrying",
-        ),
+        );
+      },
     },
   );
-  const reviewApi = auth ? openReviewApi(loaded, store, auth, env, log) : undefined;
+  const reviewApi = auth ? openReviewApi(loaded, store, auth, env, log, metrics) : undefined;
   const topics = { legacy: config.kafka.topics.legacy, new: config.kafka.topics.new };
   const kafka = await options.kafka(topics);
   const windowMs = config.pairing.windowSeconds * 1000;
+  const pairSeconds = metrics.evaluationSeconds.labels({ stage: "pair" });
   const pipeline = new StreamPipeline({
     differ: runtime.differ,
     sink: writer,
@@ -99,11 +118,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     provenance: runtime.provenance,
     window: { windowMs, maxPending: config.pairing.maxPending },
     pairedAlready: (probes) => storedPairs(store, probes, windowMs),
-    onRejected: (reason, origin) =>
+    onAccepted: (side) => metrics.eventsConsumed.inc({ side }),
+    onPairDiffed: (seconds) => pairSeconds.observe(seconds),
+    onOutcome: (outcome) => observeOutcome(metrics, outcome),
+    onRejected: (reason, origin, category) => {
+      metrics.eventsRejected.inc({ reason: category });
+      if (origin) metrics.deadLetters.inc({ reason: category });
       log.warn(
         { reason, topic: origin?.topic, partition: origin?.partition, offset: origin?.offset },
         "event rejected",
-      ),
+      );
+    },
     onError: (err) => log.error({ err: String(err) }, "outcome not stored; its offset stays uncommitted"),
   });
   const backpressure = new Backpressure(kafka.consumer, topics);
@@ -132,6 +157,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // that silence is ours, not the gateways'.
     if (backpressure.paused || !consumerRunning) reachableSince = Date.now();
     pipeline.tick(reachableSince);
+    metrics.pendingEvents.set(pipeline.pendingEvents());
     backpressure.update(writer.paused, pipeline.fullPartitions());
     commit().catch((err: unknown) => log.warn({ err: String(err) }, "offset commit failed; will retry"));
   }, config.kafka.commitIntervalMs);
@@ -148,6 +174,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       .measure()
       .then((l) => {
         lastLag = l;
+        setLagGauges(metrics, l);
       })
       .catch((err: unknown) => {
         reachableSince = Date.now();
@@ -158,6 +185,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       });
   }, 1_000);
 
+  const stopGateGauges = refreshGateGaugesEvery(
+    config.metrics.gateRefreshSeconds * 1000,
+    async () =>
+      setGateGauges(
+        metrics,
+        await cohortStatuses(store, config, deployedVersions(loaded), {
+          evaluatedBy: "metrics",
+          now: new Date(),
+        }),
+      ),
+    (err) => log.warn({ err: String(err) }, "gate gauges not refreshed"),
+  );
   const readiness = (): Readiness => ({
     ready: consumerRunning && writer.healthy,
     checks: {
@@ -177,6 +216,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     routes: reviewApi?.routes,
     openApiDocument: reviewApi?.openApiDocument,
     pages: reviewApi?.pages,
+    onIngestRejected: (category) => metrics.eventsRejected.inc({ reason: category }),
   });
   const server = await listen(app.listen.bind(app), options.port ?? config.server.port, config.server.host);
   const port = addressPort(server);
@@ -190,6 +230,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       consumerRunning = false;
       clearInterval(timer);
       clearInterval(lagTimer);
+      stopGateGauges();
       kafka.consumer.pause();
       // No new HTTP events once stopping; the batch in hand finishes before anything is flushed.
       const serverClosed = new Promise<void>((r) => server.close(() => r()));
@@ -233,6 +274,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // e.g. topics not co-partitioned: release everything so the process can exit with the error.
     clearInterval(timer);
     clearInterval(lagTimer);
+    stopGateGauges();
     await new Promise<void>((r) => server.close(() => r()));
     await Promise.allSettled([
       kafka.deadLetters.close(),
@@ -247,7 +289,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   consumerRunning = true;
   log.info({ topics, groupId: config.kafka.groupId }, "consuming");
 
-  return { port, pipeline, store, writer, stop: () => stop(0), stopped };
+  return { port, pipeline, store, writer, metrics, stop: () => stop(0), stopped };
 }
 
 /**
@@ -260,6 +302,7 @@ function openReviewApi(
   auth: ApiAuth,
   env: ServiceOptions["env"],
   log: Logger,
+  metrics: ServiceMetrics,
 ): { routes: GuardedRoute[]; openApiDocument: object; pages: Router; close(): Promise<void> } {
   const { config } = loaded;
   const deployed = deployedVersions(loaded);
@@ -271,7 +314,13 @@ function openReviewApi(
   });
   const review = createReviewService(store, config, deployed);
   return {
-    routes: reviewRoutes({ review, promotion: { store, config, deployed }, publisher, log }),
+    routes: reviewRoutes({
+      review,
+      promotion: { store, config, deployed },
+      publisher,
+      log,
+      registry: metrics.registry,
+    }),
     openApiDocument: reviewOpenApiDocument(),
     pages: createPagesRouter({ review, verifier: auth.verifier, log }),
     close: () => publisher.close(),
@@ -296,4 +345,43 @@ function listen(
 function addressPort(server: Server): number {
   const a = server.address();
   return typeof a === "object" && a ? a.port : 0;
+}
+
+/**
+ * Runs `refresh` now and then every `everyMs`, never two at once (a slow store must not pile
+ * refreshes up); returns the stop function.
+ */
+function refreshGateGaugesEvery(
+  everyMs: number,
+  refresh: () => Promise<void>,
+  onError: (err: unknown) => void,
+): () => void {
+  let running = false;
+  const run = () => {
+    if (running) return;
+    running = true;
+    refresh()
+      .catch(onError)
+      .finally(() => {
+        running = false;
+      });
+  };
+  run();
+  const timer = setInterval(run, everyMs);
+  return () => clearInterval(timer);
+}
+
+/** Store batch latency of successful writes; failures are counted by the writer's onRetry. */
+function timedSink(sink: RowSink, metrics: ServiceMetrics): RowSink {
+  return async (rows) => {
+    const end = metrics.storeBatchSeconds.startTimer();
+    await sink(rows);
+    end();
+  };
+}
+
+/** One series per partition the probe measured; partitions no longer owned drop out. */
+function setLagGauges(metrics: ServiceMetrics, lag: readonly PartitionLag[]): void {
+  metrics.consumerLag.reset();
+  for (const p of lag) metrics.consumerLag.set({ topic: p.topic, partition: String(p.partition) }, p.lag);
 }

@@ -42,9 +42,16 @@ export interface StreamPipelineOptions {
   /** Wall clock, for windows of partitions that went quiet. */
   now?: () => number;
   onOutcome?: (outcome: PairOutcome) => void;
-  onRejected?: (reason: string, origin: EventOrigin) => void;
+  /** A valid event taken into a window. */
+  onAccepted?: (side: Side) => void;
+  /** Seconds one pair's diff took (verification, both evaluations, classification). */
+  onPairDiffed?: (seconds: number) => void;
+  onRejected?: (reason: string, origin: EventOrigin, category: RejectCategory) => void;
   onError?: (error: unknown) => void;
 }
+
+/** Why an event was not evaluated, as a metric label (the reason text has the details). */
+export type RejectCategory = "not_json" | "invalid_envelope" | "far_future" | "conflicting_duplicate";
 
 /** How far one side of a window has got: its latest event time, and when (wall clock) it last delivered. */
 interface SideProgress {
@@ -157,11 +164,17 @@ export class StreamPipeline {
   private accept(message: MirrorMessage): Promise<void> | undefined {
     const text = message.value?.toString("utf8") ?? "";
     const parsed = parseEvent(text);
-    if (!parsed.ok) return this.deadLetter(message, parsed.reason);
+    if (!parsed.ok)
+      return this.deadLetter(
+        message,
+        parsed.reason,
+        parsed.reason.startsWith("not JSON") ? "not_json" : "invalid_envelope",
+      );
     if (parsed.observedAtMs > this.now() + MAX_FUTURE_SKEW_MS) {
       return this.deadLetter(
         message,
         `observedAt ${parsed.event.observedAt} is in the future (more than 5 minutes ahead)`,
+        "far_future",
       );
     }
     const event = { event: parsed.event, observedAtMs: parsed.observedAtMs, origin: message };
@@ -173,6 +186,7 @@ export class StreamPipeline {
     const w = this.windowFor(key);
     const e = event.event;
     const side = w.sides[e.side];
+    this.options.onAccepted?.(e.side);
     side.lastArrivalWallMs = this.now();
     side.maxEventMs = Math.max(side.maxEventMs, event.observedAtMs);
     this.consume(
@@ -226,7 +240,9 @@ export class StreamPipeline {
   }
 
   private async storePair(legacy: PendingEvent, next: PendingEvent): Promise<void> {
+    const started = performance.now();
     const outcome = await this.options.differ.diffPair(legacy, next);
+    this.options.onPairDiffed?.((performance.now() - started) / 1000);
     await this.store(outcome, legacy);
     this.resolve(legacy.origin);
     this.resolve(next.origin);
@@ -256,13 +272,13 @@ export class StreamPipeline {
   private async rejectConflict(event: PendingEvent): Promise<void> {
     const side: Side = event.event.side;
     const reason = `a different ${side} event for correlationId ${JSON.stringify(event.event.correlationId)} was already seen; the first one is kept`;
-    if (event.origin) await this.deadLetter(event.origin, reason);
-    else this.options.onRejected?.(reason, null);
+    if (event.origin) await this.deadLetter(event.origin, reason, "conflicting_duplicate");
+    else this.options.onRejected?.(reason, null, "conflicting_duplicate");
   }
 
-  private async deadLetter(message: MirrorMessage, reason: string): Promise<void> {
+  private async deadLetter(message: MirrorMessage, reason: string, category: RejectCategory): Promise<void> {
     await this.options.deadLetters.send(message, reason);
-    this.options.onRejected?.(reason, message);
+    this.options.onRejected?.(reason, message, category);
     this.resolve(message);
   }
 

@@ -5,6 +5,7 @@ import {
   type StageTransition,
 } from "../../src/contracts/index.js";
 import { createLogger } from "../../src/logging/logger.js";
+import { createServiceMetrics } from "../../src/metrics/catalog.js";
 import type { StagePublisher } from "../../src/promotion/promote-cohort.js";
 import { createReviewService } from "../../src/review/review-service.js";
 import { createApp, type GuardedRoute } from "../../src/server/app.js";
@@ -122,6 +123,7 @@ export function routesOver(
     promotion: { store, config: REVIEW_CONFIG, deployed: DEPLOYED },
     publisher,
     log: createLogger("silent"),
+    registry: createServiceMetrics().registry,
   });
 }
 

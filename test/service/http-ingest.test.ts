@@ -209,3 +209,39 @@ describe("the review API and pages in the running service", () => {
     expect((await get("/api/v1/openapi.json")).status).toBe(200);
   });
 });
+
+describe("GET /metrics of the running service", () => {
+  it("counts what the service did, by side, cohort and outcome, without any id, for a reviewer", async () => {
+    const posted = takePairs(5);
+    const res = await post(
+      [...posted.map((p) => p.legacy), ...posted.map((p) => p.next), "not json"].join("\n"),
+    );
+    expect(res.status).toBe(202);
+    await waitUntilStored(posted.map((p) => p.id));
+    const scrape = await fetch(`http://127.0.0.1:${service.port}/metrics`, {
+      headers: { authorization: `Bearer ${await tokenFor("reviewer")}` },
+    });
+    expect(scrape.status).toBe(200);
+    const text = await scrape.text();
+    const value = (series: RegExp) =>
+      text
+        .split("\n")
+        .filter((l) => series.test(l))
+        .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
+    expect(value(/^entitlement_diff_events_consumed_total\{side="legacy"\}/)).toBeGreaterThanOrEqual(5);
+    expect(value(/^entitlement_diff_pairs_evaluated_total\{/)).toBeGreaterThanOrEqual(5);
+    expect(value(/^entitlement_diff_events_rejected_total\{reason="not_json"\}/)).toBeGreaterThanOrEqual(1);
+    expect(
+      value(/^entitlement_diff_evaluation_duration_seconds_count\{stage="pair"\}/),
+    ).toBeGreaterThanOrEqual(5);
+    expect(value(/^entitlement_diff_store_batch_duration_seconds_count/)).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(
+      /^entitlement_diff_deployed_info\{policy_bundle_sha256="[0-9a-f]{64}",legacy_rules_sha256="[0-9a-f]{64}"\} 1$/m,
+    );
+    // Decided from the store at start (and every metrics.gateRefreshSeconds), for every cohort.
+    expect(text).toMatch(/^entitlement_diff_gate_status\{cohort="clinicians",status="pass"\} [01]$/m);
+    expect(text).toMatch(/^entitlement_diff_cohort_stage\{cohort="clinicians",stage="shadow"\} 1$/m);
+    for (const p of posted) expect(text).not.toContain(p.id);
+    expect((await fetch(`http://127.0.0.1:${service.port}/metrics`)).status).toBe(401);
+  });
+});

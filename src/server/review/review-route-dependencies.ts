@@ -1,3 +1,4 @@
+import type { Registry } from "prom-client";
 import type { Config } from "../../contracts/index.js";
 import type { Logger } from "../../logging/logger.js";
 import type { DeployedVersions } from "../../promotion/deployed-versions.js";
@@ -16,6 +17,8 @@ export interface ReviewRouteDependencies {
   /** Where a promotion hands its transition to the traffic router (Kafka in `serve`). */
   publisher: StagePublisher;
   log: Logger;
+  /** What GET /metrics serves: the service's own registry. */
+  registry: Registry;
   /** The clock of gate decisions and waiver checks; tests pin it. */
   now?: () => Date;
 }

@@ -17,6 +17,6 @@ export function reviewRoutes(deps: ReviewRouteDependencies): GuardedRoute[] {
     ...findingRoutes(deps),
     ...waiverRoutes(deps),
     gateEvaluationRoute(deps),
-    metricsRoute(deps.log),
+    metricsRoute(deps.log, deps.registry),
   ];
 }
