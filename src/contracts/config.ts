@@ -249,6 +249,16 @@ export const configSchema = z
       .object({ cacheSize: z.number().int().positive().default(100_000) })
       .strict()
       .default({ cacheSize: 100_000 }),
+    evaluation: z
+      .object({
+        /**
+         * Worker threads that verify, evaluate and classify pairs for `serve` (0: on the main
+         * thread). Each has its own Wasm instance and verification cache.
+         */
+        workers: z.number().int().min(0).max(64).default(0),
+      })
+      .strict()
+      .default({ workers: 0 }),
     kafka: kafkaConfigSchema.default(kafkaConfigSchema.parse({})),
     server: serverConfigSchema.default(serverConfigSchema.parse({})),
     /** The review API's authentication; without it only /healthz and /readyz are served. */

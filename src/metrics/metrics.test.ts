@@ -8,7 +8,7 @@ import { sampleGateEvaluation } from "../report/gate/gate-evaluation.fixture.js"
 import { createServiceMetrics } from "./catalog.js";
 import { setGateGauges } from "./gate-gauges.js";
 import { metricsInstruments } from "./instrumented-runtime.js";
-import { observeOutcome } from "./observe-outcome.js";
+import { outcomeObserver } from "./observe-outcome.js";
 
 /** The value of one series in the registry's text output, or undefined. */
 async function sample(
@@ -51,10 +51,11 @@ const outcome = (over: Partial<PairOutcome>): PairOutcome => ({
 describe("the service metrics", () => {
   it("count pairs by outcome, unpaired by side and findings by kind, with no id in any label", async () => {
     const m = createServiceMetrics();
-    observeOutcome(m, outcome({}));
-    observeOutcome(m, outcome({ mismatch: true, findings: [finding("over_permission", "critical")] }));
-    observeOutcome(m, outcome({ observedDrift: true, findings: [finding("observed_drift", "medium")] }));
-    observeOutcome(m, outcome({ paired: false, onlySide: "new", findings: [finding("unpaired", "medium")] }));
+    const observe = outcomeObserver(m);
+    observe(outcome({}));
+    observe(outcome({ mismatch: true, findings: [finding("over_permission", "critical")] }));
+    observe(outcome({ observedDrift: true, findings: [finding("observed_drift", "medium")] }));
+    observe(outcome({ paired: false, onlySide: "new", findings: [finding("unpaired", "medium")] }));
     expect(await sample(m, 'entitlement_diff_pairs_evaluated_total{cohort="nurses",outcome="match"}')).toBe(
       1,
     );

@@ -14,11 +14,12 @@ import type { Logger } from "../logging/logger.js";
 import { createServiceMetrics, type ServiceMetrics } from "../metrics/catalog.js";
 import { setGateGauges } from "../metrics/gate-gauges.js";
 import { metricsInstruments } from "../metrics/instrumented-runtime.js";
-import { observeOutcome } from "../metrics/observe-outcome.js";
+import { outcomeObserver } from "../metrics/observe-outcome.js";
 import { cohortStatuses } from "../promotion/cohort-status.js";
 import { deployedVersions } from "../promotion/deployed-versions.js";
 import { createReviewService } from "../review/review-service.js";
 import { loadRuntime, type Runtime } from "../runtime/load-runtime.js";
+import { createWorkerPoolDiffer } from "../runtime/worker-pool-differ.js";
 import { createApp, type GuardedRoute, type Readiness } from "../server/app.js";
 import { type ApiAuth, loadApiAuth } from "../server/auth/load-api-auth.js";
 import { createPagesRouter } from "../server/pages/pages-router.js";
@@ -80,6 +81,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     log.warn("no api section: the review API is off and POST /api/v1/events takes unauthenticated events");
   const metrics = options.metrics ?? createServiceMetrics();
   const runtime = await loadRuntime(loaded, env, metricsInstruments(metrics));
+  const pool =
+    config.evaluation.workers > 0
+      ? await createWorkerPoolDiffer({
+          workers: config.evaluation.workers,
+          configFile: resolve(loaded.file),
+          env: { ...env },
+          metrics,
+        })
+      : undefined;
   metrics.deployedInfo.set(
     {
       policy_bundle_sha256: runtime.provenance.policyBundleSha256,
@@ -111,16 +121,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const kafka = await options.kafka(topics);
   const windowMs = config.pairing.windowSeconds * 1000;
   const pairSeconds = metrics.evaluationSeconds.labels({ stage: "pair" });
+  const consumed = {
+    legacy: metrics.eventsConsumed.labels({ side: "legacy" }),
+    new: metrics.eventsConsumed.labels({ side: "new" }),
+  };
   const pipeline = new StreamPipeline({
-    differ: runtime.differ,
+    differ: pool ?? runtime.differ,
     sink: writer,
     deadLetters: kafka.deadLetters,
     provenance: runtime.provenance,
     window: { windowMs, maxPending: config.pairing.maxPending },
     pairedAlready: (probes) => storedPairs(store, probes, windowMs),
-    onAccepted: (side) => metrics.eventsConsumed.inc({ side }),
+    onAccepted: (side) => consumed[side].inc(),
     onPairDiffed: (seconds) => pairSeconds.observe(seconds),
-    onOutcome: (outcome) => observeOutcome(metrics, outcome),
+    onOutcome: outcomeObserver(metrics),
     onRejected: (reason, origin, category) => {
       metrics.eventsRejected.inc({ reason: category });
       if (origin) metrics.deadLetters.inc({ reason: category });
@@ -247,6 +261,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await serverClosed;
       await reviewApi?.close();
       closeRuntime(runtime);
+      await pool?.close();
       log.info({ pendingLeftForRedelivery: pipeline.pendingEvents() }, "stopped");
       resolveStopped(code);
     })();
@@ -284,6 +299,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ]);
     if (ownStore) await store.close();
     closeRuntime(runtime);
+    await pool?.close();
     throw err;
   }
   consumerRunning = true;

@@ -1,0 +1,21 @@
+import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
+import type { Observations } from "../metrics/recording-instruments.js";
+
+/** What a differ worker is started with: it loads the same runtime from the same config. */
+export interface DifferWorkerData {
+  configFile: string;
+  env: Record<string, string | undefined>;
+}
+
+export type DiffJob =
+  | { id: number; kind: "pair"; legacy: ObservedEvent; next: ObservedEvent }
+  | { id: number; kind: "unpaired"; only: ObservedEvent; detail: string };
+
+export type DiffResult =
+  | { id: number; ok: true; outcome: PairOutcome }
+  | { id: number; ok: false; error: string };
+
+export type WorkerReply =
+  | { type: "ready" }
+  | { type: "failed"; error: string }
+  | { type: "results"; results: DiffResult[]; observations: Observations };

@@ -1,0 +1,162 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { PairDiffer } from "../diff/pair-differ.js";
+import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
+import type { ServiceMetrics } from "../metrics/catalog.js";
+import { applyObservations } from "../metrics/recording-instruments.js";
+import type { DifferWorkerData, DiffJob, WorkerReply } from "./differ-worker-protocol.js";
+
+export interface WorkerPoolOptions extends DifferWorkerData {
+  workers: number;
+  metrics?: ServiceMetrics;
+  /** The compiled worker entry; by default differ-worker.js of this build (dist/ when run from TS). */
+  workerUrl?: URL;
+}
+
+/** Jobs posted to a worker in one message: enough to amortize the post, few enough to keep latency low. */
+const MAX_BATCH = 256;
+
+interface Pending {
+  resolve(outcome: PairOutcome): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The same PairDiffer, spread over worker threads: the pipeline's main thread keeps Kafka,
+ * parsing, pairing and the store, the workers verify, evaluate and classify. Jobs are batched
+ * per worker until the current turn of the event loop ends; a worker that dies fails its jobs
+ * (the pipeline retries them) and is replaced.
+ */
+export async function createWorkerPoolDiffer(
+  o: WorkerPoolOptions,
+): Promise<PairDiffer & { close(): Promise<void> }> {
+  if (!Number.isInteger(o.workers) || o.workers < 1)
+    throw new RangeError(`workers must be >= 1, got ${o.workers}`);
+  const url = o.workerUrl ?? defaultWorkerUrl();
+  const slots = await Promise.all(Array.from({ length: o.workers }, () => startSlot(url, o)));
+  let nextId = 1;
+  let closed = false;
+  const submit = (job: (id: number) => DiffJob) =>
+    new Promise<PairOutcome>((resolve, reject) => {
+      if (closed) return reject(new Error("the differ pool is closed"));
+      const slot = slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
+      slot.enqueue(job(nextId++), { resolve, reject });
+    });
+  return {
+    diffPair: (legacy, next) =>
+      submit((id) => ({ id, kind: "pair", legacy: plain(legacy), next: plain(next) })),
+    diffUnpaired: (only, detail) => submit((id) => ({ id, kind: "unpaired", only: plain(only), detail })),
+    async close() {
+      closed = true;
+      await Promise.all(slots.map((s) => s.close()));
+    },
+  };
+}
+
+/** Only the event and its time cross the thread boundary (not the Kafka message it came in). */
+function plain(o: ObservedEvent): ObservedEvent {
+  return { event: o.event, observedAtMs: o.observedAtMs };
+}
+
+interface Slot {
+  readonly pending: Map<number, Pending>;
+  enqueue(job: DiffJob, pending: Pending): void;
+  close(): Promise<void>;
+}
+
+/** One worker and its queue; restarts the worker when it dies, failing what it held. */
+async function startSlot(url: URL, o: WorkerPoolOptions): Promise<Slot> {
+  const pending = new Map<number, Pending>();
+  let outbox: DiffJob[] = [];
+  let scheduled = false;
+  let closing = false;
+  let worker = await spawn(url, o);
+
+  const flush = () => {
+    scheduled = false;
+    while (outbox.length > 0) worker.postMessage(outbox.splice(0, MAX_BATCH));
+  };
+  const attach = (w: Worker) => {
+    w.on("message", (reply: WorkerReply) => {
+      if (reply.type !== "results") return;
+      if (o.metrics) applyObservations(o.metrics, reply.observations);
+      for (const r of reply.results) {
+        const p = pending.get(r.id);
+        pending.delete(r.id);
+        if (r.ok) p?.resolve(r.outcome);
+        else p?.reject(new Error(`diff in a worker failed: ${r.error}`));
+      }
+    });
+    w.once("exit", (code) => {
+      const error = new Error(`a differ worker exited (code ${code}) with ${pending.size} jobs in hand`);
+      for (const p of pending.values()) p.reject(error);
+      pending.clear();
+      outbox = [];
+      if (closing) return;
+      // Failed jobs are retried by the pipeline; they must find a live worker.
+      void spawn(url, o).then(
+        (replacement) => {
+          worker = replacement;
+          attach(replacement);
+        },
+        () => undefined,
+      );
+    });
+  };
+  attach(worker);
+  return {
+    pending,
+    enqueue(job, p) {
+      pending.set(job.id, p);
+      outbox.push(job);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    async close() {
+      closing = true;
+      await worker.terminate();
+    },
+  };
+}
+
+/** Starts a worker and resolves once its runtime is loaded; rejects with its error otherwise. */
+function spawn(url: URL, o: WorkerPoolOptions): Promise<Worker> {
+  const data: DifferWorkerData = { configFile: o.configFile, env: o.env };
+  const worker = new Worker(url, { workerData: data });
+  return new Promise((resolve, reject) => {
+    const onMessage = (reply: WorkerReply) => {
+      if (reply.type === "ready") {
+        cleanup();
+        resolve(worker);
+      } else if (reply.type === "failed") {
+        cleanup();
+        void worker.terminate();
+        reject(new Error(`a differ worker could not start: ${reply.error}`));
+      }
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+    };
+    worker.on("message", onMessage);
+    worker.once("error", onError);
+  });
+}
+
+/** differ-worker.js next to this file in dist/; from the TypeScript sources (tests), the built one. */
+function defaultWorkerUrl(): URL {
+  const here = new URL(import.meta.url);
+  const url = here.pathname.endsWith(".ts")
+    ? new URL("../../dist/src/runtime/differ-worker.js", here)
+    : new URL("./differ-worker.js", here);
+  if (!existsSync(fileURLToPath(url)))
+    throw new Error(`${fileURLToPath(url)} is missing: build first (npm run build)`);
+  return url;
+}
