@@ -15,7 +15,7 @@
  * and prints the figures with the peak RSS. Asserts nothing.
  *
  * Environment: BENCH_E2E_EVENTS (400000), BENCH_E2E_RATE (events/s, 20000: 10,000 pairs/s),
- * BENCH_E2E_SECONDS (15), BENCH_E2E_PARTITIONS (6), BENCH_E2E_LOG_LEVEL (error), BENCH_E2E_WORKERS (1). Needs Java and the
+ * BENCH_E2E_SECONDS (15), BENCH_E2E_PARTITIONS (6), BENCH_E2E_LOG_LEVEL (error), BENCH_E2E_WORKERS (2). Needs Java and the
  * Kafka jars (scripts/kafka.sh).
  */
 import { execFile, fork } from "node:child_process";
@@ -45,7 +45,7 @@ const REALTIME_SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 15);
 const PARTITIONS = Number(process.env.BENCH_E2E_PARTITIONS ?? 6);
 const LOG_LEVEL = process.env.BENCH_E2E_LOG_LEVEL ?? "error";
 /** Differ worker threads of the service (evaluation.workers); 0 diffs on the main thread. */
-const WORKERS = Number(process.env.BENCH_E2E_WORKERS ?? 1);
+const WORKERS = Number(process.env.BENCH_E2E_WORKERS ?? 2);
 /** "As fast as the producer can": the backlog's event times then span a fraction of a second. */
 const UNPACED_RATE = 10_000_000;
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
