@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs (the pinned OPA CLI), checks formatting, lint and
-# types, runs every vitest test, and ends with the totals alone on a line: "N passed, N failed".
+# The whole test suite: installs what it needs (the pinned OPA CLI, Kafka jars, Chromium, promtool
+# and Prometheus), checks formatting, lint and types, runs every vitest test, and ends with the
+# totals alone on a line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,18 @@ if ! CHROMIUM_BIN=$(bash scripts/ensure-chromium.sh | tail -n 1) || [ ! -x "$CHR
   status=1
 fi
 export CHROMIUM_BIN
+
+step "Prometheus and promtool (for the alert rule and monitoring tests)"
+if ! PROMTOOL_BIN=$(bash scripts/ensure-prometheus.sh | tail -n 1) || [ ! -x "$PROMTOOL_BIN" ]; then
+  echo "error: could not find or install promtool; the alert rule tests will fail" >&2
+  status=1
+fi
+export PROMTOOL_BIN
+if ! PROMETHEUS_BIN=$(bash scripts/ensure-prometheus.sh prometheus | tail -n 1) || [ ! -x "$PROMETHEUS_BIN" ]; then
+  echo "error: could not find or install prometheus; the tests against a real Prometheus will fail" >&2
+  status=1
+fi
+export PROMETHEUS_BIN
 
 step "tests (vitest)"
 results=.vitest-results.json

@@ -41,6 +41,7 @@ export function writeServiceConfig(options: {
   storeDir: string;
   groupId: string;
   windowSeconds?: number;
+  gateRefreshSeconds?: number;
 }): string {
   const demo = parse(readFileSync(DEMO_CONFIG_FILE, "utf8")) as Record<string, unknown> & {
     issuers: Record<string, { keys: { type: string; path?: string } }>;
@@ -75,6 +76,7 @@ export function writeServiceConfig(options: {
     },
     server: { host: "127.0.0.1", port: 0 },
     logging: { level: process.env.TEST_LOG_LEVEL ?? "silent" },
+    ...(options.gateRefreshSeconds ? { metrics: { gateRefreshSeconds: options.gateRefreshSeconds } } : {}),
   };
   const file = join(mkdtempSync(join(tmpdir(), "service-config-")), "config.yaml");
   writeFileSync(file, stringify(config));
@@ -218,6 +220,7 @@ export interface TestServiceOptions {
   store?: Store;
   wrapSink?: (sink: RowSink) => RowSink;
   windowSeconds?: number;
+  gateRefreshSeconds?: number;
 }
 
 /** The service in this process, on the demo config pointed at the test broker and a store. */
@@ -228,6 +231,7 @@ export async function startTestService(o: TestServiceOptions): Promise<RunningSe
     storeDir: o.storeDir ?? mkdtempSync(join(tmpdir(), "service-store-")),
     groupId: o.groupId,
     windowSeconds: o.windowSeconds,
+    gateRefreshSeconds: o.gateRefreshSeconds,
   });
   const env = serviceEnv();
   const loaded = loadConfig(config);
