@@ -54,9 +54,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function query(
-  expr: string,
-): Promise<{
+async function query(expr: string): Promise<{
   status: string;
   error?: string;
   data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
