@@ -1,5 +1,5 @@
 import type { Side } from "../contracts/index.js";
-import type { TokenVerifier } from "../identity/verification-result.js";
+import type { InvalidReason, TokenVerifier } from "../identity/verification-result.js";
 import type { LegacyEngine } from "../legacy/engine.js";
 import type { PolicyEvaluator } from "../policy/evaluator.js";
 import type { ServiceMetrics } from "./catalog.js";
@@ -14,39 +14,49 @@ export interface RuntimeInstruments {
   policy(policy: PolicyEvaluator): PolicyEvaluator;
 }
 
-export function metricsInstruments(m: ServiceMetrics): RuntimeInstruments {
-  const timeLegacy = m.evaluationSeconds.labels({ stage: "legacy" });
-  const timeOpa = m.evaluationSeconds.labels({ stage: "opa" });
+/** Where measurements go: the service's registry, or a worker thread's buffer. */
+export interface MeasurementSink {
+  legacySeconds(seconds: number): void;
+  opaSeconds(seconds: number): void;
+  verificationFailure(side: Side, reason: InvalidReason): void;
+}
+
+export function measuringInstruments(sink: MeasurementSink): RuntimeInstruments {
+  const timed = <T>(record: (seconds: number) => void, run: () => T): T => {
+    const started = performance.now();
+    try {
+      return run();
+    } finally {
+      record((performance.now() - started) / 1000);
+    }
+  };
   return {
     verifier: (side, verifier) => ({
       async verify(token, at) {
         const result = await verifier.verify(token, at);
-        if (!result.ok) m.verificationFailures.inc({ side, reason: result.reason });
+        if (!result.ok) sink.verificationFailure(side, result.reason);
         return result;
       },
     }),
     legacy: (engine) => ({
       rulesSha256: engine.rulesSha256,
-      decide(claims, request) {
-        const end = timeLegacy.startTimer();
-        try {
-          return engine.decide(claims, request);
-        } finally {
-          end();
-        }
-      },
+      decide: (claims, request) => timed(sink.legacySeconds, () => engine.decide(claims, request)),
     }),
     policy: (policy) => ({
       entrypoint: policy.entrypoint,
       bundleSha256: policy.bundleSha256,
-      evaluate(input) {
-        const end = timeOpa.startTimer();
-        try {
-          return policy.evaluate(input);
-        } finally {
-          end();
-        }
-      },
+      evaluate: (input) => timed(sink.opaSeconds, () => policy.evaluate(input)),
     }),
   };
+}
+
+/** Instruments that count into the service's registry directly (the differ on the main thread). */
+export function metricsInstruments(m: ServiceMetrics): RuntimeInstruments {
+  const legacy = m.evaluationSeconds.labels({ stage: "legacy" });
+  const opa = m.evaluationSeconds.labels({ stage: "opa" });
+  return measuringInstruments({
+    legacySeconds: (s) => legacy.observe(s),
+    opaSeconds: (s) => opa.observe(s),
+    verificationFailure: (side, reason) => m.verificationFailures.inc({ side, reason }),
+  });
 }

@@ -1,7 +1,7 @@
 import type { GateStatus, Severity } from "../contracts/index.js";
 import { formatConfidence, formatPercent } from "../gates/format-numbers.js";
 import { decisionLabel, STATUS_LABEL } from "./display-labels.js";
-import { html, type SafeHtml } from "./html-template.js";
+import { html, SafeHtml } from "./html-template.js";
 
 /**
  * Pieces of HTML shared by the HTML report and the service's pages, so a badge or a rate reads
@@ -145,3 +145,18 @@ details table { border: 0; border-radius: 0; }
 a { color: inherit; }
 footer { color: var(--muted); font-size: 12px; padding-top: 32px; padding-bottom: 32px; }
 `;
+
+/**
+ * The <head> of a self-contained report file: inline CSS only, and a CSP that forbids scripts and
+ * remote loads should anything slip through the escaping.
+ */
+export function reportHead(title: string, style: string): SafeHtml {
+  return html`<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${new SafeHtml(style)}</style>
+</head>`;
+}

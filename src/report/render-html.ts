@@ -9,10 +9,11 @@ import {
   REPORT_STYLE,
   rateCell,
   reasonsList,
+  reportHead,
   severityBadge,
   statusBadge,
 } from "./html-parts.js";
-import { html, SafeHtml } from "./html-template.js";
+import { html, type SafeHtml } from "./html-template.js";
 
 /** Rows listed per group in the details section; the JSON report has every finding. */
 export const HTML_MAX_FINDINGS_PER_GROUP = 200;
@@ -26,14 +27,7 @@ export function renderHtml(report: Report): string {
   const groups = groupFindings(report.mismatches);
   const page = html`<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Entitlement parity report · ${report.generatedAt}</title>
-<style>${new SafeHtml(REPORT_STYLE)}</style>
-</head>
+${reportHead(`Entitlement parity report · ${report.generatedAt}`, REPORT_STYLE)}
 <body>
 ${header(report)}
 <main>

@@ -1,33 +1,36 @@
 import { type MismatchDetail, mismatchDetailSchema } from "../contracts/index.js";
 import { FINAL_SETTINGS, fromClickHouseTime } from "./evidence-window.js";
 import type { Store } from "./open-store.js";
+import type { FindingRow, OutcomeRow } from "./outcome-rows.js";
 
-type OutcomeRow = {
-  pair_id: string;
-  correlation_id: string;
-  cohort: string;
-  paired: boolean;
-  only_side: string;
-  action: string;
-  resource_type: string;
-  legacy_allow: boolean | null;
-  legacy_rule_id: string | null;
-  new_allow: boolean | null;
-  policy_bundle_sha256: string;
-  legacy_rules_sha256: string;
-  event_time: string;
-};
-
-type FindingRow = {
-  kind: string;
-  severity: string;
-  side: string;
-  detail: string;
-  new_reasons: string[];
-  legacy_subject_pseudonym: string | null;
-  new_subject_pseudonym: string | null;
-  resource_pseudonym: string | null;
-};
+/** The columns read back: those of the rows as inserted (outcome-rows.ts). */
+type DetailOutcome = Pick<
+  OutcomeRow,
+  | "pair_id"
+  | "correlation_id"
+  | "cohort"
+  | "paired"
+  | "only_side"
+  | "action"
+  | "resource_type"
+  | "legacy_allow"
+  | "legacy_rule_id"
+  | "new_allow"
+  | "policy_bundle_sha256"
+  | "legacy_rules_sha256"
+  | "event_time"
+>;
+type DetailFinding = Pick<
+  FindingRow,
+  | "kind"
+  | "severity"
+  | "side"
+  | "detail"
+  | "new_reasons"
+  | "legacy_subject_pseudonym"
+  | "new_subject_pseudonym"
+  | "resource_pseudonym"
+>;
 
 const PAIR_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -37,7 +40,7 @@ export async function readMismatchDetail(
   pairId: string,
 ): Promise<MismatchDetail | null> {
   if (!PAIR_ID.test(pairId)) return null;
-  const [outcome] = await store.driver.query<OutcomeRow>(
+  const [outcome] = await store.driver.query<DetailOutcome>(
     `SELECT pair_id, correlation_id, cohort, paired, only_side, action, resource_type, legacy_allow,
   legacy_rule_id, new_allow, policy_bundle_sha256, legacy_rules_sha256, event_time
 FROM ${store.tables.outcomes} FINAL
@@ -47,7 +50,7 @@ ${FINAL_SETTINGS}`,
     { pairId },
   );
   if (!outcome) return null;
-  const findings = await store.driver.query<FindingRow>(
+  const findings = await store.driver.query<DetailFinding>(
     `SELECT kind, severity, side, detail, new_reasons, legacy_subject_pseudonym, new_subject_pseudonym,
   resource_pseudonym
 FROM ${store.tables.findings} FINAL

@@ -2,8 +2,8 @@ import type { CohortStoreReport } from "../../contracts/index.js";
 import { formatCount, formatPercent } from "../../gates/format-numbers.js";
 import { driftGroupsTable } from "../drift-groups-table.js";
 import { CHECK_LABEL, OUTCOME_MARK } from "../gate/check-labels.js";
-import { gateReasons, REPORT_STYLE, rateCell, statusBadge } from "../html-parts.js";
-import { html, SafeHtml } from "../html-template.js";
+import { gateReasons, REPORT_STYLE, rateCell, reportHead, statusBadge } from "../html-parts.js";
+import { html, type SafeHtml } from "../html-template.js";
 import { timeOf } from "../html-values.js";
 import { PAGE_STYLE } from "../page-style.js";
 import { sparkline, trendRates } from "../sparkline.js";
@@ -18,14 +18,7 @@ export function renderCohortHtml(r: CohortStoreReport): string {
   const { gate } = r;
   return html`<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Cohort ${r.cohort} · entitlement-diff</title>
-<style>${new SafeHtml(REPORT_STYLE + PAGE_STYLE)}</style>
-</head>
+${reportHead(`Cohort ${r.cohort} · entitlement-diff`, REPORT_STYLE + PAGE_STYLE)}
 <body>
 <main>
 <h1>Cohort ${r.cohort}: ${statusBadge(gate.status)}</h1>
