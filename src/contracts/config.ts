@@ -101,6 +101,19 @@ export type CohortDefinition = z.infer<typeof cohortSchema>;
 
 export const UNASSIGNED_COHORT = "unassigned";
 
+/**
+ * How a legacy token's claim appears in the new token: the claim's name on each side and, for
+ * renamed values (roles), a one-to-one table; values not in the table are the same on both sides.
+ */
+export const claimMappingSchema = z
+  .object({
+    legacy: z.string().min(1),
+    new: z.string().min(1),
+    values: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+export type ClaimMapping = z.infer<typeof claimMappingSchema>;
+
 /** A request path a cohort's gate must have seen at least `minPairs` times before it can pass. */
 export const coverageRequirementSchema = z
   .object({
@@ -225,9 +238,24 @@ export const configSchema = z
     version: z.literal(1),
     issuers: z.object({ legacy: issuerConfigSchema, new: issuerConfigSchema }).strict(),
     identity: z
-      .object({ legacySubjectClaim: z.string().min(1).default("legacy_sub") })
+      .object({
+        legacySubjectClaim: z.string().min(1).default("legacy_sub"),
+        claimMappings: z.array(claimMappingSchema).default([]),
+      })
       .strict()
-      .default({ legacySubjectClaim: "legacy_sub" }),
+      .superRefine((identity, ctx) => {
+        identity.claimMappings.forEach((m, i) => {
+          const targets = Object.values(m.values ?? {});
+          const twice = targets.find((t, j) => targets.indexOf(t) !== j);
+          if (twice !== undefined)
+            ctx.addIssue({
+              code: "custom",
+              path: ["claimMappings", i, "values"],
+              message: `two legacy values map to "${twice}": a mapping must be one to one to be read back`,
+            });
+        });
+      })
+      .default({ legacySubjectClaim: "legacy_sub", claimMappings: [] }),
     legacy: z.object({ rules: z.string().min(1) }).strict(),
     policy: z
       .object({

@@ -12,6 +12,15 @@ export const findingKindSchema = z.enum([
 export type FindingKind = z.infer<typeof findingKindSchema>;
 export const FINDING_KINDS = findingKindSchema.options;
 
+/**
+ * Why a decision mismatch happens, from evaluating both models on both tokens' claims (the 2 x 2):
+ * `policy_logic`, the models disagree on the same claims (fix the Rego); `claim_mapping`, the
+ * models agree once the claims are mapped but the tokens carry different claims (fix the identity
+ * migration); `both`.
+ */
+export const rootCauseSchema = z.enum(["policy_logic", "claim_mapping", "both"]);
+export type RootCause = z.infer<typeof rootCauseSchema>;
+
 export const severitySchema = z.enum(["critical", "high", "medium", "low"]);
 export type Severity = z.infer<typeof severitySchema>;
 
@@ -56,5 +65,7 @@ export const findingSchema = z.object({
   /** Human-readable explanation: verification error, differing subjects, observed vs modelled decision. */
   detail: z.string(),
   observedAt: z.string(),
+  /** For over- and under-permissions of two verified tokens: why the decisions differ. */
+  cause: rootCauseSchema.optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;

@@ -1,5 +1,6 @@
 import { decodeJwt } from "jose";
-import { type AuthzEvent, type Side, UNASSIGNED_COHORT } from "../contracts/index.js";
+import { type AuthzEvent, type FindingKind, type Side, UNASSIGNED_COHORT } from "../contracts/index.js";
+import type { ClaimTranslator } from "../identity/claim-mapping.js";
 import type { Claims } from "../identity/claims.js";
 import { checkSubjectContinuity } from "../identity/subject-continuity.js";
 import type { TokenVerifier, VerificationResult } from "../identity/verification-result.js";
@@ -7,6 +8,10 @@ import type { LegacyEngine } from "../legacy/engine.js";
 import type { PolicyEvaluator } from "../policy/evaluator.js";
 import { classifyPair, isMismatch, toFinding } from "./classify.js";
 import type { ObservedEvent, PairOutcome } from "./pair-outcome.js";
+import { attributeRootCause } from "./root-cause.js";
+
+/** The findings a root cause is attributed to: the two decisions differ. */
+const DECISION_KINDS: ReadonlySet<FindingKind> = new Set(["over_permission", "under_permission"]);
 
 /** Everything the diff of a pair needs, built once at the edge; nothing here does I/O of its own. */
 export interface DiffDependencies {
@@ -15,6 +20,8 @@ export interface DiffDependencies {
   policy: PolicyEvaluator;
   cohortOf(claims: Claims): string;
   legacySubjectClaim: string;
+  /** The configured claim mappings, for root-cause attribution of decision mismatches. */
+  claims: ClaimTranslator;
 }
 
 export interface PairDiffer {
@@ -51,6 +58,17 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
         new: newDecision,
         observed: { legacy: legacy.event.observedDecision?.allow, new: next.event.observedDecision?.allow },
       });
+      if (both && findings.some((f) => DECISION_KINDS.has(f.kind))) {
+        const cause = attributeRootCause(
+          {
+            legacyAllows: (claims) => deps.legacy.decide(claims, request).allow,
+            policyAllows: (claims) => deps.policy.evaluate(policyInput(claims, next.event)).allow,
+          },
+          both,
+          deps.claims,
+        );
+        for (const f of findings) if (DECISION_KINDS.has(f.kind)) f.cause = cause;
+      }
       return {
         correlationId: legacy.event.correlationId,
         cohort,

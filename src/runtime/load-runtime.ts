@@ -1,8 +1,9 @@
 import type { CohortAssigner } from "../cohorts/compile-cohorts.js";
 import { compileCohorts } from "../cohorts/compile-cohorts.js";
 import type { LoadedConfig } from "../config/load-config.js";
-import type { Report, Side } from "../contracts/index.js";
+import type { ClaimMapping, Config, Report, Side } from "../contracts/index.js";
 import { createPairDiffer, type PairDiffer } from "../diff/pair-differ.js";
+import { compileClaimMappings } from "../identity/claim-mapping.js";
 import { JoseVerifier } from "../identity/jose-verifier.js";
 import { loadVerificationKey } from "../identity/load-key.js";
 import type { LegacyEngine } from "../legacy/engine.js";
@@ -64,6 +65,7 @@ export async function loadRuntime(
     policy: instruments ? instruments.policy(policy) : policy,
     cohortOf,
     legacySubjectClaim: config.identity.legacySubjectClaim,
+    claims: compileClaimMappings(withSubjectMapping(config.identity)),
   });
   return {
     loaded,
@@ -79,4 +81,15 @@ export async function loadRuntime(
     },
     close: () => policy.close(),
   };
+}
+
+/**
+ * The subject is a mapped claim too: the legacy `sub` travels in the new token as the subject
+ * continuity claim (identity.legacySubjectClaim), unless the config maps `sub` itself.
+ */
+function withSubjectMapping(identity: Config["identity"]): ClaimMapping[] {
+  const mapsSub = identity.claimMappings.some((m) => m.legacy === "sub");
+  return mapsSub
+    ? identity.claimMappings
+    : [{ legacy: "sub", new: identity.legacySubjectClaim }, ...identity.claimMappings];
 }

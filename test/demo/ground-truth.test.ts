@@ -101,3 +101,37 @@ describe("replaying the default demo traffic", () => {
     expect(statuses).toEqual(expected);
   });
 });
+
+describe("root causes of the planted decision mismatches", () => {
+  /** What the demo plants, and so what the 2 x 2 must find (docs/demo.md). */
+  const CAUSE_OF: Readonly<Record<string, string>> = {
+    "finance-role-too-broad": "policy_logic",
+    "break-glass-missing": "policy_logic",
+    "proxy-not-migrated": "claim_mapping",
+    "service-tenant-claim-missing": "claim_mapping",
+    "jit-without-legacy-sub": "claim_mapping",
+  };
+
+  it("attributes each over- and under-permission to the planted defect's kind of cause", () => {
+    const planted = new Map(manifest.findings.map((f) => [`${f.correlationId} ${f.kind}`, f.planted]));
+    const decisions = report.mismatches.filter(
+      (f) => f.kind === "over_permission" || f.kind === "under_permission",
+    );
+    expect(decisions.length).toBeGreaterThan(100);
+    const wrong = decisions
+      .map((f) => ({ f, want: CAUSE_OF[planted.get(`${f.correlationId} ${f.kind}`) ?? ""] }))
+      .filter(({ f, want }) => f.cause !== want)
+      .map(
+        ({ f, want }) =>
+          `${f.correlationId} ${f.kind} (${planted.get(`${f.correlationId} ${f.kind}`)}): ${f.cause} != ${want}`,
+      );
+    expect(wrong).toEqual([]);
+    const causes = new Set(decisions.map((f) => f.cause));
+    expect([...causes].sort()).toEqual(["claim_mapping", "policy_logic"]);
+    expect(
+      report.mismatches.filter(
+        (f) => f.kind !== "over_permission" && f.kind !== "under_permission" && f.cause,
+      ),
+    ).toEqual([]);
+  });
+});
