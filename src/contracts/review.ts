@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { findingKindSchema, severitySchema } from "./findings.js";
+import { findingKindSchema, rootCauseSchema, severitySchema } from "./findings.js";
 
 /** Mismatches that share kind, request path, legacy rule and policy reasons: what a reviewer triages. */
 export const driftGroupSchema = z.object({
@@ -10,6 +10,8 @@ export const driftGroupSchema = z.object({
   resourceType: z.string(),
   legacyRuleId: z.string().nullable(),
   policyReasons: z.array(z.string()),
+  /** Why the decisions differ (over- and under-permissions); null for other kinds or when unknown. */
+  cause: rootCauseSchema.nullable(),
   /** Findings in the group; `pairs` counts each pair once. */
   findings: z.number().int().nonnegative(),
   pairs: z.number().int().nonnegative(),
@@ -50,6 +52,7 @@ export const mismatchDetailSchema = z.object({
       kind: findingKindSchema,
       severity: severitySchema,
       side: z.enum(["legacy", "new"]).nullable(),
+      cause: rootCauseSchema.nullable(),
       detail: z.string(),
     }),
   ),

@@ -1,4 +1,4 @@
-import type { FindingKind, GateStatus, Severity } from "../contracts/index.js";
+import type { FindingKind, GateStatus, RootCause, Severity } from "../contracts/index.js";
 
 /** Words a reader sees for the report's enums, shared by every renderer. */
 
@@ -24,4 +24,15 @@ export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { critical: 0, 
 export function decisionLabel(allow: boolean | null): string {
   if (allow === null) return "not evaluated";
   return allow ? "allow" : "deny";
+}
+
+/** What a reviewer should fix, by root cause (docs/report.md). */
+export const CAUSE_LABEL: Readonly<Record<RootCause, string>> = {
+  policy_logic: "policy logic (fix the Rego)",
+  claim_mapping: "claim mapping (fix the identity migration)",
+  both: "policy logic and claim mapping",
+};
+
+export function causeLabel(cause: RootCause | null | undefined): string {
+  return cause ? CAUSE_LABEL[cause] : "";
 }

@@ -1,6 +1,6 @@
 import type { DriftGroup } from "../contracts/index.js";
 import { formatCount } from "../gates/format-numbers.js";
-import { KIND_LABEL } from "./display-labels.js";
+import { causeLabel, KIND_LABEL } from "./display-labels.js";
 import { reasonsList, severityBadge } from "./html-parts.js";
 import { html, type SafeHtml } from "./html-template.js";
 import { codeOrNone, shortId, timeOf } from "./html-values.js";
@@ -14,7 +14,7 @@ export function driftGroupsTable(
   exampleHref?: (pairId: string) => string,
 ): SafeHtml {
   return html`<div class="scroll"><table class="groups">
-<thead><tr><th>Kind</th><th>Severity</th><th>Cohort</th><th>Action</th><th>Resource type</th><th>Legacy rule</th><th>New policy reasons</th><th class="num">Findings</th><th class="num">Pairs</th><th>First / last seen</th><th>Examples</th></tr></thead>
+<thead><tr><th>Kind</th><th>Severity</th><th>Cohort</th><th>Action</th><th>Resource type</th><th>Legacy rule</th><th>New policy reasons</th><th>Cause</th><th class="num">Findings</th><th class="num">Pairs</th><th>First / last seen</th><th>Examples</th></tr></thead>
 <tbody>${groups.map((g) => groupRow(g, exampleHref))}</tbody>
 </table></div>`;
 }
@@ -28,6 +28,7 @@ function groupRow(g: DriftGroup, exampleHref?: (pairId: string) => string): Safe
 <td><code>${g.resourceType}</code></td>
 <td>${codeOrNone(g.legacyRuleId)}</td>
 <td>${g.policyReasons.length === 0 ? html`<span class="muted">none</span>` : reasonsList(g.policyReasons)}</td>
+<td>${g.cause ? causeLabel(g.cause) : html`<span class="muted">n/a</span>`}</td>
 <td class="num">${formatCount(g.findings)}</td>
 <td class="num">${formatCount(g.pairs)}</td>
 <td class="small seen"><span>first</span> ${timeOf(g.firstSeen)}<br><span>last</span> ${timeOf(g.lastSeen)}</td>

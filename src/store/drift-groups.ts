@@ -3,6 +3,7 @@ import {
   type DriftPage,
   type FindingKind,
   findingKindSchema,
+  rootCauseSchema,
   type Severity,
   severitySchema,
 } from "../contracts/index.js";
@@ -26,7 +27,11 @@ interface Cursor {
   untilMs: number;
 }
 
-type GroupRow = Omit<DriftGroup, "findings" | "pairs" | "firstSeen" | "lastSeen" | "kind" | "severity"> & {
+type GroupRow = Omit<
+  DriftGroup,
+  "findings" | "pairs" | "firstSeen" | "lastSeen" | "kind" | "severity" | "cause"
+> & {
+  cause: string | null;
   kind: string;
   severity: string;
   findings: number | string;
@@ -56,7 +61,7 @@ export async function readDriftGroups(
   const rows = await store.driver.query<GroupRow>(
     `SELECT
   cohort, kind, severity, action, resource_type AS resourceType, legacy_rule_id AS legacyRuleId,
-  reasons AS policyReasons,
+  reasons AS policyReasons, cause,
   count() AS findings, uniqExact(pair_id) AS pairs,
   min(observed_at) AS firstSeen, max(observed_at) AS lastSeen,
   arraySlice(arraySort(groupUniqArray(pair_id)), 1, 5) AS examplePairIds
@@ -71,9 +76,9 @@ FROM (
     AND observed_at < fromUnixTimestamp64Milli({untilMs:Int64}, 'UTC')
   ${FINAL_SETTINGS}
 )
-GROUP BY cohort, kind, severity, action, resourceType, legacyRuleId, policyReasons
+GROUP BY cohort, kind, severity, action, resourceType, legacyRuleId, policyReasons, cause
 ORDER BY indexOf(['critical', 'high', 'medium', 'low'], toString(severity)), findings DESC,
-  cohort, kind, action, resourceType, legacyRuleId, policyReasons
+  cohort, kind, action, resourceType, legacyRuleId, policyReasons, cause
 LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
     {
       cohort: q.cohort ?? null,
@@ -102,6 +107,7 @@ function toGroup(r: GroupRow): DriftGroup {
     resourceType: r.resourceType,
     legacyRuleId: r.legacyRuleId,
     policyReasons: r.policyReasons,
+    cause: r.cause === null ? null : rootCauseSchema.parse(r.cause),
     findings: toCount(r.findings),
     pairs: toCount(r.pairs),
     firstSeen: fromClickHouseTime(r.firstSeen).toISOString(),

@@ -26,6 +26,7 @@ type DetailFinding = Pick<
   | "severity"
   | "side"
   | "detail"
+  | "cause"
   | "new_reasons"
   | "legacy_subject_pseudonym"
   | "new_subject_pseudonym"
@@ -51,7 +52,7 @@ ${FINAL_SETTINGS}`,
   );
   if (!outcome) return null;
   const findings = await store.driver.query<DetailFinding>(
-    `SELECT kind, severity, side, detail, new_reasons, legacy_subject_pseudonym, new_subject_pseudonym,
+    `SELECT kind, severity, side, detail, cause, new_reasons, legacy_subject_pseudonym, new_subject_pseudonym,
   resource_pseudonym
 FROM ${store.tables.findings} FINAL
 WHERE pair_id = {pairId:String}
@@ -82,6 +83,7 @@ ${FINAL_SETTINGS}`,
       kind: f.kind,
       severity: f.severity,
       side: f.side === "" ? null : f.side,
+      cause: f.cause,
       detail: f.detail,
     })),
   });

@@ -37,6 +37,7 @@ export interface FindingRow {
   legacy_rule_id: string | null;
   new_allow: boolean | null;
   new_reasons: string[];
+  cause: string | null;
   detail: string;
   policy_bundle_sha256: string;
   legacy_rules_sha256: string;
@@ -119,6 +120,7 @@ function findingRow(
     legacy_rule_id: f.legacy.ruleId,
     new_allow: f.new.allow,
     new_reasons: [...f.new.reasons],
+    cause: f.cause ?? null,
     detail: f.detail,
     ...shared,
   };

@@ -21,7 +21,7 @@ describe("openStore", () => {
     try {
       expect(existsSync(join(baseDir, "data/chdb"))).toBe(true);
       expect(store.tables.outcomes).toBe("ed_open.pair_outcomes");
-      expect(store.migration.applied).toEqual(["001-initial", "002-promotion"]);
+      expect(store.migration.applied).toEqual(["001-initial", "002-promotion", "003-root-cause"]);
     } finally {
       await store.close();
     }

@@ -1,12 +1,22 @@
 import { describe, expect, it } from "vitest";
+import type { RootCause } from "../../src/contracts/index.js";
 import { readDriftGroups } from "../../src/store/drift-groups.js";
 import { readMismatchDetail } from "../../src/store/mismatch-detail.js";
 import { PSEUDONYM_PATTERN } from "../../src/store/pseudonymize.js";
+import type { StoredOutcome } from "../../src/store/stored-outcome.js";
 import type { FreshDriverFactory } from "./fresh-store.js";
 import { storedOutcome, T0 } from "./outcome-fixtures.js";
 import { withStore, writeOutcomes } from "./store-suite.js";
 
-const over = (i: number) =>
+const over = (i: number) => withCause(storedOutcomeOver(i), "policy_logic");
+
+function withCause(o: StoredOutcome, cause: RootCause): StoredOutcome {
+  for (const f of o.findings)
+    if (f.kind === "over_permission" || f.kind === "under_permission") f.cause = cause;
+  return o;
+}
+
+const storedOutcomeOver = (i: number) =>
   storedOutcome({
     correlationId: `over-${i}`,
     cohort: "nurses",
@@ -53,6 +63,7 @@ export function describeReviewStore(name: string, fresh: FreshDriverFactory): vo
         const [first] = page.groups;
         expect(first).toMatchObject({
           severity: "critical",
+          cause: "policy_logic",
           action: "write",
           resourceType: "prescription",
           legacyRuleId: null,
@@ -62,6 +73,7 @@ export function describeReviewStore(name: string, fresh: FreshDriverFactory): vo
         });
         expect(first?.examplePairIds).toHaveLength(3);
         expect(page.groups[1]?.policyReasons).toEqual(["deny by default", "no proxy relationship"]);
+        expect(page.groups.map((g) => g.cause)).toEqual(["policy_logic", null, null]);
       }));
 
     it("filters by cohort, kind, severity and window, and pages with a cursor", () =>
@@ -103,7 +115,7 @@ export function describeReviewStore(name: string, fresh: FreshDriverFactory): vo
           paired: true,
           legacy: { allow: false, ruleId: null },
           new: { allow: true, reasons: ["role nurse maps to prescriber"] },
-          findings: [{ kind: "over_permission", severity: "critical", side: null }],
+          findings: [{ kind: "over_permission", severity: "critical", side: null, cause: "policy_logic" }],
         });
         expect(detail?.subjects.legacyPseudonym).toMatch(PSEUDONYM_PATTERN);
         expect(detail?.resourcePseudonym).toMatch(PSEUDONYM_PATTERN);

@@ -68,7 +68,7 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
         withFresh(fresh, async ({ driver, database }) => {
           expect(await schemaVersion(driver, database)).toBe(0);
           const first = await migrate(driver, { database, retentionDays: 30 });
-          expect(first.applied).toEqual(["001-initial", "002-promotion"]);
+          expect(first.applied).toEqual(["001-initial", "002-promotion", "003-root-cause"]);
           expect(first.version).toBe(MIGRATIONS.length);
           const again = await migrate(driver, { database, retentionDays: 30 });
           expect(again).toEqual({ database, applied: [], version: MIGRATIONS.length, retentionChanged: [] });
@@ -86,7 +86,7 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             "stage_transitions",
             "waivers",
           ]);
-          expect(await count(driver, `SELECT count() AS n FROM ${database}.schema_migrations`)).toBe(2);
+          expect(await count(driver, `SELECT count() AS n FROM ${database}.schema_migrations`)).toBe(3);
         }));
 
       it("resumes a migration that failed half-way, re-running its idempotent statements", () =>

@@ -1,6 +1,6 @@
 import type { CohortStoreReport } from "../../contracts/index.js";
 import { formatCount } from "../../gates/format-numbers.js";
-import { KIND_LABEL } from "../display-labels.js";
+import { causeLabel, KIND_LABEL } from "../display-labels.js";
 import { escapeMarkdown as md } from "../escape-markdown.js";
 import { renderGateMarkdown } from "../gate/render-gate-markdown.js";
 
@@ -16,11 +16,11 @@ export function renderCohortMarkdown(r: CohortStoreReport): string {
   if (r.drift.length === 0) out.push("No mismatches in the window.");
   else {
     out.push(
-      "| kind | severity | action | resource | legacy rule | policy reasons | pairs | first seen | last seen |",
-      "| --- | --- | --- | --- | --- | --- | ---: | --- | --- |",
+      "| kind | severity | action | resource | legacy rule | policy reasons | cause | pairs | first seen | last seen |",
+      "| --- | --- | --- | --- | --- | --- | --- | ---: | --- | --- |",
       ...r.drift.map(
         (g) =>
-          `| ${KIND_LABEL[g.kind]} | ${g.severity} | ${md(g.action)} | ${md(g.resourceType)} | ${md(g.legacyRuleId ?? "(none)")} | ${g.policyReasons.map(md).join("; ")} | ${formatCount(g.pairs)} | ${g.firstSeen} | ${g.lastSeen} |`,
+          `| ${KIND_LABEL[g.kind]} | ${g.severity} | ${md(g.action)} | ${md(g.resourceType)} | ${md(g.legacyRuleId ?? "(none)")} | ${g.policyReasons.map(md).join("; ")} | ${causeLabel(g.cause)} | ${formatCount(g.pairs)} | ${g.firstSeen} | ${g.lastSeen} |`,
       ),
     );
     if (r.driftTruncated) out.push("", `Only the first ${formatCount(r.drift.length)} groups are listed.`);

@@ -1,5 +1,5 @@
 import type { MismatchDetail } from "../../contracts/index.js";
-import { KIND_LABEL } from "../../report/display-labels.js";
+import { causeLabel, KIND_LABEL } from "../../report/display-labels.js";
 import { decision, reasonsList, severityBadge } from "../../report/html-parts.js";
 import { html, type SafeHtml } from "../../report/html-template.js";
 import { codeOrNone, timeOf } from "../../report/html-values.js";
@@ -43,10 +43,10 @@ function findingsTable(m: MismatchDetail): SafeHtml {
   if (m.findings.length === 0)
     return html`<p class="empty">No findings: both systems agreed on this pair.</p>`;
   return html`<div class="scroll"><table class="findings">
-<thead><tr><th>Severity</th><th>Kind</th><th>Side</th><th>Detail</th></tr></thead>
+<thead><tr><th>Severity</th><th>Kind</th><th>Side</th><th>Cause</th><th>Detail</th></tr></thead>
 <tbody>${m.findings.map(
     (f) =>
-      html`<tr><td>${severityBadge(f.severity)}</td><td>${KIND_LABEL[f.kind]}</td><td>${f.side ?? html`<span class="muted">both</span>`}</td><td>${f.detail}</td></tr>`,
+      html`<tr><td>${severityBadge(f.severity)}</td><td>${KIND_LABEL[f.kind]}</td><td>${f.side ?? html`<span class="muted">both</span>`}</td><td>${causeLabel(f.cause)}</td><td>${f.detail}</td></tr>`,
   )}</tbody>
 </table></div>`;
 }

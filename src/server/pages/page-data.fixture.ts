@@ -37,6 +37,7 @@ export function driftGroup(over: Partial<DriftGroup> = {}): DriftGroup {
     resourceType: "prescription",
     legacyRuleId: null,
     policyReasons: ["role nurse maps to prescriber"],
+    cause: "policy_logic",
     findings: 1_204,
     pairs: 1_200,
     firstSeen: "2026-11-30T08:00:00.000Z",
@@ -63,7 +64,13 @@ export function mismatchDetail(over: Partial<MismatchDetail> = {}): MismatchDeta
     policyBundleSha256: "a".repeat(64),
     legacyRulesSha256: "b".repeat(64),
     findings: [
-      { kind: "over_permission", severity: "critical", side: null, detail: "new allows, legacy denies" },
+      {
+        kind: "over_permission",
+        severity: "critical",
+        side: null,
+        cause: "policy_logic",
+        detail: "new allows, legacy denies",
+      },
     ],
     ...over,
   };

@@ -225,7 +225,7 @@ describe("the mismatch page", () => {
         paired: false,
         onlySide: "new",
         legacy: { allow: null, ruleId: null },
-        findings: [{ kind: "token_invalid", severity: "high", side: "new", detail: HOSTILE }],
+        findings: [{ kind: "token_invalid", severity: "high", side: "new", cause: null, detail: HOSTILE }],
       }),
       "alice",
     );
