@@ -52,7 +52,10 @@ npx --no-install vitest run --reporter=default --reporter=json --outputFile.json
 if [ -f "$results" ]; then
   node -e '
     const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
-    const failed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0) + r.testResults.filter((s) => s.status === "failed" && s.assertionResults.length === 0).length;
+    // A file that failed outside its tests (it did not load, or a beforeAll failed and its tests
+    // ended up "skipped") counts once.
+    const hookFailures = r.testResults.filter((s) => s.status === "failed" && !s.assertionResults.some((a) => a.status === "failed")).length;
+    const failed = r.numFailedTests + hookFailures;
     console.log(`${r.numPassedTests} passed, ${failed} failed`);
   ' "$results"
 else
