@@ -13,7 +13,15 @@ export async function buildCohortReport(
 ): Promise<CohortStoreReport | null> {
   const overview = await review.cohort(cohort, options.now);
   if (!overview) return null;
-  const window = { since: new Date(overview.gate.window.since), until: new Date(overview.gate.window.until) };
+  const { deployed } = overview.gate;
+  // The same findings the gate counted: its window, and its versions when it is pinned.
+  const window = {
+    since: new Date(overview.gate.window.since),
+    until: new Date(overview.gate.window.until),
+    ...(deployed.pinned
+      ? { policyBundleSha256: deployed.policyBundleSha256, legacyRulesSha256: deployed.legacyRulesSha256 }
+      : {}),
+  };
   const drift: DriftGroup[] = [];
   let cursor: string | undefined;
   do {

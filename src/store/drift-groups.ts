@@ -16,6 +16,9 @@ export interface DriftQuery {
   severity?: Severity;
   since?: Date;
   until?: Date;
+  /** Only findings produced under these versions (the deployed ones, as a pinned gate counts). */
+  policyBundleSha256?: string;
+  legacyRulesSha256?: string;
   /** Groups per page, 1..500. */
   limit: number;
   cursor?: string;
@@ -74,6 +77,8 @@ FROM (
     AND ({severity:Nullable(String)} IS NULL OR severity = {severity:Nullable(String)})
     AND observed_at >= fromUnixTimestamp64Milli({sinceMs:Int64}, 'UTC')
     AND observed_at < fromUnixTimestamp64Milli({untilMs:Int64}, 'UTC')
+    AND ({policyBundleSha256:Nullable(String)} IS NULL OR policy_bundle_sha256 = {policyBundleSha256:Nullable(String)})
+    AND ({legacyRulesSha256:Nullable(String)} IS NULL OR legacy_rules_sha256 = {legacyRulesSha256:Nullable(String)})
   ${FINAL_SETTINGS}
 )
 GROUP BY cohort, kind, severity, action, resourceType, legacyRuleId, policyReasons, cause
@@ -85,6 +90,8 @@ LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
       kind: q.kind ?? null,
       severity: q.severity ?? null,
       sinceMs: (q.since ?? ALL_TIME.since).getTime(),
+      policyBundleSha256: q.policyBundleSha256 ?? null,
+      legacyRulesSha256: q.legacyRulesSha256 ?? null,
       untilMs: cursor.untilMs,
       limit: q.limit + 1,
       offset: cursor.offset,

@@ -5,7 +5,7 @@ import { readMismatchDetail } from "../../src/store/mismatch-detail.js";
 import { PSEUDONYM_PATTERN } from "../../src/store/pseudonymize.js";
 import type { StoredOutcome } from "../../src/store/stored-outcome.js";
 import type { FreshDriverFactory } from "./fresh-store.js";
-import { storedOutcome, T0 } from "./outcome-fixtures.js";
+import { POLICY_A, RULES_A, storedOutcome, T0 } from "./outcome-fixtures.js";
 import { withStore, writeOutcomes } from "./store-suite.js";
 
 const over = (i: number) => withCause(storedOutcomeOver(i), "policy_logic");
@@ -88,6 +88,19 @@ export function describeReviewStore(name: string, fresh: FreshDriverFactory): vo
           (await readDriftGroups(store, { limit: 10, until, kind: "observed_drift" })).groups,
         ).toHaveLength(1);
         expect((await readDriftGroups(store, { limit: 10, until, severity: "high" })).groups).toHaveLength(1);
+        const otherPolicy = await readDriftGroups(store, {
+          limit: 10,
+          until,
+          policyBundleSha256: "f".repeat(64),
+        });
+        expect(otherPolicy.groups).toEqual([]);
+        const deployed = await readDriftGroups(store, {
+          limit: 10,
+          until,
+          policyBundleSha256: POLICY_A,
+          legacyRulesSha256: RULES_A,
+        });
+        expect(deployed.groups).toHaveLength(3);
         const late = await readDriftGroups(store, { limit: 10, until, since: new Date(T0 + 5_000) });
         expect(late.groups.map((g) => [g.kind, g.findings])).toEqual([
           ["under_permission", 4],
