@@ -48,7 +48,7 @@ const waiverRefSchema = z.object({
 });
 
 export const appliedWaiverSchema = waiverRefSchema.extend({
-  /** Pairs with at least one finding this waiver covers. */
+  /** Pairs this waiver took out of the mismatch or drift count (alone or with other waivers). */
   matchedPairs: z.number().int().nonnegative(),
 });
 export type AppliedWaiver = z.infer<typeof appliedWaiverSchema>;

@@ -1,5 +1,11 @@
 import { decodeJwt } from "jose";
-import { type AuthzEvent, type FindingKind, type Side, UNASSIGNED_COHORT } from "../contracts/index.js";
+import {
+  type AuthzEvent,
+  type FindingKind,
+  type RootCause,
+  type Side,
+  UNASSIGNED_COHORT,
+} from "../contracts/index.js";
 import type { ClaimTranslator } from "../identity/claim-mapping.js";
 import type { Claims } from "../identity/claims.js";
 import { checkSubjectContinuity } from "../identity/subject-continuity.js";
@@ -59,15 +65,8 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
         observed: { legacy: legacy.event.observedDecision?.allow, new: next.event.observedDecision?.allow },
       });
       if (both && findings.some((f) => DECISION_KINDS.has(f.kind))) {
-        const cause = attributeRootCause(
-          {
-            legacyAllows: (claims) => deps.legacy.decide(claims, request).allow,
-            policyAllows: (claims) => deps.policy.evaluate(policyInput(claims, next.event)).allow,
-          },
-          both,
-          deps.claims,
-        );
-        for (const f of findings) if (DECISION_KINDS.has(f.kind)) f.cause = cause;
+        const cause = rootCauseOf(deps, both, request, next.event);
+        if (cause) for (const f of findings) if (DECISION_KINDS.has(f.kind)) f.cause = cause;
       }
       return {
         correlationId: legacy.event.correlationId,
@@ -144,5 +143,29 @@ function cohortFor(deps: DiffDependencies, verification: VerificationResult, tok
     return deps.cohortOf(decodeJwt(token));
   } catch {
     return UNASSIGNED_COHORT;
+  }
+}
+
+/**
+ * The 2 x 2 runs the models on counterfactual claims a real token never carried; a model that
+ * fails on them must not cost the finding itself: the cause is then left out (unknown).
+ */
+function rootCauseOf(
+  deps: DiffDependencies,
+  tokens: { legacy: Claims; new: Claims },
+  request: AuthzEvent["request"],
+  next: AuthzEvent,
+): RootCause | undefined {
+  try {
+    return attributeRootCause(
+      {
+        legacyAllows: (claims) => deps.legacy.decide(claims, request).allow,
+        policyAllows: (claims) => deps.policy.evaluate(policyInput(claims, next)).allow,
+      },
+      tokens,
+      deps.claims,
+    );
+  } catch {
+    return undefined;
   }
 }

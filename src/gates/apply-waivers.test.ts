@@ -88,7 +88,10 @@ describe("applyWaivers", () => {
     const e = { ...EVIDENCE, mismatchedPairs: 4, overPermission: 0 };
     const under = waiver({ scope: { kind: "under_permission" } });
     const subject = waiver({ scope: { kind: "subject_mismatch" } });
-    expect(applyWaivers("caregivers", e, both, [under], NOW).evidence.mismatchedPairs).toBe(4);
+    const half = applyWaivers("caregivers", e, both, [under], NOW);
+    expect(half.evidence.mismatchedPairs).toBe(4);
+    // It excluded nothing, so it is credited with nothing.
+    expect(half.applied).toEqual([expect.objectContaining({ id: under.id, matchedPairs: 0 })]);
     expect(applyWaivers("caregivers", e, both, [under, subject], NOW).evidence.mismatchedPairs).toBe(0);
   });
 

@@ -38,22 +38,23 @@ export function applyWaivers(
   const waived = { mismatchedPairs: 0, overPermission: 0, observedDriftPairs: 0 };
 
   for (const signature of signatures) {
-    const coveredBy = (kind: FindingKind) => active.filter((w) => covers(w, kind, signature));
+    // Waivers are credited only with what they took out: a waiver covering one of two kinds of a
+    // pair whose other kind still counts excluded nothing.
     const users = new Set<string>();
-    const allCovered = (kinds: readonly FindingKind[]) =>
-      kinds.length > 0 &&
-      kinds.every((kind) => {
-        const ws = coveredBy(kind);
-        for (const w of ws) users.add(w.id);
-        return ws.length > 0;
-      });
+    const waive = (kinds: readonly FindingKind[]): boolean => {
+      if (kinds.length === 0) return false;
+      const coverers = kinds.map((kind) => active.filter((w) => covers(w, kind, signature)));
+      if (coverers.some((ws) => ws.length === 0)) return false;
+      for (const ws of coverers) for (const w of ws) users.add(w.id);
+      return true;
+    };
     const mismatchKinds = signature.kinds.filter((k) => MISMATCH_KINDS.has(k));
     const driftKinds = signature.kinds.filter((k) => k === "observed_drift");
-    if (allCovered(mismatchKinds)) {
+    if (waive(mismatchKinds)) {
       waived.mismatchedPairs += signature.pairs;
       if (mismatchKinds.includes("over_permission")) waived.overPermission += signature.pairs;
     }
-    if (allCovered(driftKinds)) waived.observedDriftPairs += signature.pairs;
+    if (waive(driftKinds)) waived.observedDriftPairs += signature.pairs;
     for (const id of users) matched.set(id, (matched.get(id) ?? 0) + signature.pairs);
   }
 

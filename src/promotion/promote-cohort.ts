@@ -7,11 +7,17 @@ import {
   type Stage,
   type StageTransition,
 } from "../contracts/index.js";
-import { UsageError } from "../errors/errors.js";
+import { EntitlementDiffError, UsageError } from "../errors/errors.js";
 import { currentStages, insertStageTransition } from "../store/stage-transitions.js";
 import type { DeployedVersions } from "./deployed-versions.js";
 import { evaluateCohortGate, type GateStore } from "./evaluate-cohort-gate.js";
 import { stageMove } from "./stage-move.js";
+
+/** The cohort's stage changed between reading it and recording the promotion. Exit 75 (EX_TEMPFAIL). */
+export class StageChangedError extends EntitlementDiffError {
+  readonly exitCode = 75;
+  override name = "StageChangedError";
+}
 
 /** Hands a recorded transition to the traffic router (a Kafka topic in production). */
 export interface StagePublisher {
@@ -65,6 +71,12 @@ export async function promoteCohort(
       now: request.now,
     });
     if (gate.status !== "pass") return { kind: "refused", from, gate };
+    // The gate took a while: a rollback (or another promotion) meanwhile wins over this one.
+    const now = (await currentStages(store)).get(request.cohort) ?? null;
+    if ((now?.id ?? null) !== (latest?.id ?? null))
+      throw new StageChangedError(
+        `${request.cohort} moved while its gate was decided (now in ${now?.to ?? INITIAL_STAGE}, transition ${now?.id ?? "none"}): nothing recorded; promote again if it still should move`,
+      );
   }
   const transition: StageTransition = {
     schema: STAGE_TRANSITION_SCHEMA,
@@ -73,7 +85,7 @@ export async function promoteCohort(
     from,
     to: request.to,
     direction: move.kind,
-    at: transitionTime(request.now, latest).toISOString(),
+    at: transitionTime(new Date(Math.max(request.now.getTime(), Date.now())), latest).toISOString(),
     by: request.by,
     gateEvaluationId: gate?.id ?? null,
     gateStatus: gate?.status ?? null,

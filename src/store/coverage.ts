@@ -27,7 +27,10 @@ type CoverageRow = {
   pairs: number | string;
 };
 
-/** Paired outcomes per (action, resource type, legacy rule) in the window, most frequent first. */
+/**
+ * Pairs whose two decisions were compared (both tokens valid), per (action, resource type, legacy
+ * rule) in the window, most frequent first: a path covered only by invalid tokens was never tested.
+ */
 export async function readCoverage(
   store: Pick<Store, "driver" | "tables">,
   q: CoverageQuery,
@@ -37,6 +40,7 @@ export async function readCoverage(
 FROM ${store.tables.outcomes} FINAL
 WHERE cohort = {cohort:String}
   AND paired
+  AND legacy_allow IS NOT NULL AND new_allow IS NOT NULL
   AND ${WINDOW_CONDITIONS}
 GROUP BY action, resourceType, legacyRuleId
 ORDER BY pairs DESC, action, resourceType, legacyRuleId

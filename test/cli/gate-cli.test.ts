@@ -106,6 +106,8 @@ describe("entitlement-diff gate", () => {
     expect(
       (await runCli("gate", "--config", config, "--cohort", "nurses", "--since", "yesterday")).code,
     ).toBe(64);
+    const noSuchDay = await runCli("gate", "--config", config, "--cohort", "nurses", "--since", "2026-02-30");
+    expect(noSuchDay.code).toBe(64);
     const empty = await runCli("gate", "--config", config, "--cohort", "nurses", "--since", "2030-01-01");
     expect(empty.code).toBe(64);
     expect((await runCli("gate", "--config", config)).code).toBe(64);

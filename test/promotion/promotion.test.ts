@@ -193,4 +193,49 @@ describe("promoteCohort", () => {
       expect(publisher.published).toEqual([]);
       expect(await listGateEvaluations(store, { limit: 5 })).toHaveLength(1);
     }));
+
+  it("records nothing when the cohort moved while its gate was decided (a rollback wins)", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 400, 0);
+      const publisher = new RecordingPublisher();
+      const to = (stage: "canary" | "live", now: Date) =>
+        promoteCohort(store, gatesConfig(), DEPLOYED, publisher, {
+          cohort: "clinicians",
+          to: stage,
+          by: "ci",
+          now,
+        });
+      await to("canary", NOW);
+      // A rollback lands while the canary -> live gate is being recorded.
+      const racing: Store = {
+        ...store,
+        driver: {
+          kind: store.driver.kind,
+          command: (sql, params) => store.driver.command(sql, params),
+          query: (sql, params) => store.driver.query(sql, params),
+          close: () => store.driver.close(),
+          insert: async (table, rows) => {
+            await store.driver.insert(table, rows);
+            if (table === store.tables.gateEvaluations)
+              await promoteCohort(store, gatesConfig(), DEPLOYED, publisher, {
+                cohort: "clinicians",
+                to: "shadow",
+                by: "on-call",
+                now: new Date(NOW.getTime() + 1),
+              });
+          },
+        },
+      };
+      await expect(
+        promoteCohort(racing, gatesConfig(), DEPLOYED, publisher, {
+          cohort: "clinicians",
+          to: "live",
+          by: "ci",
+          now: NOW,
+        }),
+      ).rejects.toThrow(/moved while its gate was decided \(now in shadow/);
+      const history = await listStageTransitions(store, "clinicians");
+      expect(history.map((t) => t.to)).toEqual(["canary", "shadow"]);
+      expect(publisher.published.map((t) => t.to)).toEqual(["canary", "shadow"]);
+    }));
 });

@@ -4,6 +4,7 @@ import type { GateEvaluation } from "../../contracts/index.js";
 import { UsageError } from "../../errors/errors.js";
 import { StagePublishError } from "../../ingest/kafka/kafka-stage-publisher.js";
 import type { Logger } from "../../logging/logger.js";
+import { StageChangedError } from "../../promotion/promote-cohort.js";
 import { WaiverRejectedError } from "../../review/review-service.js";
 import { BadCursorError } from "../../store/drift-groups.js";
 import { firstLine, StoreError } from "../../store/store-errors.js";
@@ -64,6 +65,8 @@ export function errorAnswer(err: unknown): ErrorAnswer {
     return { status: 404, body: { error: "not found", details: err.message } };
   if (err instanceof PromotionRefusedError)
     return { status: 409, body: { error: "conflict", details: err.gate } };
+  if (err instanceof StageChangedError)
+    return { status: 409, body: { error: "conflict", details: err.message } };
   if (err instanceof UnsupportedContentTypeError)
     return { status: 415, body: { error: "unsupported content type", details: err.message } };
   if (isBodyParserError(err)) {
