@@ -1,5 +1,11 @@
 import { type FindingKind, findingKindSchema } from "../contracts/index.js";
-import { type EvidenceWindow, FINAL_SETTINGS, toCount, windowParams } from "./evidence-window.js";
+import {
+  type EvidenceWindow,
+  FINAL_SETTINGS,
+  toCount,
+  WINDOW_CONDITIONS,
+  windowParams,
+} from "./evidence-window.js";
 import type { Store } from "./open-store.js";
 
 /**
@@ -22,13 +28,13 @@ export interface SignatureQuery extends EvidenceWindow {
 
 type SignatureRow = Omit<MismatchSignature, "pairs" | "kinds"> & { kinds: string[]; pairs: number | string };
 
-/** The findings conditions of WINDOW_CONDITIONS: the same window and versions, on observed_at. */
-const FINDINGS_WINDOW = `observed_at >= fromUnixTimestamp64Milli({sinceMs:Int64}, 'UTC')
-  AND observed_at < fromUnixTimestamp64Milli({untilMs:Int64}, 'UTC')
-  AND ({policyBundleSha256:Nullable(String)} IS NULL OR policy_bundle_sha256 = {policyBundleSha256:Nullable(String)})
-  AND ({legacyRulesSha256:Nullable(String)} IS NULL OR legacy_rules_sha256 = {legacyRulesSha256:Nullable(String)})`;
-
-/** Distinct finding signatures of a cohort's pairs in the window, with how many pairs have each. */
+/**
+ * Distinct finding signatures of a cohort's pairs in the window, with how many pairs have each.
+ * The pairs and their kinds come from pair_outcomes under the same conditions as the gate's
+ * evidence (readGateEvidence), so waivers can only take out pairs the evidence counted; findings
+ * rows (written before their outcome, or left from an earlier processing) add only the policy
+ * reasons of those pairs.
+ */
 export async function readMismatchSignatures(
   store: Pick<Store, "driver" | "tables">,
   q: SignatureQuery,
@@ -37,18 +43,30 @@ export async function readMismatchSignatures(
     `SELECT kinds, action, resourceType, legacyRuleId, newReasons, count() AS pairs
 FROM (
   SELECT pair_id,
-    arraySort(groupUniqArray(toString(kind))) AS kinds,
-    any(toString(action)) AS action,
-    any(toString(resource_type)) AS resourceType,
-    any(legacy_rule_id) AS legacyRuleId,
+    arraySort(arrayDistinct(arrayFilter(k -> k != 'unpaired', arrayMap(k -> toString(k), finding_kinds)))) AS kinds,
+    toString(action) AS action,
+    toString(resource_type) AS resourceType,
+    legacy_rule_id AS legacyRuleId,
+    policy_bundle_sha256 AS policy,
+    legacy_rules_sha256 AS rules
+  FROM ${store.tables.outcomes} FINAL
+  WHERE cohort = {cohort:String}
+    AND paired
+    AND ${WINDOW_CONDITIONS}
+  ${FINAL_SETTINGS}
+) AS o
+LEFT JOIN (
+  SELECT pair_id, policy_bundle_sha256 AS policy, legacy_rules_sha256 AS rules,
     arraySort(arrayMap(r -> toString(r), any(new_reasons))) AS newReasons
   FROM ${store.tables.findings} FINAL
   WHERE cohort = {cohort:String}
     AND kind != 'unpaired'
-    AND ${FINDINGS_WINDOW}
-  GROUP BY pair_id
+    AND observed_at >= fromUnixTimestamp64Milli({sinceMs:Int64}, 'UTC')
+    AND observed_at < fromUnixTimestamp64Milli({untilMs:Int64}, 'UTC')
+  GROUP BY pair_id, policy, rules
   ${FINAL_SETTINGS}
-)
+) AS f ON o.pair_id = f.pair_id AND o.policy = f.policy AND o.rules = f.rules
+WHERE length(kinds) > 0
 GROUP BY kinds, action, resourceType, legacyRuleId, newReasons
 ORDER BY pairs DESC, action, resourceType`,
     { ...windowParams(q), cohort: q.cohort },

@@ -4,11 +4,13 @@ import { evaluateCohortGate } from "../../src/promotion/evaluate-cohort-gate.js"
 import { promoteCohort, type StagePublisher } from "../../src/promotion/promote-cohort.js";
 import { listGateEvaluations } from "../../src/store/gate-evaluations.js";
 import type { Store } from "../../src/store/open-store.js";
+import { toOutcomeRows } from "../../src/store/outcome-rows.js";
+import { createPseudonymizer } from "../../src/store/pseudonymize.js";
 import { listStageTransitions } from "../../src/store/stage-transitions.js";
 import { insertWaiver } from "../../src/store/waivers.js";
 import { freshEmbedded } from "../store/fresh-store.js";
 import { POLICY_A, POLICY_B, RULES_A, storedOutcome, T0 } from "../store/outcome-fixtures.js";
-import { withStore, writeOutcomes } from "../store/store-suite.js";
+import { KEY, withStore, writeOutcomes } from "../store/store-suite.js";
 
 const DEPLOYED = { policyBundleSha256: POLICY_A, legacyRulesSha256: RULES_A };
 const NOW = new Date(T0 + 3_600_000);
@@ -115,6 +117,60 @@ describe("the gate over the store", () => {
       expect(later.reasons).toContain(
         `waiver w-1 (SEC-9, sec-team) expired at ${new Date(NOW.getTime() + 1_000).toISOString()}: its 40 pairs count again`,
       );
+    }));
+
+  it("takes out only pairs the evidence counted: findings whose outcome is not stored (yet) waive nothing", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 2_000, 0);
+      await writeOutcomes(
+        store,
+        Array.from({ length: 10 }, (_, i) =>
+          storedOutcome({
+            correlationId: `other-${i}`,
+            atMs: T0 + i * 1_000,
+            kinds: [{ kind: "under_permission" }],
+            newAllow: false,
+            ruleId: "other-read",
+          }),
+        ),
+      );
+      // A batch in flight: its findings are written before its outcomes.
+      const inFlight = Array.from({ length: 10 }, (_, i) =>
+        storedOutcome({
+          correlationId: `in-flight-${i}`,
+          atMs: T0 + i * 1_000,
+          kinds: [{ kind: "under_permission" }],
+          newAllow: false,
+          ruleId: "proxy-read",
+        }),
+      );
+      await store.driver.insert(
+        store.tables.findings,
+        inFlight.flatMap((o) => toOutcomeRows(o, createPseudonymizer(KEY)).findings),
+      );
+      await insertWaiver(store, {
+        id: "w-proxy",
+        owner: "sec-team",
+        reason: "known",
+        ticket: "SEC-2",
+        scope: { cohort: "clinicians", legacyRuleId: "proxy-read" },
+        expiresAt: new Date(NOW.getTime() + 86_400_000).toISOString(),
+        allowOverPermission: false,
+        createdBy: "approver",
+        createdAt: new Date(T0).toISOString(),
+      });
+      const evaluation = await evaluateCohortGate(
+        store,
+        gatesConfig({ default: { ...gatesConfig().gates.default, maxMismatchRate: 0.005 } }),
+        DEPLOYED,
+        request,
+      );
+      expect(evaluation.rawEvidence.mismatchedPairs).toBe(10);
+      expect(evaluation.evidence.mismatchedPairs).toBe(10);
+      expect(evaluation.waivers.applied).toEqual([
+        expect.objectContaining({ id: "w-proxy", matchedPairs: 0 }),
+      ]);
+      expect(evaluation.status).not.toBe("pass");
     }));
 
   it("needs the configured coverage before it passes", () =>
