@@ -16,6 +16,6 @@ export type DiffResult =
   | { id: number; ok: false; error: string };
 
 export type WorkerReply =
-  | { type: "ready" }
+  | { type: "ready"; policyBundleSha256: string; legacyRulesSha256: string }
   | { type: "failed"; error: string }
   | { type: "results"; results: DiffResult[]; observations: Observations };

@@ -20,7 +20,8 @@ try {
     const results = await Promise.all(jobs.map((job) => run(runtime.differ, job)));
     send({ type: "results", results, observations: recording.take() });
   });
-  send({ type: "ready" });
+  const { policyBundleSha256, legacyRulesSha256 } = runtime.provenance;
+  send({ type: "ready", policyBundleSha256, legacyRulesSha256 });
 } catch (error) {
   send({ type: "failed", error: error instanceof Error ? error.message : String(error) });
 }

@@ -88,6 +88,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           configFile: resolve(loaded.file),
           env: { ...env },
           metrics,
+          expected: runtime.provenance,
+          onWorkerProblem: (message) => log.error(message),
         })
       : undefined;
   metrics.deployedInfo.set(
