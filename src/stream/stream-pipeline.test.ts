@@ -176,6 +176,37 @@ describe("StreamPipeline", () => {
     ]);
   });
 
+  it("retries unpaired events given up together without storing or counting the stored ones again", async () => {
+    const sink = new MemorySink();
+    const counted: string[] = [];
+    let wall = T0;
+    let failuresLeft = 1;
+    const pipeline = new StreamPipeline({
+      differ: {
+        ...fakeDiffer,
+        diffUnpaired: async (o) => {
+          if (o.event.correlationId === "second" && failuresLeft-- > 0) throw new Error("worker died");
+          return outcome(o.event.correlationId, false);
+        },
+      },
+      sink,
+      deadLetters: { send: async () => {}, close: async () => {} },
+      provenance: { policyBundleSha256: "p", legacyRulesSha256: "r", entrypoint: "authz/decision" },
+      window: { windowMs: 30_000, maxPending: 100 },
+      pairedAlready: async () => new Set(),
+      now: () => wall,
+      onOutcome: (o) => counted.push(o.correlationId),
+    });
+    await pipeline.handleBatch(
+      batch("L", 0, 0, [envelope("legacy", "first", T0), envelope("legacy", "second", T0)]),
+    );
+    wall += 31_000;
+    pipeline.tick();
+    await pipeline.drain();
+    expect(sink.stored.map((o) => o.correlationId).sort()).toEqual(["first", "second"]);
+    expect(counted.sort()).toEqual(["first", "second"]);
+  });
+
   it("dead-letters an event dated far in the future instead of letting it hold event time", async () => {
     const { pipeline, dead } = setup();
     await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "future", T0 + 3_600_000)]));

@@ -236,7 +236,12 @@ export class StreamPipeline {
           break;
       }
     }
-    if (unpaired.length > 0) this.track(() => this.storeUnpaired(unpaired));
+    if (unpaired.length > 0) {
+      // Retried as a whole when one of them fails; those already stored are not stored (and
+      // counted) again.
+      const done = new Set<PendingEvent>();
+      this.track(() => this.storeUnpaired(unpaired, done));
+    }
   }
 
   private async storePair(legacy: PendingEvent, next: PendingEvent): Promise<void> {
@@ -249,7 +254,11 @@ export class StreamPipeline {
   }
 
   /** An event given up as unpaired whose pair is already stored is a replay after a crash: dropped. */
-  private async storeUnpaired(list: { event: PendingEvent; cause: UnpairedCause }[]): Promise<void> {
+  private async storeUnpaired(
+    all: { event: PendingEvent; cause: UnpairedCause }[],
+    done: Set<PendingEvent>,
+  ): Promise<void> {
+    const list = all.filter((u) => !done.has(u.event));
     const stored = await this.options.pairedAlready(
       list.map((u) => ({ correlationId: u.event.event.correlationId, observedAtMs: u.event.observedAtMs })),
     );
@@ -259,6 +268,7 @@ export class StreamPipeline {
           const outcome = await this.options.differ.diffUnpaired(event, UNPAIRED_DETAIL[cause]);
           await this.store(outcome, event);
         }
+        done.add(event);
         this.resolve(event.origin);
       }),
     );
