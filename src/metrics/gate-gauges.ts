@@ -19,3 +19,20 @@ export function setGateGauges(m: ServiceMetrics, statuses: readonly CohortStatus
     m.gateDriftRate.set({ cohort }, s.gate.statistics.observedDriftRate);
   }
 }
+
+/**
+ * Drops the gate and stage series when they cannot be refreshed (the store is down): a stale
+ * `pass` must not keep showing; dashboards and alerts see the series absent instead.
+ */
+export function clearGateGauges(m: ServiceMetrics): void {
+  for (const g of [
+    m.gateStatus,
+    m.cohortStage,
+    m.gateMismatchRate,
+    m.gateUpperBound,
+    m.gateMaxMismatchRate,
+    m.gateUnpairedRate,
+    m.gateDriftRate,
+  ])
+    g.reset();
+}

@@ -6,7 +6,7 @@ import type { TokenVerifier } from "../identity/verification-result.js";
 import type { CohortStatus } from "../promotion/cohort-status.js";
 import { sampleGateEvaluation } from "../report/gate/gate-evaluation.fixture.js";
 import { createServiceMetrics } from "./catalog.js";
-import { setGateGauges } from "./gate-gauges.js";
+import { clearGateGauges, setGateGauges } from "./gate-gauges.js";
 import { metricsInstruments } from "./instrumented-runtime.js";
 import { outcomeObserver } from "./observe-outcome.js";
 
@@ -130,6 +130,10 @@ describe("the service metrics", () => {
       0.0068,
     );
     expect(await sample(m, 'entitlement_diff_gate_max_mismatch_rate{cohort="caregivers"}')).toBe(0.005);
+    clearGateGauges(m);
+    expect(
+      await sample(m, 'entitlement_diff_gate_status{cohort="caregivers",status="fail"}'),
+    ).toBeUndefined();
   });
 
   it("keep each service's metrics apart (one registry each)", async () => {

@@ -12,7 +12,7 @@ import type {
 } from "../ingest/kafka/mirror-consumer.js";
 import type { Logger } from "../logging/logger.js";
 import { createServiceMetrics, type ServiceMetrics } from "../metrics/catalog.js";
-import { setGateGauges } from "../metrics/gate-gauges.js";
+import { clearGateGauges, setGateGauges } from "../metrics/gate-gauges.js";
 import { metricsInstruments } from "../metrics/instrumented-runtime.js";
 import { outcomeObserver } from "../metrics/observe-outcome.js";
 import { cohortStatuses } from "../promotion/cohort-status.js";
@@ -211,7 +211,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           now: new Date(),
         }),
       ),
-    (err) => log.warn({ err: String(err) }, "gate gauges not refreshed"),
+    (err) => {
+      clearGateGauges(metrics);
+      log.warn({ err: String(err) }, "gate gauges not refreshed: cleared until the store answers");
+    },
   );
   const readiness = (): Readiness => ({
     ready: consumerRunning && writer.healthy,
