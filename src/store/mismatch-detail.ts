@@ -19,6 +19,7 @@ type DetailOutcome = Pick<
   | "policy_bundle_sha256"
   | "legacy_rules_sha256"
   | "event_time"
+  | "finding_kinds"
 >;
 type DetailFinding = Pick<
   FindingRow,
@@ -43,7 +44,7 @@ export async function readMismatchDetail(
   if (!PAIR_ID.test(pairId)) return null;
   const [outcome] = await store.driver.query<DetailOutcome>(
     `SELECT pair_id, correlation_id, cohort, paired, only_side, action, resource_type, legacy_allow,
-  legacy_rule_id, new_allow, policy_bundle_sha256, legacy_rules_sha256, event_time
+  legacy_rule_id, new_allow, policy_bundle_sha256, legacy_rules_sha256, event_time, finding_kinds
 FROM ${store.tables.outcomes} FINAL
 WHERE pair_id = {pairId:String}
 LIMIT 1
@@ -56,9 +57,19 @@ ${FINAL_SETTINGS}`,
   resource_pseudonym
 FROM ${store.tables.findings} FINAL
 WHERE pair_id = {pairId:String}
+  -- The findings of the pair as it is stored now: rows of an earlier processing (another policy
+  -- version, a kind it no longer has) are not its findings.
+  AND policy_bundle_sha256 = {policy:String}
+  AND legacy_rules_sha256 = {rules:String}
+  AND has({kinds:Array(String)}, toString(kind))
 ORDER BY indexOf(['critical', 'high', 'medium', 'low'], toString(severity)), kind, side
 ${FINAL_SETTINGS}`,
-    { pairId },
+    {
+      pairId,
+      policy: outcome.policy_bundle_sha256,
+      rules: outcome.legacy_rules_sha256,
+      kinds: outcome.finding_kinds,
+    },
   );
   const first = findings[0];
   return mismatchDetailSchema.parse({
