@@ -5,7 +5,7 @@ import { readMismatchDetail } from "../../src/store/mismatch-detail.js";
 import { PSEUDONYM_PATTERN } from "../../src/store/pseudonymize.js";
 import type { StoredOutcome } from "../../src/store/stored-outcome.js";
 import type { FreshDriverFactory } from "./fresh-store.js";
-import { POLICY_A, RULES_A, storedOutcome, T0 } from "./outcome-fixtures.js";
+import { POLICY_A, POLICY_B, RULES_A, storedOutcome, T0 } from "./outcome-fixtures.js";
 import { withStore, writeOutcomes } from "./store-suite.js";
 
 const over = (i: number) => withCause(storedOutcomeOver(i), "policy_logic");
@@ -134,6 +134,13 @@ export function describeReviewStore(name: string, fresh: FreshDriverFactory): vo
         expect(detail?.resourcePseudonym).toMatch(PSEUDONYM_PATTERN);
         expect(JSON.stringify(detail)).not.toContain("nurse-7");
         expect(JSON.stringify(detail)).not.toContain("rx-1");
+        // Reprocessed under another policy that no longer mismatches: the old finding is not shown.
+        await writeOutcomes(store, [
+          storedOutcome({ correlationId: "over-1", cohort: "nurses", policy: POLICY_B, atMs: T0 + 1_000 }),
+        ]);
+        const after = await readMismatchDetail(store, o.pairId);
+        expect(after?.policyBundleSha256).toBe(POLICY_B);
+        expect(after?.findings).toEqual([]);
         expect(await readMismatchDetail(store, "0".repeat(64))).toBeNull();
         expect(await readMismatchDetail(store, "'; DROP")).toBeNull();
       }));
