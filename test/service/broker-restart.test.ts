@@ -37,7 +37,14 @@ describe("serve across a broker restart", () => {
     await waitFor("some outcomes stored", async () => (await countOutcomes(service.store)) > 100);
     await broker.restart();
     await produceLines(broker, topics, traffic.lines.slice(half));
-    await waitUntilDone(broker, service.store, topics, groupId, traffic.expected, 180_000);
+    // A service that gives up (a fatal consumer error) says so, rather than "store is closed".
+    const gaveUp = service.stopped.then((code) => {
+      throw new Error(`the service stopped by itself with exit code ${code}`);
+    });
+    await Promise.race([
+      waitUntilDone(broker, service.store, topics, groupId, traffic.expected, 180_000),
+      gaveUp,
+    ]);
     const findings = await storedFindings(service.store);
     expect(findings.lines).toEqual(expectedFindingLines(traffic.expected));
     expect(findings.maxCopies).toBe(1);

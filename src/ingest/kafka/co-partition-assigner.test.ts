@@ -4,6 +4,7 @@ import {
   CO_PARTITION_PROTOCOL,
   CoPartitionAssigner,
   coPartitionAssignment,
+  MetadataNotReadyError,
 } from "./co-partition-assigner.js";
 import { TopicLayoutError } from "./topic-layout-error.js";
 
@@ -82,8 +83,11 @@ describe("CoPartitionAssigner (the kafkajs protocol around it)", () => {
     namespace: () => logger,
     setLogLevel: () => {},
   };
-  const cluster = (partitions: Record<string, number>) =>
+  const cluster = (partitions: Record<string, number>, refreshed: Record<string, number> = partitions) =>
     ({
+      refreshMetadata: async () => {
+        Object.assign(partitions, refreshed);
+      },
       findTopicPartitionMetadata: (topic: string) =>
         Array.from(
           { length: partitions[topic] ?? 0 },
@@ -117,5 +121,19 @@ describe("CoPartitionAssigner (the kafkajs protocol around it)", () => {
     const failure = assigner.assign({ members: [member("a", [L, N])], topics: [L, N] });
     await expect(failure).rejects.toThrow(TopicLayoutError);
     await expect(failure).rejects.toMatchObject({ retriable: false, exitCode: 78 });
+  });
+
+  it("refreshes a topic that shows no partitions yet (a broker just restarted) instead of failing for good", async () => {
+    const late = CoPartitionAssigner({
+      cluster: cluster({ [L]: 3, [N]: 0 }, { [L]: 3, [N]: 3 }),
+      groupId: "g",
+      logger,
+    });
+    const result = await late.assign({ members: [member("a", [L, N])], topics: [L, N] });
+    expect(result).toHaveLength(1);
+    const still = CoPartitionAssigner({ cluster: cluster({ [L]: 3, [N]: 0 }), groupId: "g", logger });
+    const failure = still.assign({ members: [member("a", [L, N])], topics: [L, N] });
+    await expect(failure).rejects.toThrow(MetadataNotReadyError);
+    await expect(failure).rejects.toMatchObject({ retriable: true });
   });
 });

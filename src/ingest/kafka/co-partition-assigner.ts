@@ -35,10 +35,7 @@ export const CoPartitionAssigner: PartitionAssigner = ({ cluster, logger }) => (
       memberId: member.memberId,
       topics: AssignerProtocol.MemberMetadata.decode(member.memberMetadata)?.topics ?? [],
     }));
-    const counts = topics.map((topic) => ({
-      topic,
-      partitions: cluster.findTopicPartitionMetadata(topic).length,
-    }));
+    const counts = await partitionCounts(cluster, topics);
     const plan = coPartitionAssignment(subscriptions, counts);
     logger.info("Co-partitioned assignment", { topics: counts, assignment: Object.fromEntries(plan) });
     return members.map(({ memberId }) => ({
@@ -62,6 +59,33 @@ export const CoPartitionAssigner: PartitionAssigner = ({ cluster, logger }) => (
     };
   },
 });
+
+type Cluster = Parameters<PartitionAssigner>[0]["cluster"];
+
+/**
+ * Partition counts from the client's metadata. Right after a broker (re)start a topic can show
+ * no partitions while the broker loads them: that is refreshed, and if it persists it is a
+ * retriable error (kafkajs rejoins), never the non-retriable layout error, which is for counts
+ * that really differ. Topics missing at start are refused before joining (check-topics.ts).
+ */
+async function partitionCounts(cluster: Cluster, topics: readonly string[]): Promise<TopicPartitionCount[]> {
+  const read = () =>
+    topics.map((topic) => ({ topic, partitions: cluster.findTopicPartitionMetadata(topic).length }));
+  let counts = read();
+  if (counts.some((c) => c.partitions === 0)) {
+    await cluster.refreshMetadata();
+    counts = read();
+  }
+  const empty = counts.filter((c) => c.partitions === 0).map((c) => c.topic);
+  if (empty.length > 0) throw new MetadataNotReadyError(`no partition metadata yet for ${empty.join(", ")}`);
+  return counts;
+}
+
+/** Transient: the brokers have not served a topic's partitions yet; kafkajs retries the join. */
+export class MetadataNotReadyError extends Error {
+  override name = "MetadataNotReadyError";
+  readonly retriable = true;
+}
 
 /**
  * The assignment itself (pure): members sorted by id, partition numbers split in contiguous
