@@ -3,6 +3,7 @@ import {
   type DriftPage,
   type FindingKind,
   findingKindSchema,
+  type RootCause,
   rootCauseSchema,
   type Severity,
   severitySchema,
@@ -14,6 +15,8 @@ export interface DriftQuery {
   cohort?: string;
   kind?: FindingKind;
   severity?: Severity;
+  /** Only groups of this root cause (over- and under-permissions). */
+  cause?: RootCause;
   since?: Date;
   until?: Date;
   /** Only findings produced under these versions (the deployed ones, as a pinned gate counts). */
@@ -75,6 +78,7 @@ FROM (
     AND ({cohort:Nullable(String)} IS NULL OR cohort = {cohort:Nullable(String)})
     AND ({kind:Nullable(String)} IS NULL OR kind = {kind:Nullable(String)})
     AND ({severity:Nullable(String)} IS NULL OR severity = {severity:Nullable(String)})
+    AND ({cause:Nullable(String)} IS NULL OR cause = {cause:Nullable(String)})
     AND observed_at >= fromUnixTimestamp64Milli({sinceMs:Int64}, 'UTC')
     AND observed_at < fromUnixTimestamp64Milli({untilMs:Int64}, 'UTC')
     AND ({policyBundleSha256:Nullable(String)} IS NULL OR policy_bundle_sha256 = {policyBundleSha256:Nullable(String)})
@@ -89,6 +93,7 @@ LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
       cohort: q.cohort ?? null,
       kind: q.kind ?? null,
       severity: q.severity ?? null,
+      cause: q.cause ?? null,
       sinceMs: (q.since ?? ALL_TIME.since).getTime(),
       policyBundleSha256: q.policyBundleSha256 ?? null,
       legacyRulesSha256: q.legacyRulesSha256 ?? null,

@@ -74,6 +74,9 @@ describe("validation", () => {
       { path: ["query", "kind"], message: expect.any(String) },
       { path: ["query", "limit"], message: "a whole number" },
     ]);
+    expect(await issues(await h.get("/api/v1/drift?cause=luck"))).toEqual([
+      { path: ["query", "cause"], message: expect.any(String) },
+    ]);
     expect(await issues(await h.get("/api/v1/drift?limit=1&limit=2"))).toEqual([
       { path: ["query", "limit"], message: expect.stringMatching(/expected string/) },
     ]);

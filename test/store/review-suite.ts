@@ -88,6 +88,13 @@ export function describeReviewStore(name: string, fresh: FreshDriverFactory): vo
           (await readDriftGroups(store, { limit: 10, until, kind: "observed_drift" })).groups,
         ).toHaveLength(1);
         expect((await readDriftGroups(store, { limit: 10, until, severity: "high" })).groups).toHaveLength(1);
+        const policyLogic = await readDriftGroups(store, { limit: 10, until, cause: "policy_logic" });
+        expect(policyLogic.groups.map((g) => [g.kind, g.cause])).toEqual([
+          ["over_permission", "policy_logic"],
+        ]);
+        expect((await readDriftGroups(store, { limit: 10, until, cause: "claim_mapping" })).groups).toEqual(
+          [],
+        );
         const otherPolicy = await readDriftGroups(store, {
           limit: 10,
           until,

@@ -1,4 +1,11 @@
-import { FINDING_KINDS, type FindingKind, type Severity, severitySchema } from "../../contracts/index.js";
+import {
+  FINDING_KINDS,
+  type FindingKind,
+  type RootCause,
+  rootCauseSchema,
+  type Severity,
+  severitySchema,
+} from "../../contracts/index.js";
 import type { DriftQuery } from "../../store/drift-groups.js";
 
 /** The filter form's fields as sent: "" means any. Kept as text so the form shows what was asked. */
@@ -6,6 +13,7 @@ export interface DriftForm {
   cohort: string;
   kind: string;
   severity: string;
+  cause: string;
   /** YYYY-MM-DD, UTC days; `until` is inclusive: the whole day counts. */
   since: string;
   until: string;
@@ -20,7 +28,9 @@ export type DriftFilters =
 export const DRIFT_KINDS: readonly FindingKind[] = FINDING_KINDS.filter((k) => k !== "unpaired");
 export const SEVERITIES: readonly Severity[] = severitySchema.options;
 
-const FIELDS = ["cohort", "kind", "severity", "since", "until", "cursor"] as const;
+export const CAUSES: readonly RootCause[] = rootCauseSchema.options;
+
+const FIELDS = ["cohort", "kind", "severity", "cause", "since", "until", "cursor"] as const;
 const DAY_MS = 86_400_000;
 
 /**
@@ -45,6 +55,11 @@ export function parseDriftFilters(raw: Record<string, unknown>, cohortIds: reado
     if (severity) query.severity = severity;
     else problems.push(`unknown severity "${form.severity}"; choose one of ${SEVERITIES.join(", ")}`);
   }
+  if (form.cause !== "") {
+    const cause = CAUSES.find((c) => c === form.cause);
+    if (cause) query.cause = cause;
+    else problems.push(`unknown cause "${form.cause}"; choose one of ${CAUSES.join(", ")}`);
+  }
   const since = dayStart(form.since, "since", problems);
   const untilDay = dayStart(form.until, "until", problems);
   if (since) query.since = since;
@@ -55,7 +70,7 @@ export function parseDriftFilters(raw: Record<string, unknown>, cohortIds: reado
 }
 
 function readForm(raw: Record<string, unknown>, problems: string[]): DriftForm {
-  const form: DriftForm = { cohort: "", kind: "", severity: "", since: "", until: "", cursor: "" };
+  const form: DriftForm = { cohort: "", kind: "", severity: "", cause: "", since: "", until: "", cursor: "" };
   for (const field of FIELDS) {
     const value = raw[field];
     if (typeof value === "string") form[field] = value.trim();

@@ -1,8 +1,8 @@
 import type { DriftPage } from "../../contracts/index.js";
-import { KIND_LABEL } from "../../report/display-labels.js";
+import { CAUSE_LABEL, KIND_LABEL } from "../../report/display-labels.js";
 import { driftGroupsTable } from "../../report/drift-groups-table.js";
 import { html, SafeHtml } from "../../report/html-template.js";
-import { DRIFT_KINDS, type DriftForm, driftHref, SEVERITIES } from "./drift-filters.js";
+import { CAUSES, DRIFT_KINDS, type DriftForm, driftHref, SEVERITIES } from "./drift-filters.js";
 import { layout } from "./layout.js";
 import { mismatchHref } from "./page-parts.js";
 
@@ -48,6 +48,11 @@ function filterForm({ cohortIds, form }: DriftView): SafeHtml {
     "severity",
     form.severity,
     SEVERITIES.map((s) => [s, s]),
+  )}</label>
+<label>Cause ${select(
+    "cause",
+    form.cause,
+    CAUSES.map((c) => [c, CAUSE_LABEL[c]]),
   )}</label>
 <label>Since (UTC) <input type="date" name="since" value="${form.since}"></label>
 <label>Until (UTC, inclusive) <input type="date" name="until" value="${form.until}"></label>

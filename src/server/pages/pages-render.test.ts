@@ -10,7 +10,15 @@ import { renderOverview } from "./overview-page.js";
 import { cohortOverview, driftGroup, HOSTILE, mismatchDetail, NOW, waiver } from "./page-data.fixture.js";
 import { renderWaivers } from "./waivers-page.js";
 
-const EMPTY_FORM: DriftForm = { cohort: "", kind: "", severity: "", since: "", until: "", cursor: "" };
+const EMPTY_FORM: DriftForm = {
+  cohort: "",
+  kind: "",
+  severity: "",
+  cause: "",
+  since: "",
+  until: "",
+  cursor: "",
+};
 const WINDOW = { since: new Date(NOW.getTime() - 3_600_000), until: NOW };
 
 /**
@@ -159,6 +167,7 @@ describe("the drift filters", () => {
         cohort: "nurses",
         kind: "under_permission",
         severity: "high",
+        cause: "claim_mapping",
         since: "2030-01-01",
         until: "2030-01-02",
       },
@@ -170,11 +179,16 @@ describe("the drift filters", () => {
         cohort: "nurses",
         kind: "under_permission",
         severity: "high",
+        cause: "claim_mapping",
         since: new Date("2030-01-01T00:00:00Z"),
         until: new Date("2030-01-03T00:00:00Z"),
       },
     });
     expect(parseDriftFilters({}, ids)).toEqual({ ok: true, form: EMPTY_FORM, query: {} });
+    expect(parseDriftFilters({ cause: "luck" }, ids)).toMatchObject({
+      ok: false,
+      problems: ['unknown cause "luck"; choose one of policy_logic, claim_mapping, both'],
+    });
   });
 
   it("names every unusable value instead of failing", () => {

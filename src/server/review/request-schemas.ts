@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   cohortSchema,
   findingKindSchema,
+  rootCauseSchema,
   severitySchema,
   stageSchema,
   waiverRequestSchema,
@@ -65,6 +66,7 @@ export const driftInput = z.object({
       cohort: cohortFilter,
       kind: findingKindSchema.optional(),
       severity: severitySchema.optional(),
+      cause: rootCauseSchema.optional().describe("only over- and under-permissions of this root cause"),
       since: rfc3339.optional().describe("findings observed at or after (RFC 3339)"),
       until: rfc3339.optional().describe("findings observed before (RFC 3339); default: now"),
       limit: pageLimit(500, 50),
