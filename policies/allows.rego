@@ -72,10 +72,14 @@ allows contains "nurse.care_team_read" if {
 	same_tenant
 }
 
+# PLANTED LATENT DRIFT (demo): lab results were added to what nurses may write on their care team
+# (the point-of-care glucose workflow). The legacy rules never allowed it and no nurse writes lab
+# results in shadow mode, so no request ever shows it: only the entitlement matrix does
+# (docs/latent.md).
 allows contains "nurse.care_team_write" if {
 	"nurse" in roles
 	input.action == "write"
-	input.resource.type in {"appointment", "clinical_note"}
+	input.resource.type in {"appointment", "clinical_note", "lab_result"}
 	on_care_team
 	same_tenant
 }

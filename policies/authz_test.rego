@@ -144,9 +144,10 @@ test_nurse_reads_care_team_charts if {
 	}
 }
 
-test_nurse_writes_appointments_and_notes if {
+test_nurse_writes_appointments_notes_and_lab_results if {
 	allowed(nurse, "write", chart("appointment"), "nurse.care_team_write")
 	allowed(nurse, "write", chart("clinical_note"), "nurse.care_team_write")
+	allowed(nurse, "write", chart("lab_result"), "nurse.care_team_write")
 }
 
 test_nurse_never_prescribes if {

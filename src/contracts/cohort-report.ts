@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { gateEvidenceSchema } from "./gate.js";
 import { gateEvaluationSchema } from "./gate-evaluation.js";
+import { latentEntitlementSchema } from "./latent.js";
 import { driftGroupSchema } from "./review.js";
 import { stageSchema } from "./stage.js";
 import { waiverSchema } from "./waiver.js";
@@ -21,5 +22,12 @@ export const cohortStoreReportSchema = z.object({
   /** True when `drift` was cut at the report's limit. */
   driftTruncated: z.boolean(),
   waivers: z.array(waiverSchema),
+  /** Latent entitlement drift under the deployed versions, when the config has a latent section. */
+  latent: z
+    .object({
+      principalsEvaluated: z.number().int().nonnegative(),
+      entitlements: z.array(latentEntitlementSchema),
+    })
+    .optional(),
 });
 export type CohortStoreReport = z.infer<typeof cohortStoreReportSchema>;

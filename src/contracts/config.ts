@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { conditionsSchema } from "./conditions.js";
 import { durationSchema } from "./duration.js";
+import { latentConfigSchema } from "./latent.js";
 import { storeConfigSchema } from "./store-config.js";
 
 const ASYMMETRIC_ALGS = [
@@ -81,12 +82,18 @@ const gateThresholdFields = z
     maxOverPermission: z.number().int().nonnegative(),
     maxUnpairedRate: rate,
     maxObservedDriftRate: rate,
+    /**
+     * Modelled over-permissions no traffic exercised (docs/latent.md) a cohort may have and still
+     * pass; not checked when unset. Needs the `latent` section.
+     */
+    maxLatentOverPermission: z.number().int().nonnegative(),
   })
   .strict();
 
 export const gateThresholdsSchema = gateThresholdFields.extend({
   confidence: z.number().gt(0.5).lt(1).default(0.95),
   maxOverPermission: z.number().int().nonnegative().default(0),
+  maxLatentOverPermission: z.number().int().nonnegative().optional(),
 });
 export type GateThresholds = z.infer<typeof gateThresholdsSchema>;
 
@@ -295,6 +302,8 @@ export const configSchema = z
     metrics: metricsConfigSchema.default({ gateRefreshSeconds: 60 }),
     store: storeConfigSchema.default(storeConfigSchema.parse({})),
     cohorts: z.array(cohortSchema).default([]),
+    /** The entitlement matrix for latent drift (docs/latent.md); off when omitted. */
+    latent: latentConfigSchema.optional(),
     gates: gatesConfigSchema,
   })
   .strict()
@@ -312,6 +321,15 @@ export const configSchema = z
         ctx.addIssue({ code: "custom", path: ["cohorts", i, "id"], message: `duplicate cohort "${c.id}"` });
       ids.add(c.id);
     });
+    const latentGated = [cfg.gates.default, ...Object.values(cfg.gates.cohorts)].some(
+      (t) => t.maxLatentOverPermission !== undefined,
+    );
+    if (latentGated && cfg.latent === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["latent"],
+        message: "gates use maxLatentOverPermission, which needs the latent entitlement matrix",
+      });
     for (const section of ["cohorts", "coverage"] as const) {
       for (const id of Object.keys(cfg.gates[section])) {
         if (!ids.has(id) && id !== UNASSIGNED_COHORT) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { gateEvidenceSchema, gateResultSchema } from "./gate.js";
+import { latentEntitlementSchema } from "./latent.js";
 import { waiverScopeSchema } from "./waiver.js";
 
 export const GATE_EVALUATION_SCHEMA = "entitlement-diff.gate-evaluation.v1";
@@ -11,6 +12,7 @@ export const GATE_CHECK_IDS = [
   "unpaired",
   "drift",
   "coverage",
+  "latent",
   "waivers",
 ] as const;
 export const gateCheckIdSchema = z.enum(GATE_CHECK_IDS);
@@ -90,5 +92,15 @@ export const gateEvaluationSchema = gateResultSchema.extend({
   coverage: z.array(coverageResultSchema),
   waivers: z.object({ applied: z.array(appliedWaiverSchema), expired: z.array(expiredWaiverSchema) }),
   checks: z.array(gateCheckSchema),
+  /**
+   * Only when the cohort's gate bounds latent over-permission (maxLatentOverPermission): the
+   * modelled over-permissions no traffic exercised, under the deployed versions.
+   */
+  latent: z
+    .object({
+      principalsEvaluated: z.number().int().nonnegative(),
+      overPermissions: z.array(latentEntitlementSchema),
+    })
+    .optional(),
 });
 export type GateEvaluation = z.infer<typeof gateEvaluationSchema>;

@@ -10,6 +10,7 @@ import type { ClaimTranslator } from "../identity/claim-mapping.js";
 import type { Claims } from "../identity/claims.js";
 import { checkSubjectContinuity } from "../identity/subject-continuity.js";
 import type { TokenVerifier, VerificationResult } from "../identity/verification-result.js";
+import type { EntitlementTracker, PrincipalEntitlements } from "../latent/principal-entitlements.js";
 import type { LegacyEngine } from "../legacy/engine.js";
 import type { PolicyEvaluator } from "../policy/evaluator.js";
 import { classifyPair, isMismatch, toFinding } from "./classify.js";
@@ -28,6 +29,8 @@ export interface DiffDependencies {
   legacySubjectClaim: string;
   /** The configured claim mappings, for root-cause attribution of decision mismatches. */
   claims: ClaimTranslator;
+  /** The latent entitlement matrix (docs/latent.md), when configured. */
+  entitlements?: EntitlementTracker;
 }
 
 export interface PairDiffer {
@@ -68,7 +71,10 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
         const cause = rootCauseOf(deps, both, request, next.event);
         if (cause) for (const f of findings) if (DECISION_KINDS.has(f.kind)) f.cause = cause;
       }
+      const entitlements =
+        both && deps.entitlements && entitlementsOf(deps.entitlements, cohort, both, legacy, next);
       return {
+        ...(entitlements ? { entitlements } : {}),
         correlationId: legacy.event.correlationId,
         cohort,
         paired: true,
@@ -117,6 +123,26 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
       };
     },
   };
+}
+
+function entitlementsOf(
+  tracker: EntitlementTracker,
+  cohort: string,
+  claims: { legacy: Claims; new: Claims },
+  legacy: ObservedEvent,
+  next: ObservedEvent,
+): PrincipalEntitlements | undefined {
+  const subject = [claims.legacy.sub, claims.new.sub].find((s) => typeof s === "string");
+  if (subject === undefined) return undefined;
+  return tracker.observe({
+    cohort,
+    subject,
+    legacyToken: legacy.event.token,
+    newToken: next.event.token,
+    legacy: claims.legacy,
+    new: claims.new,
+    observedAtMs: legacy.observedAtMs,
+  });
 }
 
 function subjectOf(v: VerificationResult): string | null {

@@ -1,4 +1,5 @@
 import type { AuthzEvent, Finding, LegacyDecision, Side } from "../contracts/index.js";
+import type { PrincipalEntitlements } from "../latent/principal-entitlements.js";
 import type { PolicyDecision } from "../policy/evaluator.js";
 
 /** A parsed mirrored event with its event time in epoch milliseconds. */
@@ -27,4 +28,6 @@ export interface PairOutcome {
    * pseudonymizes them before writing, and reports never show them.
    */
   subjects: { legacy: string | null; new: string | null };
+  /** The principal's modelled entitlement differences, when there is something new to store. */
+  entitlements?: PrincipalEntitlements;
 }

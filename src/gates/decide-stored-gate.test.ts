@@ -153,4 +153,81 @@ describe("decideStoredGate", () => {
       /^no outcomes yet under the deployed .*; 50 outcomes of earlier versions are not counted$/,
     );
   });
+
+  describe("latent over-permission (maxLatentOverPermission)", () => {
+    const nurseWritesLabs = {
+      cohort: "clinicians",
+      action: "write",
+      resourceType: "lab_result",
+      scenario: "care-team",
+      direction: "over_permission" as const,
+      legacyRuleId: null,
+      newReasons: ["nurse.care_team_write"],
+      principals: 219,
+      principalsEvaluated: 219,
+      observedPairs: 0,
+      observedFindings: 0,
+      latent: true,
+    };
+    const bounded = { ...THRESHOLDS, maxLatentOverPermission: 0 };
+
+    it("is not checked when the thresholds leave it unset", () => {
+      const d = decideStoredGate(
+        inputs({ latent: { principalsEvaluated: 10, overPermissions: [nurseWritesLabs] } }),
+      );
+      expect(d.result.status).toBe("pass");
+      expect(d.checks.map((c) => c.id)).not.toContain("latent");
+    });
+
+    it("fails an otherwise passing gate, naming each latent over-permission first", () => {
+      const d = decideStoredGate(
+        inputs({
+          thresholds: bounded,
+          latent: { principalsEvaluated: 219, overPermissions: [nurseWritesLabs] },
+        }),
+      );
+      expect(d.result.status).toBe("fail");
+      expect(d.result.reasons[0]).toBe(
+        "1 latent over-permission > allowed 0 (219 principals evaluated), never exercised by traffic: write lab_result (care-team, 219 principals)",
+      );
+      expect(d.checks.find((c) => c.id === "latent")?.outcome).toBe("fail");
+    });
+
+    it("passes within the allowance, and is insufficient evidence when no principal was evaluated", () => {
+      const within = decideStoredGate(
+        inputs({
+          thresholds: { ...bounded, maxLatentOverPermission: 1 },
+          latent: { principalsEvaluated: 5, overPermissions: [nurseWritesLabs] },
+        }),
+      );
+      expect(within.result.status).toBe("pass");
+      expect(within.result.reasons).toContain(
+        "1 latent over-permission <= allowed 1 (5 principals evaluated)",
+      );
+      const none = decideStoredGate(
+        inputs({ thresholds: bounded, latent: { principalsEvaluated: 0, overPermissions: [] } }),
+      );
+      expect(none.result.status).toBe("insufficient_evidence");
+      expect(none.result.reasons[0]).toMatch(/latent over-permission unknown/);
+      expect(none.checks.find((c) => c.id === "latent")?.outcome).toBe("insufficient");
+    });
+
+    it("does not soften a gate that already fails", () => {
+      const d = decideStoredGate(
+        inputs({
+          thresholds: bounded,
+          rawEvidence: {
+            pairs: 5_000,
+            mismatchedPairs: 1,
+            overPermission: 1,
+            unpaired: 0,
+            observedDriftPairs: 0,
+          },
+          latent: { principalsEvaluated: 0, overPermissions: [] },
+        }),
+      );
+      expect(d.result.status).toBe("fail");
+      expect(d.result.reasons[0]).toMatch(/^1 over-permission > allowed 0/);
+    });
+  });
 });

@@ -7,6 +7,7 @@ import type {
   GateEvidence,
   GateResult,
   GateThresholds,
+  LatentEntitlement,
   Waiver,
 } from "../contracts/index.js";
 import { applyWaivers, type FindingSignature } from "./apply-waivers.js";
@@ -31,7 +32,14 @@ export interface StoredGateInputs {
     otherVersionOutcomes: number;
     deployedSince: Date | null;
   };
+  /** Read only when the thresholds bound latent over-permission. */
+  latent?: LatentEvidence;
   now: Date;
+}
+
+export interface LatentEvidence {
+  principalsEvaluated: number;
+  overPermissions: readonly LatentEntitlement[];
 }
 
 export interface StoredGateDecision {
@@ -53,13 +61,22 @@ export function decideStoredGate(i: StoredGateInputs): StoredGateDecision {
   const missing = coverage.filter((c) => !c.ok);
   const coverageReason = coverageSentence(coverage, missing);
   const blockedByCoverage = base.status === "pass" && missing.length > 0;
+  const afterCoverage = blockedByCoverage ? "insufficient_evidence" : base.status;
   const reasons = blockedByCoverage
     ? [coverageReason, ...base.reasons]
     : [...base.reasons, ...(coverageReason ? [coverageReason] : [])];
+  const latent = latentCheck(i.thresholds, i.latent);
+  const status = latent ? worse(afterCoverage, latent.status) : afterCoverage;
+  const latentFirst = latent !== undefined && latent.status !== "pass" && status !== afterCoverage;
+  const withLatent = latent
+    ? latentFirst
+      ? [latent.reason, ...reasons]
+      : [...reasons, latent.reason]
+    : reasons;
   const result: GateResult = {
     ...base,
-    status: blockedByCoverage ? "insufficient_evidence" : base.status,
-    reasons: [...reasons, ...waiverSentences(waived.applied, waived.expired), ...versionSentences(i)],
+    status,
+    reasons: [...withLatent, ...waiverSentences(waived.applied, waived.expired), ...versionSentences(i)],
   };
   const checks: GateCheck[] = [
     ...gateChecks(waived.evidence, i.thresholds),
@@ -68,9 +85,64 @@ export function decideStoredGate(i: StoredGateInputs): StoredGateDecision {
       outcome: missing.length > 0 ? "insufficient" : "pass",
       message: coverageReason || "no coverage requirements for this cohort",
     },
+    ...(latent
+      ? [
+          {
+            id: "latent" as const,
+            outcome:
+              latent.status === "pass"
+                ? ("pass" as const)
+                : latent.status === "fail"
+                  ? ("fail" as const)
+                  : ("insufficient" as const),
+            message: latent.reason,
+          },
+        ]
+      : []),
     { id: "waivers", outcome: "info", message: waiverSummary(waived.applied, waived.expired) },
   ];
   return { result, coverage, waivers: { applied: waived.applied, expired: waived.expired }, checks };
+}
+
+const SEVERITY_ORDER: Readonly<Record<GateResult["status"], number>> = {
+  pass: 0,
+  insufficient_evidence: 1,
+  fail: 2,
+};
+const worse = (a: GateResult["status"], b: GateResult["status"]) =>
+  SEVERITY_ORDER[b] > SEVERITY_ORDER[a] ? b : a;
+
+/**
+ * Latent over-permissions are breaches nobody committed yet: above the allowance the gate fails,
+ * like an observed one. Without any principal evaluated there is no evidence either way. Waivers
+ * do not apply: they accept observed differences, and these were never observed.
+ */
+function latentCheck(
+  t: GateThresholds,
+  latent: LatentEvidence | undefined,
+): { status: GateResult["status"]; reason: string } | undefined {
+  const max = t.maxLatentOverPermission;
+  if (max === undefined) return undefined;
+  if (latent === undefined || latent.principalsEvaluated === 0)
+    return {
+      status: "insufficient_evidence",
+      reason:
+        "no principal's entitlement matrix evaluated under the deployed versions: latent over-permission unknown",
+    };
+  const n = latent.overPermissions.length;
+  const evaluated = `${countOf(latent.principalsEvaluated, "principal")} evaluated`;
+  if (n <= max)
+    return {
+      status: "pass",
+      reason: `${countOf(n, "latent over-permission")} <= allowed ${max} (${evaluated})`,
+    };
+  const listed = latent.overPermissions.map(
+    (e) => `${e.action} ${e.resourceType} (${e.scenario}, ${countOf(e.principals, "principal")})`,
+  );
+  return {
+    status: "fail",
+    reason: `${countOf(n, "latent over-permission")} > allowed ${max} (${evaluated}), never exercised by traffic: ${listed.join("; ")}`,
+  };
 }
 
 function coverageSentence(all: readonly CoverageResult[], missing: readonly CoverageResult[]): string {

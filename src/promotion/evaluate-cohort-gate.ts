@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { type Config, durationMs, GATE_EVALUATION_SCHEMA, type GateEvaluation } from "../contracts/index.js";
-import { decideStoredGate } from "../gates/decide-stored-gate.js";
+import { decideStoredGate, type LatentEvidence } from "../gates/decide-stored-gate.js";
 import { resolveThresholds } from "../gates/resolve-thresholds.js";
+import { buildLatentReport, latentOverPermissions } from "../latent/latent-report.js";
 import { readCoverage } from "../store/coverage.js";
 import { readEvidenceVersions } from "../store/evidence-versions.js";
 import { insertGateEvaluation } from "../store/gate-evaluations.js";
 import { readGateEvidence } from "../store/gate-evidence.js";
+import { readLatentEvidence } from "../store/latent-entitlements.js";
 import { readMismatchSignatures } from "../store/mismatch-signatures.js";
 import type { Store } from "../store/open-store.js";
 import { listWaivers } from "../store/waivers.js";
@@ -54,16 +56,21 @@ export async function decideCohortGate(
   const pinned = request.allVersions !== true && gates.pinToDeployed;
   const window = { since, until, ...(pinned ? deployed : {}) };
 
-  const [rawEvidence, signatures, waivers, observedPaths, versions] = await Promise.all([
+  const thresholds = resolveThresholds(gates, cohort);
+  const [rawEvidence, signatures, waivers, observedPaths, versions, latent] = await Promise.all([
     readGateEvidence(store, { cohort, ...window }),
     readMismatchSignatures(store, { cohort, ...window }),
     listWaivers(store, { cohort }),
     readCoverage(store, { cohort, ...window }),
     readEvidenceVersions(store, { cohort, since, until, ...deployed }),
+    thresholds.maxLatentOverPermission === undefined
+      ? undefined
+      : readLatent(store, { cohort, since, until, ...deployed }),
   ]);
   const decision = decideStoredGate({
     cohort,
-    thresholds: resolveThresholds(gates, cohort),
+    thresholds,
+    ...(latent ? { latent } : {}),
     rawEvidence,
     signatures,
     waivers,
@@ -93,5 +100,25 @@ export async function decideCohortGate(
     coverage: decision.coverage,
     waivers: decision.waivers,
     checks: decision.checks,
+    ...(latent
+      ? {
+          latent: {
+            principalsEvaluated: latent.principalsEvaluated,
+            overPermissions: [...latent.overPermissions],
+          },
+        }
+      : {}),
+  };
+}
+
+/** Always under the deployed versions: latent drift is a property of the models that will serve. */
+async function readLatent(
+  store: GateStore,
+  q: { cohort: string; since: Date; until: Date } & DeployedVersions,
+): Promise<LatentEvidence> {
+  const report = buildLatentReport(await readLatentEvidence(store, q), q);
+  return {
+    principalsEvaluated: report.principalsEvaluated[q.cohort] ?? 0,
+    overPermissions: latentOverPermissions(report, q.cohort),
   };
 }

@@ -34,6 +34,7 @@ export async function buildCohortReport(
     drift.push(...page.groups);
     cursor = page.nextCursor ?? undefined;
   } while (cursor && drift.length <= options.maxGroups);
+  const latent = await review.latent({ cohort, since: window.since, until: window.until, now: options.now });
   return {
     schema: COHORT_REPORT_SCHEMA,
     generatedAt: options.now.toISOString(),
@@ -45,5 +46,13 @@ export async function buildCohortReport(
     drift: drift.slice(0, options.maxGroups),
     driftTruncated: drift.length > options.maxGroups,
     waivers: await review.waivers({ cohort }),
+    ...(latent
+      ? {
+          latent: {
+            principalsEvaluated: latent.principalsEvaluated[cohort] ?? 0,
+            entitlements: latent.entitlements,
+          },
+        }
+      : {}),
   };
 }

@@ -2,19 +2,23 @@ import { randomUUID } from "node:crypto";
 import {
   type Config,
   type DriftPage,
+  durationMs,
   type GateEvaluation,
+  type LatentReport,
   type MismatchDetail,
   UNASSIGNED_COHORT,
   type Waiver,
   type WaiverRequest,
   waiverRequestSchema,
 } from "../contracts/index.js";
+import { buildLatentReport } from "../latent/latent-report.js";
 import { type CohortStatus, cohortStatuses } from "../promotion/cohort-status.js";
 import type { DeployedVersions } from "../promotion/deployed-versions.js";
 import { decideCohortGate, evaluateCohortGate } from "../promotion/evaluate-cohort-gate.js";
 import { type CounterPoint, readCounterSeries } from "../store/counter-series.js";
 import { type DriftQuery, readDriftGroups } from "../store/drift-groups.js";
 import { type GateEvaluationQuery, listGateEvaluations } from "../store/gate-evaluations.js";
+import { readLatentEvidence } from "../store/latent-entitlements.js";
 import { readMismatchDetail } from "../store/mismatch-detail.js";
 import type { Store } from "../store/open-store.js";
 import { insertWaiver, listWaivers } from "../store/waivers.js";
@@ -41,6 +45,20 @@ export interface ReviewService {
   /** Validates (zod) and appends; `by` is the authenticated subject, never taken from the body. */
   createWaiver(request: WaiverRequest, by: string, now: Date): Promise<Waiver>;
   gateEvaluations(query: GateEvaluationQuery): Promise<GateEvaluation[]>;
+  /**
+   * Modelled entitlement differences under the deployed versions, with whether traffic exercised
+   * them; null when the config has no latent section.
+   */
+  latent(query: LatentQueryInput): Promise<LatentReport | null>;
+}
+
+export interface LatentQueryInput {
+  cohort?: string;
+  since?: Date;
+  until?: Date;
+  /** Only the differences traffic never exercised. */
+  latentOnly?: boolean;
+  now: Date;
 }
 
 /** A waiver request that is well-formed but cannot be accepted; the API answers 400 with `message`. */
@@ -61,7 +79,7 @@ function trendStepSeconds(since: Date, until: Date): number {
 
 export function createReviewService(
   store: Pick<Store, "driver" | "tables">,
-  config: Pick<Config, "gates" | "cohorts">,
+  config: Pick<Config, "gates" | "cohorts" | "latent">,
   deployed: DeployedVersions,
 ): ReviewService {
   const pinned = (w: { since: Date; until: Date }) =>
@@ -126,5 +144,13 @@ export function createReviewService(
       return waiver;
     },
     gateEvaluations: (query) => listGateEvaluations(store, query),
+    async latent(q) {
+      if (config.latent === undefined) return null;
+      const until = q.until ?? q.now;
+      const since = q.since ?? new Date(until.getTime() - durationMs(config.gates.window));
+      const query = { since, until, ...deployed, ...(q.cohort ? { cohort: q.cohort } : {}) };
+      const report = buildLatentReport(await readLatentEvidence(store, query), query);
+      return q.latentOnly ? { ...report, entitlements: report.entitlements.filter((e) => e.latent) } : report;
+    },
   };
 }

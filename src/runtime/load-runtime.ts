@@ -6,6 +6,8 @@ import { createPairDiffer, type PairDiffer } from "../diff/pair-differ.js";
 import { compileClaimMappings } from "../identity/claim-mapping.js";
 import { JoseVerifier } from "../identity/jose-verifier.js";
 import { loadVerificationKey } from "../identity/load-key.js";
+import { compileMatrix } from "../latent/entitlement-matrix.js";
+import { createEntitlementTracker } from "../latent/principal-entitlements.js";
 import type { LegacyEngine } from "../legacy/engine.js";
 import { loadLegacyRules } from "../legacy/load-legacy-rules.js";
 import type { RuntimeInstruments } from "../metrics/instrumented-runtime.js";
@@ -54,6 +56,10 @@ export async function loadRuntime(
     maxMemoryPages: config.policy.maxMemoryPages,
   });
   const cohortOf = compileCohorts(config.cohorts, { file });
+  // The matrix runs the unwrapped models: its counterfactual requests are not traffic to measure.
+  const entitlements =
+    config.latent &&
+    createEntitlementTracker({ legacy, policy }, compileMatrix(config.latent, file), config.latent);
   const differ = createPairDiffer({
     verifiers: instruments
       ? {
@@ -66,6 +72,7 @@ export async function loadRuntime(
     cohortOf,
     legacySubjectClaim: config.identity.legacySubjectClaim,
     claims: compileClaimMappings(withSubjectMapping(config.identity)),
+    ...(entitlements ? { entitlements } : {}),
   });
   return {
     loaded,

@@ -47,9 +47,26 @@ export interface FindingRow {
   observed_at: string;
 }
 
+/** A row of latent_entitlements: direction `evaluated` marks the principal, the others one cell. */
+export interface LatentRow {
+  policy_bundle_sha256: string;
+  legacy_rules_sha256: string;
+  cohort: string;
+  direction: string;
+  action: string;
+  resource_type: string;
+  scenario: string;
+  subject_pseudonym: string;
+  shape: string;
+  legacy_rule_id: string | null;
+  new_reasons: string[];
+  seen_at: string;
+}
+
 export interface OutcomeRows {
   outcome: OutcomeRow;
   findings: FindingRow[];
+  latent: LatentRow[];
 }
 
 /** Pure: the rows one outcome becomes. Raw subject and resource ids stop here. */
@@ -78,7 +95,44 @@ export function toOutcomeRows(o: StoredOutcome, pseudonymize: Pseudonymizer): Ou
       event_time: eventTime,
     },
     findings: o.findings.map((f) => findingRow(o, f, { ...ids, ...provenance, observed_at: eventTime })),
+    latent: o.entitlements ? latentRows(o, o.entitlements, pseudonymize, eventTime) : [],
   };
+}
+
+function latentRows(
+  o: StoredOutcome,
+  e: NonNullable<StoredOutcome["entitlements"]>,
+  pseudonymize: Pseudonymizer,
+  seenAt: string,
+): LatentRow[] {
+  const shared = {
+    policy_bundle_sha256: o.policyBundleSha256,
+    legacy_rules_sha256: o.legacyRulesSha256,
+    cohort: o.cohort,
+    subject_pseudonym: pseudonymize.subject(e.subject),
+    shape: e.shape,
+    seen_at: seenAt,
+  };
+  return [
+    {
+      ...shared,
+      direction: "evaluated",
+      action: "",
+      resource_type: "",
+      scenario: "",
+      legacy_rule_id: null,
+      new_reasons: [],
+    },
+    ...e.differences.map((d) => ({
+      ...shared,
+      direction: d.direction,
+      action: d.action,
+      resource_type: d.resourceType,
+      scenario: d.scenario,
+      legacy_rule_id: d.legacyRuleId,
+      new_reasons: [...d.newReasons],
+    })),
+  ];
 }
 
 type PseudonymizedIds = Pick<

@@ -16,6 +16,8 @@ export interface StoreTables {
   readonly gateEvaluations: string;
   /** Every move of a cohort between shadow, canary and live. */
   readonly stageTransitions: string;
+  /** Each principal's modelled entitlement differences (latent drift). */
+  readonly latent: string;
 }
 
 export const TABLE_NAMES = {
@@ -26,6 +28,7 @@ export const TABLE_NAMES = {
   waivers: "waivers",
   gateEvaluations: "gate_evaluations",
   stageTransitions: "stage_transitions",
+  latent: "latent_entitlements",
 } as const;
 
 export function storeTables(database: string): StoreTables {
@@ -40,5 +43,6 @@ export function storeTables(database: string): StoreTables {
     waivers: `${database}.${TABLE_NAMES.waivers}`,
     gateEvaluations: `${database}.${TABLE_NAMES.gateEvaluations}`,
     stageTransitions: `${database}.${TABLE_NAMES.stageTransitions}`,
+    latent: `${database}.${TABLE_NAMES.latent}`,
   };
 }

@@ -6,10 +6,13 @@ export type RowSink = (batch: readonly OutcomeRows[]) => Promise<void>;
 
 /**
  * Findings first, outcomes second: an outcome that a reader can see always has its details. Both
- * tables deduplicate by pair, so retrying a half-written batch stores nothing twice.
+ * tables deduplicate by pair (latent entitlements by principal and cell), so retrying a
+ * half-written batch stores nothing twice.
  */
 export function storeSink(store: Pick<Store, "driver" | "tables">): RowSink {
   return async (batch) => {
+    const latent = batch.flatMap((rows) => rows.latent);
+    if (latent.length > 0) await store.driver.insert(store.tables.latent, latent);
     await store.driver.insert(
       store.tables.findings,
       batch.flatMap((rows) => rows.findings),

@@ -126,6 +126,15 @@ beforeAll(async () => {
       (await scalar("count(entitlement_diff_gate_status)")) > 0,
     60_000,
   );
+  // The gauges are refreshed every 5 s: one refresh may have run before the last pairs were
+  // stored. Wait for a refresh that saw every cohort's over-permissions (the test below checks
+  // the same from the other side: what fails, and which alerts fire).
+  const overPermitted = Object.values(traffic.expected.cohorts).filter((c) => c.overPermission > 0).length;
+  await waitFor(
+    `a gate refresh after the last pair (${overPermitted} over-permitting cohorts at fail)`,
+    async () => (await scalar('count(entitlement_diff_gate_status{status="fail"} == 1)')) >= overPermitted,
+    60_000,
+  );
 }, 300_000);
 
 afterAll(async () => {

@@ -35,6 +35,11 @@ export const REVIEW_CONFIG = {
     default: { minPairs: 10, maxMismatchRate: 0.2, maxUnpairedRate: 0.1, maxObservedDriftRate: 0.1 },
     window: "1d",
   }),
+  latent: configSchema.shape.latent.parse({
+    actions: ["read", "write"],
+    resourceTypes: ["lab_result"],
+    scenarios: [{ id: "care-team", resource: { careTeam: ["$legacy.sub"] } }],
+  }),
 };
 export const DEPLOYED = { policyBundleSha256: POLICY_A, legacyRulesSha256: RULES_A };
 /** Under-permissions of doctors, one drift group per action. */
@@ -176,7 +181,25 @@ async function writeTraffic(store: Store, nowMs: number): Promise<string> {
       }),
     ),
   );
-  await writeOutcomes(store, [...clean("nurses"), ...clean("doctors"), ...under]);
+  // Every nurse may write lab results under the new policy; no nurse did (latent drift).
+  const nurses = clean("nurses").map((o, i) => ({
+    ...o,
+    entitlements: {
+      subject: `nurse-${i % 3}`,
+      shape: "nurse-shape",
+      differences: [
+        {
+          action: "write",
+          resourceType: "lab_result",
+          scenario: "care-team",
+          direction: "over_permission" as const,
+          legacyRuleId: null,
+          newReasons: ["nurse.care_team_write"],
+        },
+      ],
+    },
+  }));
+  await writeOutcomes(store, [...nurses, ...clean("doctors"), ...under]);
   return (under[0] as (typeof under)[number]).pairId;
 }
 

@@ -49,6 +49,7 @@ const CASES: RouteCase[] = [
     ok: 200,
   },
   { method: "get", route: "/api/v1/drift", path: () => "/api/v1/drift", roles: ["reviewer"], ok: 200 },
+  { method: "get", route: "/api/v1/latent", path: () => "/api/v1/latent", roles: ["reviewer"], ok: 200 },
   {
     method: "get",
     route: "/api/v1/mismatches/:pairId",

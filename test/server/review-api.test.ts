@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DriftPage, GateEvaluation, Waiver } from "../../src/contracts/index.js";
+import type { DriftPage, GateEvaluation, LatentReport, Waiver } from "../../src/contracts/index.js";
 import { StagePublishError } from "../../src/ingest/kafka/kafka-stage-publisher.js";
 import type { RequestIssue } from "../../src/server/review/response-schemas.js";
 import {
@@ -310,6 +310,34 @@ describe("GET /api/v1/drift", () => {
 
     expect(await issues(await h.get("/api/v1/drift?cursor=bm90LWEtY3Vyc29y"))).toEqual([
       { path: ["query", "cursor"], message: "cursor is not one this API issued; start again without it" },
+    ]);
+  });
+});
+
+describe("GET /api/v1/latent", () => {
+  it("reports each cohort's modelled differences with whether traffic exercised them", async () => {
+    const report = await json<LatentReport>(await h.get("/api/v1/latent?cohort=nurses"));
+    expect(report.principalsEvaluated).toEqual({ nurses: 3 });
+    expect(report.entitlements).toEqual([
+      {
+        cohort: "nurses",
+        action: "write",
+        resourceType: "lab_result",
+        scenario: "care-team",
+        direction: "over_permission",
+        legacyRuleId: null,
+        newReasons: ["nurse.care_team_write"],
+        principals: 3,
+        principalsEvaluated: 3,
+        observedPairs: 0,
+        observedFindings: 0,
+        latent: true,
+      },
+    ]);
+    const doctors = await json<LatentReport>(await h.get("/api/v1/latent?cohort=doctors&latent=true"));
+    expect(doctors.entitlements).toEqual([]);
+    expect(await issues(await h.get("/api/v1/latent?latent=yes"))).toEqual([
+      { path: ["query", "latent"], message: expect.stringMatching(/true|false/) },
     ]);
   });
 });

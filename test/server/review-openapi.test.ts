@@ -115,6 +115,7 @@ describe("the OpenAPI document", () => {
       "/api/v1/cohorts": "/api/v1/cohorts",
       "/api/v1/cohorts/{id}/gate": "/api/v1/cohorts/doctors/gate",
       "/api/v1/drift": "/api/v1/drift?cohort=doctors",
+      "/api/v1/latent": "/api/v1/latent",
       "/api/v1/mismatches/{pairId}": `/api/v1/mismatches/${h.pairId}`,
       "/api/v1/waivers": "/api/v1/waivers",
       "/api/v1/gate-evaluations": "/api/v1/gate-evaluations",

@@ -4,9 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
+import { buildLatentReport } from "../../src/latent/latent-report.js";
 import { createLogger } from "../../src/logging/logger.js";
+import { deployedVersions } from "../../src/promotion/deployed-versions.js";
 import { kafkajsParts } from "../../src/service/kafkajs-parts.js";
 import { type RunningService, startService } from "../../src/service/run-service.js";
+import { readLatentEvidence } from "../../src/store/latent-entitlements.js";
 import { createTopics } from "../kafka/kafka-test-kit.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 import {
@@ -31,6 +34,7 @@ const groupId = `e2e-${suffix}`;
 let broker: KafkaBroker;
 let traffic: DemoTraffic;
 let service: RunningService;
+let configFile: string;
 
 async function storedOutcomes(): Promise<number> {
   const [row] = await service.store.driver.query<{ n: string }>(
@@ -43,14 +47,14 @@ beforeAll(async () => {
   broker = await startKafka();
   await createTopics(broker, { [topics.legacy]: 4, [topics.new]: 4, [topics.deadLetter]: 1 });
   traffic = await demoTraffic(3_000);
-  const config = writeServiceConfig({
+  configFile = writeServiceConfig({
     brokers: broker.brokers,
     topics,
     storeDir: mkdtempSync(join(tmpdir(), "service-store-")),
     groupId,
   });
   const env = serviceEnv();
-  const loaded = loadConfig(config);
+  const loaded = loadConfig(configFile);
   const log = createLogger(loaded.config.logging.level);
   await produceLines(broker, topics, traffic.lines);
   service = await startService({
@@ -120,11 +124,60 @@ describe("serve: mirrored traffic from a real Kafka broker into the embedded Cli
     }
   });
 
+  it("finds the planted latent drift in the principals' entitlement matrix, and nothing latent over-permits besides", async () => {
+    const deployed = deployedVersions(loadConfig(configFile));
+    const query = {
+      since: new Date(Date.now() - 86_400_000),
+      until: new Date(Date.now() + 60_000),
+      ...deployed,
+    };
+    const report = buildLatentReport(await readLatentEvidence(service.store, query), query);
+    const key = (e: {
+      cohort: string;
+      action: string;
+      resourceType: string;
+      scenario: string;
+      direction: string;
+    }) => `${e.cohort} ${e.direction} ${e.action} ${e.resourceType} ${e.scenario}`;
+    const latent = report.entitlements.filter((e) => e.latent);
+    const planted = traffic.expected.latent.map(key).sort();
+    // Every latent over-permission is planted; latent under-permissions may include JIT users'
+    // own-record paths the short traffic did not happen to reach.
+    expect(
+      latent
+        .filter((e) => e.direction === "over_permission")
+        .map(key)
+        .sort(),
+    ).toEqual(
+      traffic.expected.latent
+        .filter((l) => l.direction === "over_permission")
+        .map(key)
+        .sort(),
+    );
+    expect(latent.map(key)).toEqual(expect.arrayContaining(planted));
+    for (const e of latent.filter((l) => planted.includes(key(l)))) {
+      expect(e.principals).toBeGreaterThan(0);
+      expect(e.principals).toBe(e.principalsEvaluated); // every nurse, every clinician
+    }
+    // The planted decision drift that traffic does exercise is in the matrix too, exercised.
+    const exercised = report.entitlements.filter((e) => !e.latent).map(key);
+    expect(exercised).toEqual(
+      expect.arrayContaining([
+        "billing over_permission read clinical_note same-tenant",
+        "break-glass under_permission read patient_record break-glass",
+      ]),
+    );
+  });
+
   it("never stores a raw token or subject id", async () => {
     const rows = await service.store.driver.query<Record<string, unknown>>(
       `SELECT * FROM ${service.store.tables.findings} FINAL LIMIT 200`,
     );
-    const text = JSON.stringify(rows);
+    const latentRows = await service.store.driver.query<Record<string, unknown>>(
+      `SELECT * FROM ${service.store.tables.latent} FINAL LIMIT 200`,
+    );
+    expect(latentRows.length).toBeGreaterThan(0);
+    const text = JSON.stringify([...rows, ...latentRows]);
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./); // no JWS
     expect(text).not.toMatch(/"u-\d{4,}"/); // no legacy subject ids of the demo
   });

@@ -21,7 +21,12 @@ describe("openStore", () => {
     try {
       expect(existsSync(join(baseDir, "data/chdb"))).toBe(true);
       expect(store.tables.outcomes).toBe("ed_open.pair_outcomes");
-      expect(store.migration.applied).toEqual(["001-initial", "002-promotion", "003-root-cause"]);
+      expect(store.migration.applied).toEqual([
+        "001-initial",
+        "002-promotion",
+        "003-root-cause",
+        "004-latent-entitlements",
+      ]);
     } finally {
       await store.close();
     }

@@ -68,7 +68,12 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
         withFresh(fresh, async ({ driver, database }) => {
           expect(await schemaVersion(driver, database)).toBe(0);
           const first = await migrate(driver, { database, retentionDays: 30 });
-          expect(first.applied).toEqual(["001-initial", "002-promotion", "003-root-cause"]);
+          expect(first.applied).toEqual([
+            "001-initial",
+            "002-promotion",
+            "003-root-cause",
+            "004-latent-entitlements",
+          ]);
           expect(first.version).toBe(MIGRATIONS.length);
           const again = await migrate(driver, { database, retentionDays: 30 });
           expect(again).toEqual({ database, applied: [], version: MIGRATIONS.length, retentionChanged: [] });
@@ -79,6 +84,7 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
           );
           expect(tables.map((t) => t.name)).toEqual([
             "gate_evaluations",
+            "latent_entitlements",
             "mismatch_details",
             "outcome_counters",
             "pair_outcomes",
@@ -86,7 +92,9 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             "stage_transitions",
             "waivers",
           ]);
-          expect(await count(driver, `SELECT count() AS n FROM ${database}.schema_migrations`)).toBe(3);
+          expect(await count(driver, `SELECT count() AS n FROM ${database}.schema_migrations`)).toBe(
+            MIGRATIONS.length,
+          );
         }));
 
       it("resumes a migration that failed half-way, re-running its idempotent statements", () =>
@@ -129,7 +137,7 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
           await expect(migrate(driver, { database, retentionDays: 30 })).rejects.toThrow(/schema version 99/);
         }));
 
-      it("puts the retention TTL on outcomes and findings, and follows a changed setting", () =>
+      it("puts the retention TTL on outcomes, findings and latent entitlements, and follows a changed setting", () =>
         withFresh(fresh, async ({ driver, database }) => {
           await migrate(driver, { database, retentionDays: 30 });
           for (const table of ["pair_outcomes", "mismatch_details"]) {
@@ -145,9 +153,11 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
           expect(changed.retentionChanged).toEqual([
             `${database}.pair_outcomes`,
             `${database}.mismatch_details`,
+            `${database}.latent_entitlements`,
           ]);
           expect(await ttlDays(driver, `${database}.pair_outcomes`)).toBe(7);
           expect(await ttlDays(driver, `${database}.mismatch_details`)).toBe(7);
+          expect(await ttlDays(driver, `${database}.latent_entitlements`)).toBe(7);
         }));
     });
 

@@ -1,4 +1,5 @@
 import { freshClientOverEmbedded, freshEmbedded, freshHttp } from "./fresh-store.js";
+import { describeLatentStore } from "./latent-suite.js";
 import { describePromotionStore } from "./promotion-suite.js";
 import { describeReviewStore } from "./review-suite.js";
 import { describeStore } from "./store-suite.js";
@@ -21,3 +22,8 @@ describeReviewStore("embedded (chdb)", freshEmbedded);
 describeReviewStore("clickhouse driver over the embedded engine", freshClientOverEmbedded);
 if (process.env.CLICKHOUSE_URL)
   describeReviewStore(`clickhouse over HTTP (${new URL(process.env.CLICKHOUSE_URL).host})`, freshHttp);
+
+describeLatentStore("embedded (chdb)", freshEmbedded);
+describeLatentStore("clickhouse driver over the embedded engine", freshClientOverEmbedded);
+if (process.env.CLICKHOUSE_URL)
+  describeLatentStore(`clickhouse over HTTP (${new URL(process.env.CLICKHOUSE_URL).host})`, freshHttp);

@@ -1,5 +1,6 @@
 import { type FindingKind, MISMATCH_KINDS, type Side } from "../../../src/contracts/index.js";
 import { PLANTED_CASES, type PlantedCase } from "./planted-cases.js";
+import { PLANTED_LATENT, type PlantedLatent } from "./planted-latent.js";
 import { COHORT_OF } from "./principal.js";
 
 /** Wire name of the ground-truth manifest (expected.json) written next to the demo events. */
@@ -66,6 +67,8 @@ export interface ExpectedManifest {
   findings: ExpectedFinding[];
   rejected: ExpectedRejected[];
   duplicates: ExpectedDuplicate[];
+  /** Planted differences no request exercises: the latent drift the entitlement matrix must find. */
+  latent: PlantedLatent[];
 }
 
 const EXAMPLES = 3;
@@ -133,6 +136,7 @@ export class ExpectedManifestBuilder {
       planted: Object.fromEntries(this.planted) as Record<PlantedCase, PlantedSummary>,
       findings: this.findings,
       rejected: this.rejected,
+      latent: PLANTED_LATENT.map((l) => ({ ...l })),
       duplicates: this.duplicates,
     };
   }

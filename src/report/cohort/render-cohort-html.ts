@@ -5,6 +5,7 @@ import { CHECK_LABEL, OUTCOME_MARK } from "../gate/check-labels.js";
 import { gateReasons, REPORT_STYLE, rateCell, reportHead, statusBadge } from "../html-parts.js";
 import { html, type SafeHtml } from "../html-template.js";
 import { timeOf } from "../html-values.js";
+import { latentTable } from "../latent-table.js";
 import { PAGE_STYLE } from "../page-style.js";
 import { sparkline, trendRates } from "../sparkline.js";
 import { waiversTable } from "../waivers-table.js";
@@ -27,6 +28,12 @@ ${gateSection(r)}
 <h2>Drift groups</h2>
 ${r.drift.length === 0 ? html`<p class="empty">No mismatches in the window.</p>` : driftGroupsTable(r.drift)}
 ${r.driftTruncated ? html`<p class="muted">Only the first ${formatCount(r.drift.length)} groups are listed.</p>` : ""}
+${
+  r.latent
+    ? html`<h2>Latent entitlement drift</h2>
+${latentTable(r.latent.entitlements, r.latent.principalsEvaluated)}`
+    : ""
+}
 <h2>Waivers</h2>
 ${r.waivers.length === 0 ? html`<p class="empty">No waivers.</p>` : waiversTable(r.waivers, new Date(r.generatedAt))}
 </main>

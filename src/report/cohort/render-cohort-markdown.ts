@@ -3,6 +3,7 @@ import { formatCount } from "../../gates/format-numbers.js";
 import { causeLabel, KIND_LABEL } from "../display-labels.js";
 import { escapeMarkdown as md } from "../escape-markdown.js";
 import { renderGateMarkdown } from "../gate/render-gate-markdown.js";
+import { latentMarkdown } from "../latent-table.js";
 
 /** The cohort report as Markdown: its stage, the gate summary, then drift groups and waivers. */
 export function renderCohortMarkdown(r: CohortStoreReport): string {
@@ -24,6 +25,10 @@ export function renderCohortMarkdown(r: CohortStoreReport): string {
       ),
     );
     if (r.driftTruncated) out.push("", `Only the first ${formatCount(r.drift.length)} groups are listed.`);
+  }
+  if (r.latent) {
+    out.push("", "### Latent entitlement drift", "");
+    out.push(...latentMarkdown(r.latent.entitlements, r.latent.principalsEvaluated));
   }
   out.push("", "### Waivers", "");
   if (r.waivers.length === 0) out.push("No waivers.");

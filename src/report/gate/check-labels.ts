@@ -8,6 +8,7 @@ export const CHECK_LABEL: Readonly<Record<GateCheckId, string>> = {
   unpaired: "unpaired rate",
   drift: "observed drift rate",
   coverage: "coverage of required request paths",
+  latent: "latent over-permission budget",
   waivers: "waivers",
 };
 

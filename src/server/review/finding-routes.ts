@@ -1,11 +1,11 @@
-import { driftPageSchema, mismatchDetailSchema } from "../../contracts/index.js";
+import { driftPageSchema, latentReportSchema, mismatchDetailSchema } from "../../contracts/index.js";
 import type { GuardedRoute } from "../auth/guarded-route.js";
 import { NotFoundError } from "./api-errors.js";
 import { jsonRoute } from "./json-route.js";
-import { driftInput, mismatchInput } from "./request-schemas.js";
+import { driftInput, latentInput, mismatchInput } from "./request-schemas.js";
 import type { ReviewRouteDependencies } from "./review-route-dependencies.js";
 
-/** What a reviewer triages: mismatches grouped into drift, and one pair's detail. */
+/** What a reviewer triages: mismatches grouped into drift, one pair's detail, latent drift. */
 export function findingRoutes({ review, log }: ReviewRouteDependencies): GuardedRoute[] {
   return [
     {
@@ -14,6 +14,30 @@ export function findingRoutes({ review, log }: ReviewRouteDependencies): Guarded
       roles: ["reviewer"],
       handlers: [
         jsonRoute({ input: driftInput, output: driftPageSchema }, ({ query }) => review.drift(query), log),
+      ],
+    },
+    {
+      method: "get",
+      path: "/api/v1/latent",
+      roles: ["reviewer"],
+      handlers: [
+        jsonRoute(
+          { input: latentInput, output: latentReportSchema },
+          async ({ query }) => {
+            const { latent, ...rest } = query;
+            const report = await review.latent({
+              ...rest,
+              ...(latent ? { latentOnly: true } : {}),
+              now: new Date(),
+            });
+            if (!report)
+              throw new NotFoundError(
+                "latent entitlement drift is not configured: the config has no latent section",
+              );
+            return report;
+          },
+          log,
+        ),
       ],
     },
     {

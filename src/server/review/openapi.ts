@@ -3,6 +3,7 @@ import {
   type ApiRole,
   driftPageSchema,
   gateEvaluationSchema,
+  latentReportSchema,
   mismatchDetailSchema,
   waiverSchema,
 } from "../../contracts/index.js";
@@ -13,6 +14,7 @@ import {
   createWaiverInput,
   driftInput,
   gateEvaluationsInput,
+  latentInput,
   metricsInput,
   mismatchInput,
   promoteInput,
@@ -40,6 +42,7 @@ export const RESPONSE_SCHEMAS = {
   GateEvaluation: gateEvaluationSchema,
   PromoteOutcome: promoteOutcomeSchema,
   DriftPage: driftPageSchema,
+  LatentReport: latentReportSchema,
   MismatchDetail: mismatchDetailSchema,
   WaiverList: waiverListSchema,
   Waiver: waiverSchema,
@@ -252,6 +255,21 @@ function paths(): OpenApiDocument["paths"] {
           "Groups share cohort, kind, request path, legacy rule and policy reasons; unpaired findings are left out. Pages through the same findings: the first page fixes the end of the window.",
         input: driftInput,
         ok: { status: "200", answer: json("DriftPage", "one page of drift groups") },
+      }),
+    },
+    "/api/v1/latent": {
+      get: operation({
+        method: "get",
+        roles: ["reviewer"],
+        summary:
+          "Latent entitlement drift: modelled differences per cohort, and whether traffic exercised them",
+        description:
+          "Every principal seen is evaluated under both models over the configured action x resource type x scenario matrix (docs/latent.md), under the deployed policy bundle and legacy rules. Latent over-permissions first. 404 when the config has no latent section.",
+        input: latentInput,
+        ok: {
+          status: "200",
+          answer: json("LatentReport", "the cohort's (or every cohort's) modelled differences"),
+        },
       }),
     },
     "/api/v1/mismatches/{pairId}": {

@@ -75,6 +75,27 @@ export const driftInput = z.object({
     .strict(),
 });
 
+export const latentInput = z.object({
+  query: z
+    .object({
+      cohort: cohortFilter,
+      since: rfc3339
+        .optional()
+        .describe("principals sighted at or after (RFC 3339); default: until - gates.window"),
+      until: rfc3339.optional().describe("principals sighted before (RFC 3339); default: now"),
+      latent: z
+        .enum(["true", "false"])
+        .transform((v) => v === "true")
+        .optional()
+        .describe("true: only the differences traffic never exercised"),
+    })
+    .strict()
+    .refine((w) => !w.since || !w.until || w.since < w.until, {
+      path: ["until"],
+      message: "until must be after since",
+    }),
+});
+
 export const mismatchInput = z.object({
   params: z.object({
     // A correlation id pasted here is the likely mistake: say what a pair id looks like.

@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import type { EntitlementDifference } from "../../src/contracts/index.js";
+import { buildLatentReport } from "../../src/latent/latent-report.js";
+import { readLatentEvidence } from "../../src/store/latent-entitlements.js";
+import type { StoredOutcome } from "../../src/store/stored-outcome.js";
+import type { FreshDriverFactory } from "./fresh-store.js";
+import { POLICY_A, POLICY_B, RULES_A, storedOutcome, T0 } from "./outcome-fixtures.js";
+import { withStore, writeOutcomes } from "./store-suite.js";
+
+const NURSE_WRITES_LABS: EntitlementDifference = {
+  action: "write",
+  resourceType: "lab_result",
+  scenario: "care-team",
+  direction: "over_permission",
+  legacyRuleId: null,
+  newReasons: ["nurse.care_team_write"],
+};
+const NURSE_LOSES_BREAK_GLASS: EntitlementDifference = {
+  action: "read",
+  resourceType: "patient_record",
+  scenario: "break-glass",
+  direction: "under_permission",
+  legacyRuleId: "break-glass-emergency-read",
+  newReasons: ["deny.default"],
+};
+
+function sighting(
+  i: number,
+  subject: string,
+  shape: string,
+  differences: EntitlementDifference[],
+  extra: { cohort?: string; atMs?: number; policy?: string } = {},
+): StoredOutcome {
+  return {
+    ...storedOutcome({
+      correlationId: `sighting-${i}`,
+      cohort: extra.cohort ?? "nurses",
+      atMs: extra.atMs ?? T0 + i * 1_000,
+      ...(extra.policy ? { policy: extra.policy } : {}),
+    }),
+    entitlements: { subject, shape, differences },
+  };
+}
+
+const query = {
+  since: new Date(T0),
+  until: new Date(T0 + 3_600_000),
+  policyBundleSha256: POLICY_A,
+  legacyRulesSha256: RULES_A,
+};
+
+/** Latent entitlement rows (docs/latent.md), on every driver. */
+export function describeLatentStore(name: string, fresh: FreshDriverFactory): void {
+  describe(`latent entitlements on ${name}`, () => {
+    it("counts each principal once per difference, pseudonymized, and redelivery changes nothing", () =>
+      withStore(fresh, async (store) => {
+        const batch = [
+          sighting(0, "u-000401", "shape-nurse", [NURSE_WRITES_LABS, NURSE_LOSES_BREAK_GLASS]),
+          sighting(1, "u-000402", "shape-nurse", [NURSE_WRITES_LABS, NURSE_LOSES_BREAK_GLASS]),
+          sighting(2, "u-000100", "shape-patient", [], { cohort: "patients" }),
+        ];
+        await writeOutcomes(store, batch);
+        await writeOutcomes(store, batch);
+        const evidence = await readLatentEvidence(store, query);
+        expect(evidence.principalsEvaluated).toEqual({ nurses: 2, patients: 1 });
+        expect(evidence.differences).toEqual([
+          { cohort: "nurses", ...NURSE_WRITES_LABS, principals: 2 },
+          { cohort: "nurses", ...NURSE_LOSES_BREAK_GLASS, principals: 2 },
+        ]);
+        const subjects = await store.driver.query<{ s: string }>(
+          `SELECT DISTINCT subject_pseudonym AS s FROM ${store.tables.latent} ORDER BY s`,
+        );
+        expect(subjects).toHaveLength(3);
+        for (const { s } of subjects) expect(s).not.toMatch(/u-0001|u-0004/);
+      }));
+
+    it("judges a principal by its latest claim shape only", () =>
+      withStore(fresh, async (store) => {
+        await writeOutcomes(store, [sighting(0, "u-000401", "shape-old", [NURSE_WRITES_LABS])]);
+        await writeOutcomes(store, [sighting(5, "u-000401", "shape-new", [NURSE_LOSES_BREAK_GLASS])]);
+        const evidence = await readLatentEvidence(store, query);
+        expect(evidence.principalsEvaluated).toEqual({ nurses: 1 });
+        expect(evidence.differences.map((d) => d.direction)).toEqual(["under_permission"]);
+      }));
+
+    it("reads only the given versions, window and cohort", () =>
+      withStore(fresh, async (store) => {
+        await writeOutcomes(store, [
+          sighting(0, "u-000401", "s", [NURSE_WRITES_LABS]),
+          sighting(1, "u-000402", "s", [NURSE_WRITES_LABS], { policy: POLICY_B }),
+          sighting(2, "u-000403", "s", [NURSE_WRITES_LABS], { atMs: T0 + 7_200_000 }),
+          sighting(3, "u-000404", "c", [NURSE_LOSES_BREAK_GLASS], { cohort: "clinicians" }),
+        ]);
+        const all = await readLatentEvidence(store, query);
+        expect(all.principalsEvaluated).toEqual({ clinicians: 1, nurses: 1 });
+        const nurses = await readLatentEvidence(store, { ...query, cohort: "nurses" });
+        expect(nurses.principalsEvaluated).toEqual({ nurses: 1 });
+        expect(nurses.differences).toEqual([{ cohort: "nurses", ...NURSE_WRITES_LABS, principals: 1 }]);
+        const b = await readLatentEvidence(store, { ...query, policyBundleSha256: POLICY_B });
+        expect(b.differences.map((d) => d.principals)).toEqual([1]);
+      }));
+
+    it("a difference traffic showed is exercised, one it never showed is latent", () =>
+      withStore(fresh, async (store) => {
+        await writeOutcomes(store, [
+          sighting(0, "u-000401", "s", [NURSE_WRITES_LABS, NURSE_LOSES_BREAK_GLASS]),
+          storedOutcome({
+            correlationId: "bg-1",
+            cohort: "nurses",
+            action: "read",
+            resourceType: "patient_record",
+            kinds: [{ kind: "under_permission" }],
+            newAllow: false,
+            atMs: T0 + 10_000,
+          }),
+          storedOutcome({
+            correlationId: "lab-ok",
+            cohort: "nurses",
+            action: "write",
+            resourceType: "lab_result",
+            atMs: T0 + 11_000,
+          }),
+        ]);
+        const report = buildLatentReport(await readLatentEvidence(store, query), query);
+        expect(
+          report.entitlements.map((e) => [
+            e.action,
+            e.resourceType,
+            e.direction,
+            e.observedPairs,
+            e.observedFindings,
+            e.latent,
+          ]),
+        ).toEqual([
+          ["write", "lab_result", "over_permission", 1, 0, true],
+          // the sighting's own pair is a read of a patient record too
+          ["read", "patient_record", "under_permission", 2, 1, false],
+        ]);
+        expect(report.entitlements[0]?.principalsEvaluated).toBe(1);
+      }));
+  });
+}
