@@ -35,6 +35,8 @@ describe("entitlement-diff gate", () => {
     expect(XMLValidator.validate(r.stdout)).toBe(true);
     expect(r.stdout).toContain('<testsuite name="gate nurses: fail"');
     expect(r.stdout).toMatch(/name="mismatch rate bound">\s*<failure type="fail"/);
+    expect(r.stdout).toMatch(/name="latent over-permission budget">\s*<failure type="fail"/);
+    expect(r.stdout).toContain("never exercised by traffic: write lab_result (care-team, 3 principals)");
     expect(r.stderr).toMatch(/^entitlement-diff: gate nurses: fail: mismatch rate 10\.00% \(30\/300\)/);
   });
 
@@ -160,6 +162,13 @@ describe("entitlement-diff report --cohort", () => {
     expect(report.gate.status).toBe("fail");
     expect(report.drift.map((g) => [g.kind, g.pairs])).toEqual([["under_permission", 30]]);
     expect(report.trend.reduce((sum, p) => sum + p.pairs, 0)).toBe(300);
+    expect(report.gate.latent?.overPermissions.map((e) => [e.action, e.resourceType, e.principals])).toEqual([
+      ["write", "lab_result", 3],
+    ]);
+    expect(report.latent?.principalsEvaluated).toBe(3);
+    expect(report.latent?.entitlements.map((e) => [e.direction, e.latent])).toEqual([
+      ["over_permission", true],
+    ]);
   });
 
   it("writes Markdown with the gate summary and the drift table, to a file when asked", async () => {
@@ -170,6 +179,10 @@ describe("entitlement-diff report --cohort", () => {
     expect(md).toMatch(/^## Cohort `nurses`: shadow/);
     expect(md).toContain("### ❌ Parity gate `nurses`: fail");
     expect(md).toMatch(/\| under-permission \| high \| read \| patient\\_record \|/);
+    expect(md).toContain("### Latent entitlement drift");
+    expect(md).toMatch(
+      /\| over-permission \| write \| lab\\_result \| care-team \| \(none\) \| nurse\.care\\_team\\_write \| 3 of 3 \| latent \(0 pairs/,
+    );
     expect((await runCli("report", "--config", config, "--cohort", "nobody")).code).toBe(64);
   });
 });
@@ -183,6 +196,9 @@ describe("entitlement-diff report --cohort as HTML", () => {
     expect(page).toContain("<h1>Cohort nurses: ");
     expect(page).toContain("mismatch rate bound");
     expect(page).toMatch(/<table class="groups">[\s\S]*under-permission[\s\S]*<code>patient_record<\/code>/);
+    expect(page).toMatch(
+      /<h2>Latent entitlement drift<\/h2>[\s\S]*<tr class="latent">[\s\S]*<code>lab_result<\/code>/,
+    );
     expect(page).not.toMatch(/<script|<link rel="stylesheet"|src="http/);
   });
 });
