@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { EntitlementDiffError, Verdict } from "../errors/errors.js";
 import { apiTokenCommand } from "./api-token-command.js";
 import { gateCommand } from "./gate-command.js";
+import { impactCommand } from "./impact-command.js";
 import { migrateCommand } from "./migrate-command.js";
 import { promoteCommand } from "./promote-command.js";
 import { replayCommand } from "./replay-command.js";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .addCommand(promoteCommand())
     .addCommand(statusCommand())
     .addCommand(reportCommand())
+    .addCommand(impactCommand())
     .addCommand(apiTokenCommand());
   // Commander copies these settings only to sub-commands it creates itself, not to added ones.
   for (const command of [program, ...program.commands]) command.exitOverride();

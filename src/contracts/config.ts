@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { conditionsSchema } from "./conditions.js";
 import { durationSchema } from "./duration.js";
+import { impactConfigSchema } from "./impact.js";
 import { latentConfigSchema } from "./latent.js";
 import { storeConfigSchema } from "./store-config.js";
 
@@ -304,6 +305,8 @@ export const configSchema = z
     cohorts: z.array(cohortSchema).default([]),
     /** The entitlement matrix for latent drift (docs/latent.md); off when omitted. */
     latent: latentConfigSchema.optional(),
+    /** What `serve` keeps of pairs for `impact` to replay (docs/impact.md); off when omitted. */
+    impact: impactConfigSchema.optional(),
     gates: gatesConfigSchema,
   })
   .strict()

@@ -6,6 +6,7 @@ export * from "./event.js";
 export * from "./findings.js";
 export * from "./gate.js";
 export * from "./gate-evaluation.js";
+export * from "./impact.js";
 export * from "./latent.js";
 export * from "./report.js";
 export * from "./review.js";

@@ -10,6 +10,7 @@ import type { ClaimTranslator } from "../identity/claim-mapping.js";
 import type { Claims } from "../identity/claims.js";
 import { checkSubjectContinuity } from "../identity/subject-continuity.js";
 import type { TokenVerifier, VerificationResult } from "../identity/verification-result.js";
+import type { FactKeeper } from "../impact/replay-facts.js";
 import type { EntitlementTracker, PrincipalEntitlements } from "../latent/principal-entitlements.js";
 import type { LegacyEngine } from "../legacy/engine.js";
 import type { PolicyEvaluator } from "../policy/evaluator.js";
@@ -31,6 +32,8 @@ export interface DiffDependencies {
   claims: ClaimTranslator;
   /** The latent entitlement matrix (docs/latent.md), when configured. */
   entitlements?: EntitlementTracker;
+  /** Keeps the facts `impact` replays (docs/impact.md), when configured. */
+  facts?: FactKeeper;
 }
 
 export interface PairDiffer {
@@ -73,8 +76,19 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
       }
       const entitlements =
         both && deps.entitlements && entitlementsOf(deps.entitlements, cohort, both, legacy, next);
+      const replay =
+        both && legacyDecision && newDecision && deps.facts
+          ? deps.facts.keep({
+              correlationId: legacy.event.correlationId,
+              newClaims: both.new,
+              request: next.event.request,
+              legacy: legacyDecision,
+              next: newDecision,
+            })
+          : undefined;
       return {
         ...(entitlements ? { entitlements } : {}),
+        ...(replay ? { replay } : {}),
         correlationId: legacy.event.correlationId,
         cohort,
         paired: true,

@@ -1,4 +1,5 @@
 import type { AuthzEvent, Finding, LegacyDecision, Side } from "../contracts/index.js";
+import type { KeptPair } from "../impact/replay-facts.js";
 import type { PrincipalEntitlements } from "../latent/principal-entitlements.js";
 import type { PolicyDecision } from "../policy/evaluator.js";
 
@@ -30,4 +31,6 @@ export interface PairOutcome {
   subjects: { legacy: string | null; new: string | null };
   /** The principal's modelled entitlement differences, when there is something new to store. */
   entitlements?: PrincipalEntitlements;
+  /** The pair's replay facts, when it is kept for `impact` (every decision mismatch, a sample of the rest). */
+  replay?: KeptPair;
 }

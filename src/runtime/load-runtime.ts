@@ -6,6 +6,7 @@ import { createPairDiffer, type PairDiffer } from "../diff/pair-differ.js";
 import { compileClaimMappings } from "../identity/claim-mapping.js";
 import { JoseVerifier } from "../identity/jose-verifier.js";
 import { loadVerificationKey } from "../identity/load-key.js";
+import { createFactKeeper } from "../impact/replay-facts.js";
 import { compileMatrix } from "../latent/entitlement-matrix.js";
 import { createEntitlementTracker } from "../latent/principal-entitlements.js";
 import type { LegacyEngine } from "../legacy/engine.js";
@@ -73,6 +74,7 @@ export async function loadRuntime(
     legacySubjectClaim: config.identity.legacySubjectClaim,
     claims: compileClaimMappings(withSubjectMapping(config.identity)),
     ...(entitlements ? { entitlements } : {}),
+    ...(config.impact ? { facts: createFactKeeper(policy, config.impact) } : {}),
   });
   return {
     loaded,

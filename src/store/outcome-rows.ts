@@ -63,10 +63,28 @@ export interface LatentRow {
   seen_at: string;
 }
 
+/** A row of replay_facts: the pair's facts as JSON, identifying values already renamed. */
+export interface ReplayFactRow {
+  pair_id: string;
+  cohort: string;
+  kind: string;
+  action: string;
+  resource_type: string;
+  legacy_allow: boolean;
+  legacy_rule_id: string | null;
+  new_allow: boolean;
+  replayable: boolean;
+  facts: string;
+  policy_bundle_sha256: string;
+  legacy_rules_sha256: string;
+  event_time: string;
+}
+
 export interface OutcomeRows {
   outcome: OutcomeRow;
   findings: FindingRow[];
   latent: LatentRow[];
+  replay: ReplayFactRow[];
 }
 
 /** Pure: the rows one outcome becomes. Raw subject and resource ids stop here. */
@@ -96,6 +114,31 @@ export function toOutcomeRows(o: StoredOutcome, pseudonymize: Pseudonymizer): Ou
     },
     findings: o.findings.map((f) => findingRow(o, f, { ...ids, ...provenance, observed_at: eventTime })),
     latent: o.entitlements ? latentRows(o, o.entitlements, pseudonymize, eventTime) : [],
+    replay: o.replay && o.legacy && o.new ? [replayRow(o, o.replay, o.legacy, o.new, eventTime)] : [],
+  };
+}
+
+function replayRow(
+  o: StoredOutcome,
+  kept: NonNullable<StoredOutcome["replay"]>,
+  legacy: NonNullable<StoredOutcome["legacy"]>,
+  next: NonNullable<StoredOutcome["new"]>,
+  eventTime: string,
+): ReplayFactRow {
+  return {
+    pair_id: o.pairId,
+    cohort: o.cohort,
+    kind: kept.kind,
+    action: o.action,
+    resource_type: o.resourceType,
+    legacy_allow: legacy.allow,
+    legacy_rule_id: legacy.ruleId,
+    new_allow: next.allow,
+    replayable: kept.replayable,
+    facts: JSON.stringify(kept.facts),
+    policy_bundle_sha256: o.policyBundleSha256,
+    legacy_rules_sha256: o.legacyRulesSha256,
+    event_time: eventTime,
   };
 }
 

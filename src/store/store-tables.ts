@@ -18,6 +18,8 @@ export interface StoreTables {
   readonly stageTransitions: string;
   /** Each principal's modelled entitlement differences (latent drift). */
   readonly latent: string;
+  /** What `impact` replays: decision mismatches and a sample of agreeing pairs. */
+  readonly replayFacts: string;
 }
 
 export const TABLE_NAMES = {
@@ -29,6 +31,7 @@ export const TABLE_NAMES = {
   gateEvaluations: "gate_evaluations",
   stageTransitions: "stage_transitions",
   latent: "latent_entitlements",
+  replayFacts: "replay_facts",
 } as const;
 
 export function storeTables(database: string): StoreTables {
@@ -44,5 +47,6 @@ export function storeTables(database: string): StoreTables {
     gateEvaluations: `${database}.${TABLE_NAMES.gateEvaluations}`,
     stageTransitions: `${database}.${TABLE_NAMES.stageTransitions}`,
     latent: `${database}.${TABLE_NAMES.latent}`,
+    replayFacts: `${database}.${TABLE_NAMES.replayFacts}`,
   };
 }

@@ -13,6 +13,8 @@ export function storeSink(store: Pick<Store, "driver" | "tables">): RowSink {
   return async (batch) => {
     const latent = batch.flatMap((rows) => rows.latent);
     if (latent.length > 0) await store.driver.insert(store.tables.latent, latent);
+    const replay = batch.flatMap((rows) => rows.replay);
+    if (replay.length > 0) await store.driver.insert(store.tables.replayFacts, replay);
     await store.driver.insert(
       store.tables.findings,
       batch.flatMap((rows) => rows.findings),

@@ -169,6 +169,20 @@ describe("serve: mirrored traffic from a real Kafka broker into the embedded Cli
     );
   });
 
+  it("keeps the replay facts of every decision mismatch for impact, and a sample of the agreeing pairs", async () => {
+    const rows = await service.store.driver.query<{ kind: string; n: string; replayable: string }>(
+      `SELECT kind, count() AS n, countIf(replayable) AS replayable FROM ${service.store.tables.replayFacts} FINAL GROUP BY kind ORDER BY kind`,
+    );
+    const stored = Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
+    const planted = (kind: string) => traffic.expected.findings.filter((f) => f.kind === kind).length;
+    expect(stored.over_permission).toBe(planted("over_permission"));
+    expect(stored.under_permission).toBe(planted("under_permission"));
+    // 5 % of the agreeing pairs (deterministic by correlation id): roughly, not exactly.
+    expect(stored.match).toBeGreaterThan(traffic.expected.totals.pairs * 0.02);
+    expect(stored.match).toBeLessThan(traffic.expected.totals.pairs * 0.09);
+    for (const r of rows) expect(Number(r.replayable), r.kind).toBe(Number(r.n));
+  });
+
   it("never stores a raw token or subject id", async () => {
     const rows = await service.store.driver.query<Record<string, unknown>>(
       `SELECT * FROM ${service.store.tables.findings} FINAL LIMIT 200`,
@@ -177,7 +191,11 @@ describe("serve: mirrored traffic from a real Kafka broker into the embedded Cli
       `SELECT * FROM ${service.store.tables.latent} FINAL LIMIT 200`,
     );
     expect(latentRows.length).toBeGreaterThan(0);
-    const text = JSON.stringify([...rows, ...latentRows]);
+    const facts = await service.store.driver.query<Record<string, unknown>>(
+      `SELECT * FROM ${service.store.tables.replayFacts} FINAL LIMIT 500`,
+    );
+    expect(facts.length).toBeGreaterThan(0);
+    const text = JSON.stringify([...rows, ...latentRows, ...facts]);
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./); // no JWS
     expect(text).not.toMatch(/"u-\d{4,}"/); // no legacy subject ids of the demo
   });

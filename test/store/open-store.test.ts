@@ -26,6 +26,7 @@ describe("openStore", () => {
         "002-promotion",
         "003-root-cause",
         "004-latent-entitlements",
+        "005-replay-facts",
       ]);
     } finally {
       await store.close();

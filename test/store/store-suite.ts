@@ -73,6 +73,7 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             "002-promotion",
             "003-root-cause",
             "004-latent-entitlements",
+            "005-replay-facts",
           ]);
           expect(first.version).toBe(MIGRATIONS.length);
           const again = await migrate(driver, { database, retentionDays: 30 });
@@ -88,6 +89,7 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             "mismatch_details",
             "outcome_counters",
             "pair_outcomes",
+            "replay_facts",
             "schema_migrations",
             "stage_transitions",
             "waivers",
@@ -154,10 +156,12 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             `${database}.pair_outcomes`,
             `${database}.mismatch_details`,
             `${database}.latent_entitlements`,
+            `${database}.replay_facts`,
           ]);
           expect(await ttlDays(driver, `${database}.pair_outcomes`)).toBe(7);
           expect(await ttlDays(driver, `${database}.mismatch_details`)).toBe(7);
           expect(await ttlDays(driver, `${database}.latent_entitlements`)).toBe(7);
+          expect(await ttlDays(driver, `${database}.replay_facts`)).toBe(7);
         }));
     });
 

@@ -2,6 +2,7 @@ import { initialMigration } from "./001-initial.js";
 import { promotionMigration } from "./002-promotion.js";
 import { rootCauseMigration } from "./003-root-cause.js";
 import { latentEntitlementsMigration } from "./004-latent-entitlements.js";
+import { replayFactsMigration } from "./005-replay-facts.js";
 import type { Migration } from "./migration.js";
 
 /** Every schema version in order. Append only: a released migration is never edited or renumbered. */
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = [
   promotionMigration,
   rootCauseMigration,
   latentEntitlementsMigration,
+  replayFactsMigration,
 ];
