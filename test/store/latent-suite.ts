@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { EntitlementDifference } from "../../src/contracts/index.js";
 import { buildLatentReport } from "../../src/latent/latent-report.js";
 import { readLatentEvidence } from "../../src/store/latent-entitlements.js";
+import { readReplayFacts } from "../../src/store/replay-facts.js";
 import type { StoredOutcome } from "../../src/store/stored-outcome.js";
 import type { FreshDriverFactory } from "./fresh-store.js";
 import { POLICY_A, POLICY_B, RULES_A, storedOutcome, T0 } from "./outcome-fixtures.js";
@@ -137,6 +138,62 @@ export function describeLatentStore(name: string, fresh: FreshDriverFactory): vo
           ["read", "patient_record", "under_permission", 2, 1, false],
         ]);
         expect(report.entitlements[0]?.principalsEvaluated).toBe(1);
+      }));
+  });
+}
+
+/** The replay facts `impact` reads (docs/impact.md), on every driver. */
+export function describeReplayFactsStore(name: string, fresh: FreshDriverFactory): void {
+  describe(`replay facts on ${name}`, () => {
+    const kept = (
+      i: number,
+      kind: "match" | "over_permission",
+      extra: { policy?: string; atMs?: number } = {},
+    ) => ({
+      ...storedOutcome({
+        correlationId: `kept-${i}`,
+        cohort: "billing",
+        action: "read",
+        resourceType: "clinical_note",
+        atMs: extra.atMs ?? T0 + i * 1_000,
+        ...(kind === "over_permission"
+          ? { kinds: [{ kind: "over_permission" as const }], legacyAllow: false, ruleId: null }
+          : {}),
+        ...(extra.policy ? { policy: extra.policy } : {}),
+      }),
+      replay: {
+        kind,
+        replayable: i !== 3,
+        facts: {
+          token: { roles: ["finance"], sub: "#1" },
+          action: "read",
+          resource: { type: "clinical_note" },
+          context: {},
+        },
+      },
+    });
+
+    it("reads each kept pair once, under the given versions and window, with its facts", () =>
+      withStore(fresh, async (store) => {
+        const batch = [
+          kept(0, "over_permission"),
+          kept(1, "match"),
+          kept(2, "over_permission", { policy: POLICY_B }),
+          kept(3, "match"),
+          kept(4, "match", { atMs: T0 + 7_200_000 }),
+        ];
+        await writeOutcomes(store, batch);
+        await writeOutcomes(store, batch);
+        const read = await readReplayFacts(store, { ...query, limit: 10 });
+        expect(read.truncated).toBe(false);
+        expect(read.facts.map((f) => [f.kind, f.legacyAllow, f.newAllow, f.replayable])).toEqual([
+          ["over_permission", false, true, true],
+          ["match", true, true, true],
+          ["match", true, true, false],
+        ]);
+        expect(read.facts[0]?.facts).toEqual(batch[0]?.replay.facts);
+        const cut = await readReplayFacts(store, { ...query, limit: 2 });
+        expect([cut.facts.length, cut.truncated]).toEqual([2, true]);
       }));
   });
 }

@@ -1,5 +1,5 @@
 import { freshClientOverEmbedded, freshEmbedded, freshHttp } from "./fresh-store.js";
-import { describeLatentStore } from "./latent-suite.js";
+import { describeLatentStore, describeReplayFactsStore } from "./latent-suite.js";
 import { describePromotionStore } from "./promotion-suite.js";
 import { describeReviewStore } from "./review-suite.js";
 import { describeStore } from "./store-suite.js";
@@ -27,3 +27,8 @@ describeLatentStore("embedded (chdb)", freshEmbedded);
 describeLatentStore("clickhouse driver over the embedded engine", freshClientOverEmbedded);
 if (process.env.CLICKHOUSE_URL)
   describeLatentStore(`clickhouse over HTTP (${new URL(process.env.CLICKHOUSE_URL).host})`, freshHttp);
+
+describeReplayFactsStore("embedded (chdb)", freshEmbedded);
+describeReplayFactsStore("clickhouse driver over the embedded engine", freshClientOverEmbedded);
+if (process.env.CLICKHOUSE_URL)
+  describeReplayFactsStore(`clickhouse over HTTP (${new URL(process.env.CLICKHOUSE_URL).host})`, freshHttp);
