@@ -25,7 +25,21 @@ export const latentScenarioSchema = z
   .strict();
 export type LatentScenario = z.infer<typeof latentScenarioSchema>;
 
-export const DEFAULT_IDENTITY_CLAIMS = ["sub", "legacy_sub", "client_id", "proxy_for", "sid", "jti"];
+/** Ids and personal attributes (OIDC standard claims): only their equality may matter to a model. */
+export const DEFAULT_IDENTITY_CLAIMS = [
+  "sub",
+  "legacy_sub",
+  "client_id",
+  "proxy_for",
+  "sid",
+  "jti",
+  "email",
+  "name",
+  "given_name",
+  "family_name",
+  "preferred_username",
+  "phone_number",
+];
 
 /**
  * The entitlement matrix evaluated for every principal seen (docs/latent.md): each action x
