@@ -25,14 +25,14 @@ interface ImpactFlags {
   maxPairs: number;
 }
 
-/** Exit 1: the candidate introduces an over-permission. */
-export const IMPACT_OVER_PERMISSION_EXIT = 1;
+/** Exit 1: the candidate introduces an over-permission (or fails); 2: too little evidence to say. */
+const IMPACT_EXIT = { pass: 0, fail: 1, insufficient_evidence: 2 } as const;
 
 export function impactCommand(): Command {
   const now = new Date();
   return new Command("impact")
     .description(
-      "replay stored mismatches and sampled agreeing pairs against a candidate policy bundle, the legacy decision as the oracle; exit 1 if it introduces any over-permission",
+      "replay stored mismatches and sampled agreeing pairs against a candidate policy bundle, the legacy decision as the oracle; exit 0 pass, 1 an over-permission introduced, 2 too little evidence",
     )
     .requiredOption("-c, --config <file>", "configuration file (YAML)")
     .requiredOption("--policy <bundle>", "the candidate: an `opa build -t wasm` bundle (.tar.gz) or a .wasm")
@@ -83,10 +83,6 @@ export function impactCommand(): Command {
             limit: flags.maxPairs,
           }),
         );
-        if (truncated)
-          process.stderr.write(
-            `entitlement-diff: impact: more than ${flags.maxPairs} stored pairs in the window; only the first ${flags.maxPairs} were replayed (--max-pairs)\n`,
-          );
         const report = buildImpactReport({
           facts,
           candidate,
@@ -95,6 +91,7 @@ export function impactCommand(): Command {
           since,
           until,
           matchedSampleRate: config.impact.matchedSampleRate,
+          truncated,
           now,
         });
         const text =
@@ -105,8 +102,11 @@ export function impactCommand(): Command {
               : renderImpactText(report);
         if (flags.out) writeFileSync(flags.out, text);
         else process.stdout.write(text);
-        if (!report.ok)
-          throw new Verdict(IMPACT_OVER_PERMISSION_EXIT, text.split("\n")[0] ?? "over-permission introduced");
+        if (report.status !== "pass")
+          throw new Verdict(
+            IMPACT_EXIT[report.status],
+            `impact: ${report.status}: ${report.reasons.join("; ")}`,
+          );
       } finally {
         candidate.close();
       }

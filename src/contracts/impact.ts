@@ -39,6 +39,8 @@ export const cohortImpactSchema = z.object({
   introducedUnderPermission: count,
   /** Stored facts whose replay under the deployed policy did not reproduce its decision: left out. */
   notReplayable: count,
+  /** Stored facts the candidate failed to evaluate (an error in the candidate): each fails the check. */
+  candidateErrors: count,
 });
 export type CohortImpact = z.infer<typeof cohortImpactSchema>;
 
@@ -65,7 +67,15 @@ export const impactReportSchema = z.object({
   cohorts: z.array(cohortImpactSchema),
   /** Grouped by request path and the candidate's reasons, introduced over-permissions first. */
   changes: z.array(impactChangeSchema),
-  /** True when the candidate introduces no over-permission: the exit code of `impact` is 0. */
+  /** More stored pairs than --max-pairs were in the window: the replay is incomplete. */
+  truncated: z.boolean(),
+  /**
+   * `fail` (exit 1): an introduced over-permission or a candidate error; `insufficient_evidence`
+   * (exit 2): nothing replayable, or the read was cut; `pass` (exit 0) otherwise.
+   */
+  status: z.enum(["pass", "fail", "insufficient_evidence"]),
+  reasons: z.array(z.string()),
+  /** status is pass. */
   ok: z.boolean(),
 });
 export type ImpactReport = z.infer<typeof impactReportSchema>;

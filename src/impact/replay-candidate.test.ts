@@ -62,6 +62,7 @@ describe("replayCandidate", () => {
         introducedOverPermission: 0,
         introducedUnderPermission: 0,
         notReplayable: 1,
+        candidateErrors: 0,
       },
     ]);
     const breaking = replayCandidate(facts, candidate(true));
@@ -70,5 +71,16 @@ describe("replayCandidate", () => {
       ["introduced_over_permission", "export", "billing_record", 1],
       ["fixed", "read", "clinical_note", 2],
     ]);
+  });
+
+  it("counts a stored pair the candidate fails on, instead of stopping or skipping it", () => {
+    const throwing = {
+      evaluate: (i: PolicyInput) => {
+        if (i.resource.type === "clinical_note") throw new Error("wasm: out of memory");
+        return { allow: true, reasons: [] };
+      },
+    };
+    const [billing] = replayCandidate([note(), fact({})], throwing).cohorts;
+    expect(billing).toMatchObject({ candidateErrors: 1, mismatches: 0, matchedSample: 1 });
   });
 });

@@ -61,7 +61,11 @@ export function replayCandidate(
       c.notReplayable++;
       continue;
     }
-    const decision = candidate.evaluate(policyInputOf(f.facts));
+    const decision = evaluateOrUndefined(candidate, f.facts);
+    if (decision === undefined) {
+      c.candidateErrors++;
+      continue;
+    }
     const agrees = decision.allow === f.legacyAllow;
     if (f.kind === "match") {
       c.matchedSample++;
@@ -91,6 +95,15 @@ export function replayCandidate(
   };
 }
 
+/** A candidate that throws on a stored input is a defect of the candidate: counted, never skipped silently. */
+function evaluateOrUndefined(candidate: Pick<PolicyEvaluator, "evaluate">, facts: ReplayFacts) {
+  try {
+    return candidate.evaluate(policyInputOf(facts));
+  } catch {
+    return undefined;
+  }
+}
+
 function cohortEntry(cohorts: Map<string, CohortImpact>, cohort: string): CohortImpact {
   let entry = cohorts.get(cohort);
   if (!entry) {
@@ -102,6 +115,7 @@ function cohortEntry(cohorts: Map<string, CohortImpact>, cohort: string): Cohort
       introducedOverPermission: 0,
       introducedUnderPermission: 0,
       notReplayable: 0,
+      candidateErrors: 0,
     };
     cohorts.set(cohort, entry);
   }

@@ -55,6 +55,30 @@ describe("replayFactsOf", () => {
     });
     expect(JSON.stringify(facts)).not.toMatch(/u-\d|n-7f3a|lab-991/);
   });
+
+  it("renames numeric ids, ids inside objects in lists, and a known id in any other claim", () => {
+    const facts = replayFactsOf(
+      { sub: 12345, act: { sub: "u-000401" }, legacy_sub: "u-000401", roles: ["nurse"] },
+      {
+        action: "read",
+        // A mirror that sends numeric ids: not what the contract types say, so cast like a raw JSON value.
+        resource: {
+          type: "lab_result",
+          id: 777,
+          careTeam: [{ id: "u-000402" }, { id: 12345 }],
+        } as unknown as {
+          type: string;
+        },
+      },
+      IDS,
+      [
+        ["resource", "id"],
+        ["resource", "careTeam", "id"],
+      ],
+    );
+    expect(facts.token).toEqual({ act: { sub: "#1" }, legacy_sub: "#1", roles: ["nurse"], sub: "#2" });
+    expect(facts.resource).toEqual({ type: "lab_result", id: "#3", careTeam: [{ id: "#4" }, { id: "#2" }] });
+  });
 });
 
 describe("the fact keeper", () => {

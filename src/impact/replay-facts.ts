@@ -1,6 +1,7 @@
 import { hash } from "node:crypto";
 import type { AuthzRequest, ImpactConfig, LegacyDecision } from "../contracts/index.js";
 import type { Claims } from "../identity/claims.js";
+import { createIdentityRenamer } from "../identity/identity-renamer.js";
 import type { PolicyDecision, PolicyEvaluator } from "../policy/evaluator.js";
 
 /**
@@ -72,54 +73,37 @@ export function replayFactsOf(
   identityClaims: ReadonlySet<string>,
   identityAttributes: ReadonlyArray<readonly string[]>,
 ): ReplayFacts {
-  const names = new Map<string, string>();
-  const rename = (v: unknown): unknown => {
-    if (typeof v === "string") {
-      let name = names.get(v);
-      if (name === undefined) {
-        name = `#${names.size + 1}`;
-        names.set(v, name);
-      }
-      return name;
-    }
-    return Array.isArray(v) ? v.map(rename) : v;
-  };
+  const ids = createIdentityRenamer();
+  const keys = Object.keys(token).sort();
   const renamedToken: Record<string, unknown> = {};
-  for (const key of Object.keys(token).sort())
-    renamedToken[key] = identityClaims.has(key) ? rename(token[key]) : token[key];
+  for (const key of keys) if (identityClaims.has(key)) renamedToken[key] = ids.rename(token[key]);
   const doc = structuredClone({ resource: request.resource, context: request.context ?? {} }) as Record<
     string,
-    Record<string, unknown>
+    unknown
   >;
-  for (const [root, ...path] of identityAttributes) renameAt(doc[root as string], path, rename);
-  // An id the token carries, wherever else it appears in the request, is the same person.
-  const known = (v: unknown): unknown => {
-    if (typeof v === "string") return names.get(v) ?? v;
-    if (Array.isArray(v)) return v.map(known);
-    return v !== null && typeof v === "object" ? sweep(v, known) : v;
-  };
+  for (const path of identityAttributes) renameAt(doc, path, ids.rename);
+  // An id seen anywhere, in any other claim or attribute, is the same person: renamed there too.
+  for (const key of keys) if (!identityClaims.has(key)) renamedToken[key] = ids.known(token[key]);
   return {
-    token: renamedToken,
+    token: Object.fromEntries(keys.map((k) => [k, renamedToken[k]])),
     action: request.action,
-    resource: sweep(doc.resource, known) as Record<string, unknown>,
-    context: sweep(doc.context, known) as Record<string, unknown>,
+    resource: ids.known(doc.resource) as Record<string, unknown>,
+    context: ids.known(doc.context) as Record<string, unknown>,
   };
 }
 
+/** Renames the value at a dot path, through arrays (`resource.careTeam.id` reaches `[{ id }]`). */
 function renameAt(node: unknown, path: readonly string[], rename: (v: unknown) => unknown): void {
-  if (node === null || typeof node !== "object" || Array.isArray(node) || path.length === 0) return;
+  if (Array.isArray(node)) {
+    for (const item of node) renameAt(item, path, rename);
+    return;
+  }
+  if (node === null || typeof node !== "object" || path.length === 0) return;
   const [key, ...rest] = path as [string, ...string[]];
   const record = node as Record<string, unknown>;
   if (!Object.hasOwn(record, key)) return;
   if (rest.length === 0) record[key] = rename(record[key]);
   else renameAt(record[key], rest, rename);
-}
-
-/** The object's values, each through `known` (which recurses into nested values). */
-function sweep(v: unknown, known: (v: unknown) => unknown): unknown {
-  if (v === null || typeof v !== "object") return v;
-  if (Array.isArray(v)) return v.map(known);
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, known(x)]));
 }
 
 export function policyInputOf(facts: ReplayFacts) {

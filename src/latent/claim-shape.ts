@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
 import type { Claims } from "../identity/claims.js";
+import { createIdentityRenamer } from "../identity/identity-renamer.js";
 import type { PrincipalClaims } from "./scenario-template.js";
 
 /**
@@ -22,23 +23,12 @@ export interface ClaimShape {
  * the canonical claims carry no personal value at all.
  */
 export function claimShape(legacy: Claims, next: Claims, identityClaims: ReadonlySet<string>): ClaimShape {
-  const names = new Map<string, string>();
-  const rename = (v: unknown): unknown => {
-    if (typeof v === "string") {
-      let name = names.get(v);
-      if (name === undefined) {
-        name = `#${names.size + 1}`;
-        names.set(v, name);
-      }
-      return name;
-    }
-    return Array.isArray(v) ? v.map(rename) : v;
-  };
+  const ids = createIdentityRenamer();
   const canonical = (claims: Claims): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(claims).sort()) {
       if (TIME_CLAIMS.has(key)) continue;
-      out[key] = identityClaims.has(key) ? rename(claims[key]) : claims[key];
+      out[key] = identityClaims.has(key) ? ids.rename(claims[key]) : claims[key];
     }
     return out;
   };

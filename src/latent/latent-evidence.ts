@@ -8,6 +8,11 @@ export interface LatentQuery {
   legacyRulesSha256: string;
   /** One cohort, or all when omitted. */
   cohort?: string;
+  /**
+   * A principal is stored again only every `latent.refreshSeconds` of event time: one active in
+   * the window may have been stored up to that long before it. Sightings that early count too.
+   */
+  sightingSlackSeconds?: number;
 }
 
 /** A differing cell of the matrix with the number of a cohort's principals (latest shape) that have it. */

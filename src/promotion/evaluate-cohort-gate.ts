@@ -33,7 +33,7 @@ export type GateStore = Pick<Store, "driver" | "tables">;
  */
 export async function evaluateCohortGate(
   store: GateStore,
-  config: Pick<Config, "gates">,
+  config: Pick<Config, "gates"> & Partial<Pick<Config, "latent">>,
   deployed: DeployedVersions,
   request: CohortGateRequest,
 ): Promise<GateEvaluation> {
@@ -45,7 +45,7 @@ export async function evaluateCohortGate(
 /** The same without recording it: for read-only views (the API's cohort overview). */
 export async function decideCohortGate(
   store: GateStore,
-  { gates }: Pick<Config, "gates">,
+  { gates, latent: matrix }: Pick<Config, "gates"> & Partial<Pick<Config, "latent">>,
   deployed: DeployedVersions,
   request: CohortGateRequest,
 ): Promise<GateEvaluation> {
@@ -65,7 +65,13 @@ export async function decideCohortGate(
     readEvidenceVersions(store, { cohort, since, until, ...deployed }),
     thresholds.maxLatentOverPermission === undefined
       ? undefined
-      : readLatent(store, { cohort, since, until, ...deployed }),
+      : readLatent(store, {
+          cohort,
+          since,
+          until,
+          ...deployed,
+          sightingSlackSeconds: matrix?.refreshSeconds ?? 0,
+        }),
   ]);
   const decision = decideStoredGate({
     cohort,
@@ -114,7 +120,7 @@ export async function decideCohortGate(
 /** Always under the deployed versions: latent drift is a property of the models that will serve. */
 async function readLatent(
   store: GateStore,
-  q: { cohort: string; since: Date; until: Date } & DeployedVersions,
+  q: { cohort: string; since: Date; until: Date; sightingSlackSeconds: number } & DeployedVersions,
 ): Promise<LatentEvidence> {
   const report = buildLatentReport(await readLatentEvidence(store, q), q);
   return {

@@ -11,6 +11,7 @@ import {
   type WaiverRequest,
   waiverRequestSchema,
 } from "../contracts/index.js";
+import { UsageError } from "../errors/errors.js";
 import { buildLatentReport } from "../latent/latent-report.js";
 import { type CohortStatus, cohortStatuses } from "../promotion/cohort-status.js";
 import type { DeployedVersions } from "../promotion/deployed-versions.js";
@@ -148,7 +149,15 @@ export function createReviewService(
       if (config.latent === undefined) return null;
       const until = q.until ?? q.now;
       const since = q.since ?? new Date(until.getTime() - durationMs(config.gates.window));
-      const query = { since, until, ...deployed, ...(q.cohort ? { cohort: q.cohort } : {}) };
+      if (since.getTime() >= until.getTime())
+        throw new UsageError(`since (${since.toISOString()}) must be before until (${until.toISOString()})`);
+      const query = {
+        since,
+        until,
+        ...deployed,
+        ...(q.cohort ? { cohort: q.cohort } : {}),
+        sightingSlackSeconds: config.latent.refreshSeconds,
+      };
       const report = buildLatentReport(await readLatentEvidence(store, query), query);
       return q.latentOnly ? { ...report, entitlements: report.entitlements.filter((e) => e.latent) } : report;
     },

@@ -10,14 +10,18 @@ const PRINCIPALS = (table: string) => `SELECT cohort, subject_pseudonym, shape
     AND policy_bundle_sha256 = {policyBundleSha256:String}
     AND legacy_rules_sha256 = {legacyRulesSha256:String}
     AND ({cohort:Nullable(String)} IS NULL OR cohort = {cohort:Nullable(String)})
-    AND seen_at >= fromUnixTimestamp64Milli({sinceMs:Int64}, 'UTC')
+    AND seen_at >= fromUnixTimestamp64Milli({sinceMs:Int64} - {slackMs:Int64}, 'UTC')
     AND seen_at < fromUnixTimestamp64Milli({untilMs:Int64}, 'UTC')`;
 
 export async function readLatentEvidence(
   store: Pick<Store, "driver" | "tables">,
   q: LatentQuery,
 ): Promise<StoredLatentEvidence> {
-  const params = { ...windowParams(q), cohort: q.cohort ?? null };
+  const params = {
+    ...windowParams(q),
+    cohort: q.cohort ?? null,
+    slackMs: Math.round((q.sightingSlackSeconds ?? 0) * 1000),
+  };
   const t = store.tables;
   const [evaluated, cells, observed] = await Promise.all([
     store.driver.query<{ cohort: string; principals: number | string }>(

@@ -336,6 +336,10 @@ describe("GET /api/v1/latent", () => {
     ]);
     const doctors = await json<LatentReport>(await h.get("/api/v1/latent?cohort=doctors&latent=true"));
     expect(doctors.entitlements).toEqual([]);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await issues(await h.get(`/api/v1/latent?since=${future}`)))[0]?.message).toMatch(
+      /must be before until/,
+    );
     expect(await issues(await h.get("/api/v1/latent?latent=yes"))).toEqual([
       { path: ["query", "latent"], message: expect.stringMatching(/true|false/) },
     ]);

@@ -101,6 +101,19 @@ export function describeLatentStore(name: string, fresh: FreshDriverFactory): vo
         expect(b.differences.map((d) => d.principals)).toEqual([1]);
       }));
 
+    it("counts a principal stored up to the refresh time before the window, and not earlier", () =>
+      withStore(fresh, async (store) => {
+        await writeOutcomes(store, [
+          sighting(0, "u-000401", "s", [NURSE_WRITES_LABS], { atMs: T0 - 3 * 3_600_000 }),
+          sighting(1, "u-000402", "s", [NURSE_WRITES_LABS], { atMs: T0 - 9 * 3_600_000 }),
+        ]);
+        const strict = await readLatentEvidence(store, query);
+        expect(strict.principalsEvaluated).toEqual({});
+        const slack = await readLatentEvidence(store, { ...query, sightingSlackSeconds: 6 * 3_600 });
+        expect(slack.principalsEvaluated).toEqual({ nurses: 1 });
+        expect(slack.differences.map((d) => d.principals)).toEqual([1]);
+      }));
+
     it("a difference traffic showed is exercised, one it never showed is latent", () =>
       withStore(fresh, async (store) => {
         await writeOutcomes(store, [

@@ -34,7 +34,16 @@ export function renderImpactText(r: ImpactReport): string {
 }
 
 function cohortRows(r: ImpactReport): string[][] {
-  const header = ["cohort", "mismatches", "fixed", "sampled", "new over", "new under", "not replayable"];
+  const header = [
+    "cohort",
+    "mismatches",
+    "fixed",
+    "sampled",
+    "new over",
+    "new under",
+    "not replayable",
+    "errors",
+  ];
   const rows = r.cohorts.map((c) => [
     c.cohort,
     formatCount(c.mismatches),
@@ -43,6 +52,7 @@ function cohortRows(r: ImpactReport): string[][] {
     formatCount(c.introducedOverPermission),
     formatCount(c.introducedUnderPermission),
     formatCount(c.notReplayable),
+    formatCount(c.candidateErrors),
   ]);
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? "").length)));
@@ -52,15 +62,15 @@ function cohortRows(r: ImpactReport): string[][] {
 /** For a pull request comment or $GITHUB_STEP_SUMMARY. */
 export function renderImpactMarkdown(r: ImpactReport): string {
   const out = [
-    `### ${r.ok ? "✅" : "❌"} Policy impact: ${verdict(r)}`,
+    `### ${r.status === "pass" ? "✅" : r.status === "fail" ? "❌" : "⏳"} Policy impact: ${verdict(r)}`,
     "",
     `Candidate \`${md(r.candidate.file)}\` (${r.candidate.policyBundleSha256.slice(0, 12)}), replayed on stored pairs from ${r.since} to ${r.until}; the legacy decision is the oracle; agreeing pairs sampled at ${formatPercent(r.matchedSampleRate)}.`,
     "",
-    "| cohort | mismatches | fixed | sampled agreeing | introduced over | introduced under | not replayable |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| cohort | mismatches | fixed | sampled agreeing | introduced over | introduced under | not replayable | candidate errors |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...r.cohorts.map(
       (c) =>
-        `| ${md(c.cohort)} | ${formatCount(c.mismatches)} | ${formatCount(c.fixed)} | ${formatCount(c.matchedSample)} | ${formatCount(c.introducedOverPermission)} | ${formatCount(c.introducedUnderPermission)} | ${formatCount(c.notReplayable)} |`,
+        `| ${md(c.cohort)} | ${formatCount(c.mismatches)} | ${formatCount(c.fixed)} | ${formatCount(c.matchedSample)} | ${formatCount(c.introducedOverPermission)} | ${formatCount(c.introducedUnderPermission)} | ${formatCount(c.notReplayable)} | ${formatCount(c.candidateErrors)} |`,
     ),
   ];
   if (r.changes.length > 0)
