@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GateThresholds } from "../contracts/index.js";
+import { NURSE_WRITES_LABS } from "../latent/latent.fixture.js";
 import { decideStoredGate, type StoredGateInputs } from "./decide-stored-gate.js";
 
 const THRESHOLDS: GateThresholds = {
@@ -157,12 +158,7 @@ describe("decideStoredGate", () => {
   describe("latent over-permission (maxLatentOverPermission)", () => {
     const nurseWritesLabs = {
       cohort: "clinicians",
-      action: "write",
-      resourceType: "lab_result",
-      scenario: "care-team",
-      direction: "over_permission" as const,
-      legacyRuleId: null,
-      newReasons: ["nurse.care_team_write"],
+      ...NURSE_WRITES_LABS,
       principals: 219,
       principalsEvaluated: 219,
       observedPairs: 0,

@@ -4,6 +4,7 @@ import {
   configSchema,
   type StageTransition,
 } from "../../src/contracts/index.js";
+import { NURSE_WRITES_LABS } from "../../src/latent/latent.fixture.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { createServiceMetrics } from "../../src/metrics/catalog.js";
 import type { StagePublisher } from "../../src/promotion/promote-cohort.js";
@@ -187,16 +188,7 @@ async function writeTraffic(store: Store, nowMs: number): Promise<string> {
     entitlements: {
       subject: `nurse-${i % 3}`,
       shape: "nurse-shape",
-      differences: [
-        {
-          action: "write",
-          resourceType: "lab_result",
-          scenario: "care-team",
-          direction: "over_permission" as const,
-          legacyRuleId: null,
-          newReasons: ["nurse.care_team_write"],
-        },
-      ],
+      differences: [NURSE_WRITES_LABS],
     },
   }));
   await writeOutcomes(store, [...nurses, ...clean("doctors"), ...under]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DriftPage, GateEvaluation, LatentReport, Waiver } from "../../src/contracts/index.js";
 import { StagePublishError } from "../../src/ingest/kafka/kafka-stage-publisher.js";
+import { NURSE_WRITES_LABS } from "../../src/latent/latent.fixture.js";
 import type { RequestIssue } from "../../src/server/review/response-schemas.js";
 import {
   DOCTOR_DRIFT_ACTIONS,
@@ -321,12 +322,7 @@ describe("GET /api/v1/latent", () => {
     expect(report.entitlements).toEqual([
       {
         cohort: "nurses",
-        action: "write",
-        resourceType: "lab_result",
-        scenario: "care-team",
-        direction: "over_permission",
-        legacyRuleId: null,
-        newReasons: ["nurse.care_team_write"],
+        ...NURSE_WRITES_LABS,
         principals: 3,
         principalsEvaluated: 3,
         observedPairs: 0,

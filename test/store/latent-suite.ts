@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EntitlementDifference } from "../../src/contracts/index.js";
+import { NURSE_WRITES_LABS } from "../../src/latent/latent.fixture.js";
 import { buildLatentReport } from "../../src/latent/latent-report.js";
 import { readLatentEvidence } from "../../src/store/latent-entitlements.js";
 import { readReplayFacts } from "../../src/store/replay-facts.js";
@@ -8,14 +9,6 @@ import type { FreshDriverFactory } from "./fresh-store.js";
 import { POLICY_A, POLICY_B, RULES_A, storedOutcome, T0 } from "./outcome-fixtures.js";
 import { withStore, writeOutcomes } from "./store-suite.js";
 
-const NURSE_WRITES_LABS: EntitlementDifference = {
-  action: "write",
-  resourceType: "lab_result",
-  scenario: "care-team",
-  direction: "over_permission",
-  legacyRuleId: null,
-  newReasons: ["nurse.care_team_write"],
-};
 const NURSE_LOSES_BREAK_GLASS: EntitlementDifference = {
   action: "read",
   resourceType: "patient_record",
