@@ -17,7 +17,8 @@ export interface PlantedLatent {
 export const PLANTED_LATENT: readonly PlantedLatent[] = [
   {
     id: "nurse-lab-result-write",
-    description: "the new policy lets nurses write lab results on their care team; no nurse does in shadow mode",
+    description:
+      "the new policy lets nurses write lab results on their care team; no nurse does in shadow mode",
     cohort: "nurses",
     action: "write",
     resourceType: "lab_result",
