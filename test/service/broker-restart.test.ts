@@ -21,7 +21,9 @@ let service: RunningService;
 beforeAll(async () => {
   broker = await startKafka();
   await createTopics(broker, { [topics.legacy]: 3, [topics.new]: 3, [topics.deadLetter]: 1 });
-  service = await startTestService({ broker, topics, groupId });
+  // The gateways (our producer) reconnect after the restart too, which can take seconds; a window
+  // shorter than that would rightly give the partners still in their hands up as unpaired.
+  service = await startTestService({ broker, topics, groupId, windowSeconds: 20 });
 }, 120_000);
 
 afterAll(async () => {

@@ -112,16 +112,18 @@ export async function produceLines(
 ): Promise<void> {
   const producer = createKafkajsMirrorProducer({ brokers: broker.brokers, clientId: "test-gateway" });
   try {
-    const byTopic = new Map<string, { key: string | null; value: string }[]>();
-    for (const line of lines) {
-      const { side, key } = routeOf(line);
-      const topic = side === "new" ? topics.new : topics.legacy;
-      const list = byTopic.get(topic) ?? [];
-      list.push({ key, value: line });
-      byTopic.set(topic, list);
-    }
-    for (const [topic, messages] of byTopic) {
-      for (let i = 0; i < messages.length; i += 500) await producer.send(topic, messages.slice(i, i + 500));
+    // In line (event time) order, a chunk at a time to both topics, as gateways mirror: the two
+    // sides never drift further apart than one chunk.
+    for (let i = 0; i < lines.length; i += 1_000) {
+      const byTopic = new Map<string, { key: string | null; value: string }[]>();
+      for (const line of lines.slice(i, i + 1_000)) {
+        const { side, key } = routeOf(line);
+        const topic = side === "new" ? topics.new : topics.legacy;
+        const list = byTopic.get(topic) ?? [];
+        list.push({ key, value: line });
+        byTopic.set(topic, list);
+      }
+      for (const [topic, messages] of byTopic) await producer.send(topic, messages);
     }
   } finally {
     await producer.close();
