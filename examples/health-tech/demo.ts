@@ -14,7 +14,13 @@ import { DEMO_LEGACY_JWT_SECRET, demoLegacySecret, LEGACY_JWT_SECRET_ENV } from 
 import { demoStoreDir, startDemoService } from "./demo-service.js";
 import { DEMO_DEFAULTS } from "./generator/traffic.js";
 import { writeDemoFiles } from "./generator/write-demo-files.js";
-import { DEMO_CONFIG_FILE, DEMO_EVENTS_FILE, DEMO_EXPECTED_FILE, HEALTH_TECH_DIR } from "./paths.js";
+import {
+  DEMO_CONFIG_FILE,
+  DEMO_EVENTS_FILE,
+  DEMO_EXPECTED_FILE,
+  DEMO_TOKENS_FILE,
+  HEALTH_TECH_DIR,
+} from "./paths.js";
 
 interface DemoFlags {
   /** Feed the service, print what it stored, stop: for tests and CI. */
@@ -65,7 +71,7 @@ async function demo(flags: DemoFlags): Promise<void> {
       `demo: using the public demo HS256 secret for the legacy issuer (${LEGACY_JWT_SECRET_ENV})\n`,
     );
   }
-  if (!existsSync(DEMO_EVENTS_FILE)) {
+  if (!existsSync(DEMO_EVENTS_FILE) || !existsSync(DEMO_TOKENS_FILE)) {
     process.stderr.write(
       `demo: generating ${DEMO_DEFAULTS.events.toLocaleString("en-US")} mirrored events…\n`,
     );
@@ -77,7 +83,7 @@ async function demo(flags: DemoFlags): Promise<void> {
   }
   const runtime = await loadRuntime(loadConfig(DEMO_CONFIG_FILE), env);
   try {
-    const report = await runReplay(runtime, { inputs: [DEMO_EVENTS_FILE] });
+    const report = await runReplay(runtime, { inputs: [DEMO_EVENTS_FILE, DEMO_TOKENS_FILE], env });
     const htmlFile = join(outDir(), "demo-report.html");
     writeFileSync(htmlFile, renderHtml(report));
     writeFileSync(join(outDir(), "demo-report.json"), `${JSON.stringify(report, null, 2)}\n`);

@@ -14,6 +14,14 @@ export const DEMO_PRIVATE_KEY_FILE = join(HEALTH_TECH_DIR, "keys", "new.private.
 export const DEMO_DATA_DIR = join(HEALTH_TECH_DIR, "data");
 export const DEMO_EVENTS_FILE = join(DEMO_DATA_DIR, "events.ndjson");
 export const DEMO_EXPECTED_FILE = join(DEMO_DATA_DIR, "expected.json");
+export const DEMO_TOKENS_FILE = tokensFileFor(DEMO_EVENTS_FILE);
+
+/** Where the token lifecycle events of an events file go: `x.ndjson` -> `x.tokens.ndjson`. */
+export function tokensFileFor(eventsFile: string): string {
+  return eventsFile.endsWith(".ndjson")
+    ? `${eventsFile.slice(0, -".ndjson".length)}.tokens.ndjson`
+    : `${eventsFile}.tokens.ndjson`;
+}
 
 function locateExampleDir(here: string): string {
   const candidates = [here, resolve(here, "../../../examples/health-tech")];

@@ -3,6 +3,7 @@ import { conditionsSchema } from "./conditions.js";
 import { durationSchema } from "./duration.js";
 import { impactConfigSchema } from "./impact.js";
 import { latentConfigSchema } from "./latent.js";
+import { lifecycleConfigSchema } from "./lifecycle.js";
 import { storeConfigSchema } from "./store-config.js";
 
 const ASYMMETRIC_ALGS = [
@@ -88,6 +89,13 @@ const gateThresholdFields = z
      * pass; not checked when unset. Needs the `latent` section.
      */
     maxLatentOverPermission: z.number().int().nonnegative(),
+    /**
+     * Sessions with a token lifecycle finding of each kind (docs/lifecycle.md) a cohort may have
+     * and still pass; 0 when unset and the config has a `lifecycle` section, not checked without.
+     */
+    maxLifetimeDrift: z.number().int().nonnegative(),
+    maxSessionDrift: z.number().int().nonnegative(),
+    maxClaimDrift: z.number().int().nonnegative(),
   })
   .strict();
 
@@ -95,6 +103,9 @@ export const gateThresholdsSchema = gateThresholdFields.extend({
   confidence: z.number().gt(0.5).lt(1).default(0.95),
   maxOverPermission: z.number().int().nonnegative().default(0),
   maxLatentOverPermission: z.number().int().nonnegative().optional(),
+  maxLifetimeDrift: z.number().int().nonnegative().optional(),
+  maxSessionDrift: z.number().int().nonnegative().optional(),
+  maxClaimDrift: z.number().int().nonnegative().optional(),
 });
 export type GateThresholds = z.infer<typeof gateThresholdsSchema>;
 
@@ -170,6 +181,11 @@ export const kafkaConfigSchema = z
         deadLetter: z.string().min(1).default("ciam.mirror.dlq"),
         /** Where `promote` publishes each stage transition for the traffic router. */
         stages: z.string().min(1).default("ciam.cohort.stages"),
+        /**
+         * Token lifecycle events of both sides (docs/events.md), keyed by sessionId; read when the
+         * config has a `lifecycle` section. Co-partitioned with the mirror topics like them.
+         */
+        tokens: z.string().min(1).default("ciam.mirror.tokens"),
       })
       .strict()
       .default({
@@ -177,6 +193,7 @@ export const kafkaConfigSchema = z
         new: "ciam.mirror.new",
         deadLetter: "ciam.mirror.dlq",
         stages: "ciam.cohort.stages",
+        tokens: "ciam.mirror.tokens",
       }),
     /** Where a new consumer group starts: the beginning of the topics, or only new messages. */
     fromBeginning: z.boolean().default(true),
@@ -307,6 +324,8 @@ export const configSchema = z
     latent: latentConfigSchema.optional(),
     /** What `serve` keeps of pairs for `impact` to replay (docs/impact.md); off when omitted. */
     impact: impactConfigSchema.optional(),
+    /** The token lifecycle mirror (docs/lifecycle.md); off when omitted. */
+    lifecycle: lifecycleConfigSchema.optional(),
     gates: gatesConfigSchema,
   })
   .strict()

@@ -8,7 +8,7 @@ export type Side = z.infer<typeof sideSchema>;
 export const SIDES: readonly Side[] = ["legacy", "new"];
 
 /** A compact JWS: three base64url segments. Signature checks happen later, in identity/. */
-const compactJws = z
+export const compactJws = z
   .string()
   .max(16_384, "token longer than 16384 characters")
   .regex(
@@ -16,7 +16,7 @@ const compactJws = z
     "token is not a compact JWS (header.payload.signature)",
   );
 
-const rfc3339 = z.iso.datetime({
+export const rfc3339 = z.iso.datetime({
   offset: true,
   message: "observedAt must be an RFC 3339 timestamp with a zone",
 });
@@ -42,6 +42,11 @@ export const authzEventSchema = z.object({
   token: compactJws,
   request: authzRequestSchema,
   observedDecision: observedDecisionSchema.optional(),
+  /**
+   * The login this request belongs to, as in the token lifecycle events (docs/events.md): lets a
+   * request after a one-sided logout show that the other side still accepts the session.
+   */
+  sessionId: z.string().min(1).max(200).optional(),
 });
 
 export type AuthzEvent = z.infer<typeof authzEventSchema>;

@@ -8,6 +8,9 @@ export const findingKindSchema = z.enum([
   "token_invalid",
   "unpaired",
   "observed_drift",
+  "lifetime_drift",
+  "session_drift",
+  "claim_drift",
 ]);
 export type FindingKind = z.infer<typeof findingKindSchema>;
 export const FINDING_KINDS = findingKindSchema.options;
@@ -31,7 +34,19 @@ export const SEVERITY_OF: Readonly<Record<FindingKind, Severity>> = {
   token_invalid: "high",
   unpaired: "medium",
   observed_drift: "medium",
+  // Token lifecycle (docs/lifecycle.md). A logout that does not end the session on the other side
+  // keeps a stolen token useful; claims that do not map feed every decision with wrong facts.
+  lifetime_drift: "medium",
+  session_drift: "high",
+  claim_drift: "high",
 };
+
+/** Findings of the token lifecycle mirror: about a session, not a request. */
+export const LIFECYCLE_KINDS: ReadonlySet<FindingKind> = new Set([
+  "lifetime_drift",
+  "session_drift",
+  "claim_drift",
+]);
 
 /** Kinds that make a pair count as a mismatch in the gate's mismatch rate. */
 export const MISMATCH_KINDS: ReadonlySet<FindingKind> = new Set([

@@ -13,6 +13,7 @@ export const GATE_CHECK_IDS = [
   "drift",
   "coverage",
   "latent",
+  "lifecycle",
   "waivers",
 ] as const;
 export const gateCheckIdSchema = z.enum(GATE_CHECK_IDS);
@@ -100,6 +101,17 @@ export const gateEvaluationSchema = gateResultSchema.extend({
     .object({
       principalsEvaluated: z.number().int().nonnegative(),
       overPermissions: z.array(latentEntitlementSchema),
+    })
+    .optional(),
+  /**
+   * Only with the token lifecycle mirror (a `lifecycle` section): sessions of the cohort with
+   * each lifecycle finding kind in the window (docs/lifecycle.md).
+   */
+  lifecycle: z
+    .object({
+      lifetimeDrift: z.number().int().nonnegative(),
+      sessionDrift: z.number().int().nonnegative(),
+      claimDrift: z.number().int().nonnegative(),
     })
     .optional(),
 });

@@ -104,6 +104,9 @@ describe("classifyPair", () => {
       ["token_invalid", "high"],
       ["unpaired", "medium"],
       ["observed_drift", "medium"],
+      ["lifetime_drift", "medium"],
+      ["session_drift", "high"],
+      ["claim_drift", "high"],
     ]);
   });
 });

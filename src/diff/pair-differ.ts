@@ -28,6 +28,8 @@ export interface DiffDependencies {
   policy: PolicyEvaluator;
   cohortOf(claims: Claims): string;
   legacySubjectClaim: string;
+  /** Note the session a request names (the token lifecycle mirror, docs/lifecycle.md). */
+  sessions?: boolean;
   /** The configured claim mappings, for root-cause attribution of decision mismatches. */
   claims: ClaimTranslator;
   /** The latent entitlement matrix (docs/latent.md), when configured. */
@@ -86,9 +88,11 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
               next: newDecision,
             })
           : undefined;
+      const sessionId = deps.sessions ? (legacy.event.sessionId ?? next.event.sessionId) : undefined;
       return {
         ...(entitlements ? { entitlements } : {}),
         ...(replay ? { replay } : {}),
+        ...(sessionId ? { session: { id: sessionId, accepted: { legacy: lv.ok, new: nv.ok } } } : {}),
         correlationId: legacy.event.correlationId,
         cohort,
         paired: true,
@@ -120,7 +124,9 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
         e.side,
         detail,
       );
+      const accepted = { legacy: null, new: null, [e.side]: verification.ok };
       return {
+        ...(deps.sessions && e.sessionId ? { session: { id: e.sessionId, accepted } } : {}),
         correlationId: e.correlationId,
         cohort,
         paired: false,

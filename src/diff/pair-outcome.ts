@@ -33,4 +33,9 @@ export interface PairOutcome {
   entitlements?: PrincipalEntitlements;
   /** The pair's replay facts, when it is kept for `impact` (every decision mismatch, a sample of the rest). */
   replay?: KeptPair;
+  /**
+   * The login the request belongs to, when its events named one (raw id: pseudonymized by the
+   * store), and whether each side's token was accepted (null: that side's event not seen).
+   */
+  session?: { id: string; accepted: Record<Side, boolean | null> };
 }

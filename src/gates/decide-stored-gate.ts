@@ -34,8 +34,12 @@ export interface StoredGateInputs {
   };
   /** Read only when the thresholds bound latent over-permission. */
   latent?: LatentEvidence;
+  /** Sessions with each lifecycle finding kind; read only with the token lifecycle mirror. */
+  lifecycle?: LifecycleEvidence;
   now: Date;
 }
+
+export type LifecycleEvidence = Readonly<Record<"lifetimeDrift" | "sessionDrift" | "claimDrift", number>>;
 
 export interface LatentEvidence {
   principalsEvaluated: number;
@@ -66,13 +70,18 @@ export function decideStoredGate(i: StoredGateInputs): StoredGateDecision {
     ? [coverageReason, ...base.reasons]
     : [...base.reasons, ...(coverageReason ? [coverageReason] : [])];
   const latent = latentCheck(i.thresholds, i.latent);
-  const status = latent ? worse(afterCoverage, latent.status) : afterCoverage;
-  const latentFirst = latent !== undefined && latent.status !== "pass" && status !== afterCoverage;
-  const withLatent = latent
-    ? latentFirst
-      ? [latent.reason, ...reasons]
-      : [...reasons, latent.reason]
-    : reasons;
+  const lifecycle = i.lifecycle ? lifecycleCheck(i.thresholds, i.lifecycle) : undefined;
+  const extra = [latent, lifecycle].filter((c) => c !== undefined);
+  const status = extra.reduce((s, c) => worse(s, c.status), afterCoverage);
+  // A check that made the status worse than the core gate's says so first.
+  const deciding = extra.filter(
+    (c) => c.status !== "pass" && status !== afterCoverage && c.status === status,
+  );
+  const withLatent = [
+    ...deciding.map((c) => c.reason),
+    ...reasons,
+    ...extra.filter((c) => !deciding.includes(c)).map((c) => c.reason),
+  ];
   const result: GateResult = {
     ...base,
     status,
@@ -99,6 +108,15 @@ export function decideStoredGate(i: StoredGateInputs): StoredGateDecision {
           },
         ]
       : []),
+    ...(lifecycle
+      ? [
+          {
+            id: "lifecycle" as const,
+            outcome: lifecycle.status === "pass" ? ("pass" as const) : ("fail" as const),
+            message: lifecycle.reason,
+          },
+        ]
+      : []),
     { id: "waivers", outcome: "info", message: waiverSummary(waived.applied, waived.expired) },
   ];
   return { result, coverage, waivers: { applied: waived.applied, expired: waived.expired }, checks };
@@ -109,7 +127,7 @@ const SEVERITY_ORDER: Readonly<Record<GateResult["status"], number>> = {
   insufficient_evidence: 1,
   fail: 2,
 };
-const worse = (a: GateResult["status"], b: GateResult["status"]) =>
+export const worse = (a: GateResult["status"], b: GateResult["status"]) =>
   SEVERITY_ORDER[b] > SEVERITY_ORDER[a] ? b : a;
 
 /**
@@ -142,6 +160,34 @@ function latentCheck(
   return {
     status: "fail",
     reason: `${countOf(n, "latent over-permission")} > allowed ${max} (${evaluated}), never exercised by traffic: ${listed.join("; ")}`,
+  };
+}
+
+const LIFECYCLE_BUDGETS = [
+  { count: "lifetimeDrift", budget: "maxLifetimeDrift", what: "token lifetime drift" },
+  { count: "sessionDrift", budget: "maxSessionDrift", what: "session drift" },
+  { count: "claimDrift", budget: "maxClaimDrift", what: "claim drift" },
+] as const;
+
+/**
+ * Token lifecycle drift, counted in sessions, each kind against its own budget (0 unless set).
+ * No lifecycle events is no drift: the check passes, saying how many sessions it saw of each.
+ */
+export function lifecycleCheck(
+  t: GateThresholds,
+  e: LifecycleEvidence,
+): { status: GateResult["status"]; reason: string } {
+  const parts = LIFECYCLE_BUDGETS.map(({ count, budget, what }) => {
+    const max = t[budget] ?? 0;
+    return {
+      over: e[count] > max,
+      text: `${countOf(e[count], "session")} with ${what} ${e[count] > max ? ">" : "<="} allowed ${max}`,
+    };
+  });
+  const over = parts.filter((p) => p.over);
+  return {
+    status: over.length > 0 ? "fail" : "pass",
+    reason: `token lifecycle: ${[...over, ...parts.filter((p) => !p.over)].map((p) => p.text).join("; ")}`,
   };
 }
 

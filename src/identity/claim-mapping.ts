@@ -51,6 +51,11 @@ function overlay(
   return out;
 }
 
+/** A legacy value of mapping `m`'s claim, in the new token's vocabulary (the mapping table applied). */
+export function intoNewVocabulary(m: ClaimMapping, value: unknown): unknown {
+  return translate(value, new Map(Object.entries(m.values ?? {})));
+}
+
 function translate(value: unknown, table: ReadonlyMap<string, string>): unknown {
   if (table.size === 0) return value;
   if (typeof value === "string") return table.get(value) ?? value;

@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
-import type { AuthzEvent } from "../contracts/index.js";
+import type { AuthzEvent, TokenEvent } from "../contracts/index.js";
 import { readNdjsonBatches } from "./ndjson-lines.js";
-import { parseEvent } from "./parse-event.js";
+import { parseMirrored } from "./parse-mirrored.js";
 
 export interface SourcePosition {
   file: string;
@@ -18,6 +18,14 @@ export type SourceItem =
       at: SourcePosition;
       bytesRead: number;
     }
+  | {
+      /** A token lifecycle event (docs/events.md). */
+      type: "token";
+      event: TokenEvent;
+      observedAtMs: number;
+      at: SourcePosition;
+      bytesRead: number;
+    }
   | { type: "rejected"; at: SourcePosition; reason: string; bytesRead: number };
 
 /** The events of one NDJSON file, in batches; bad lines become `rejected` items with file, line and reason. */
@@ -26,8 +34,16 @@ export async function* fileEvents(file: string, maxLineBytes?: number): AsyncGen
     yield lines.map((l): SourceItem => {
       const at = { file, line: l.line };
       if (!("text" in l)) return { type: "rejected", at, reason: "line too long", bytesRead: l.bytesRead };
-      const parsed = parseEvent(l.text);
+      const parsed = parseMirrored(l.text);
       if (!parsed.ok) return { type: "rejected", at, reason: parsed.reason, bytesRead: l.bytesRead };
+      if (parsed.kind === "token")
+        return {
+          type: "token",
+          event: parsed.event,
+          observedAtMs: parsed.observedAtMs,
+          at,
+          bytesRead: l.bytesRead,
+        };
       const fingerprint = hash("sha256", l.text, "base64url");
       return {
         type: "event",

@@ -51,7 +51,7 @@ class Cursor {
     for (;;) {
       while (this.index < this.batch.length) {
         const item = this.batch[this.index];
-        if (item?.type === "event") return rejected;
+        if (item && item.type !== "rejected") return rejected;
         if (item) rejected.push(item);
         this.index++;
       }
@@ -67,7 +67,7 @@ class Cursor {
 
   headTime(): number | undefined {
     const item = this.batch[this.index];
-    return item?.type === "event" ? item.observedAtMs : undefined;
+    return item && item.type !== "rejected" ? item.observedAtMs : undefined;
   }
 
   /** Events (and rejections between them) of the current batch with event time <= limit; at least one. */
@@ -76,7 +76,7 @@ class Cursor {
     for (; this.index < this.batch.length; this.index++) {
       const item = this.batch[this.index];
       if (!item) break;
-      if (item.type === "event" && out.length > 0 && item.observedAtMs > limit) break;
+      if (item.type !== "rejected" && out.length > 0 && item.observedAtMs > limit) break;
       out.push(item);
     }
     return out;

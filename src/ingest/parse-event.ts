@@ -16,6 +16,11 @@ export function parseEvent(text: string): ParsedEvent {
   } catch (err) {
     return { ok: false, reason: `not JSON: ${(err as Error).message}` };
   }
+  return parseEventValue(json);
+}
+
+/** The same, for a line already parsed as JSON. */
+export function parseEventValue(json: unknown): ParsedEvent {
   const result = authzEventSchema.safeParse(json);
   if (!result.success) return { ok: false, reason: describeIssues(result.error) };
   const observedAtMs = Date.parse(result.data.observedAt);

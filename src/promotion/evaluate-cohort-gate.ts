@@ -10,6 +10,7 @@ import { readGateEvidence } from "../store/gate-evidence.js";
 import { readLatentEvidence } from "../store/latent-entitlements.js";
 import { readMismatchSignatures } from "../store/mismatch-signatures.js";
 import type { Store } from "../store/open-store.js";
+import { readLifecycleCounts } from "../store/session-lifecycle.js";
 import { listWaivers } from "../store/waivers.js";
 import type { DeployedVersions } from "./deployed-versions.js";
 
@@ -26,6 +27,9 @@ export interface CohortGateRequest {
 
 export type GateStore = Pick<Store, "driver" | "tables">;
 
+/** What of the config a gate reads: thresholds, and the latent matrix and lifecycle mirror when on. */
+export type GateConfig = Pick<Config, "gates"> & Partial<Pick<Config, "latent" | "lifecycle">>;
+
 /**
  * Reads a cohort's evidence from the store, decides its gate and appends the evaluation to
  * gate_evaluations. A store failure rejects (StoreError, exit 69): a gate that cannot read or
@@ -33,7 +37,7 @@ export type GateStore = Pick<Store, "driver" | "tables">;
  */
 export async function evaluateCohortGate(
   store: GateStore,
-  config: Pick<Config, "gates"> & Partial<Pick<Config, "latent">>,
+  config: GateConfig,
   deployed: DeployedVersions,
   request: CohortGateRequest,
 ): Promise<GateEvaluation> {
@@ -45,7 +49,7 @@ export async function evaluateCohortGate(
 /** The same without recording it: for read-only views (the API's cohort overview). */
 export async function decideCohortGate(
   store: GateStore,
-  { gates, latent: matrix }: Pick<Config, "gates"> & Partial<Pick<Config, "latent">>,
+  { gates, latent: matrix, lifecycle: lifecycleMirror }: GateConfig,
   deployed: DeployedVersions,
   request: CohortGateRequest,
 ): Promise<GateEvaluation> {
@@ -57,7 +61,7 @@ export async function decideCohortGate(
   const window = { since, until, ...(pinned ? deployed : {}) };
 
   const thresholds = resolveThresholds(gates, cohort);
-  const [rawEvidence, signatures, waivers, observedPaths, versions, latent] = await Promise.all([
+  const [rawEvidence, signatures, waivers, observedPaths, versions, latent, lifecycle] = await Promise.all([
     readGateEvidence(store, { cohort, ...window }),
     readMismatchSignatures(store, { cohort, ...window }),
     listWaivers(store, { cohort }),
@@ -72,11 +76,13 @@ export async function decideCohortGate(
           ...deployed,
           sightingSlackSeconds: matrix?.refreshSeconds ?? 0,
         }),
+    lifecycleMirror ? readLifecycleCounts(store, { cohort, since, until }) : undefined,
   ]);
   const decision = decideStoredGate({
     cohort,
     thresholds,
     ...(latent ? { latent } : {}),
+    ...(lifecycle ? { lifecycle } : {}),
     rawEvidence,
     signatures,
     waivers,
@@ -114,6 +120,7 @@ export async function decideCohortGate(
           },
         }
       : {}),
+    ...(lifecycle ? { lifecycle: { ...lifecycle } } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { PairingWindow } from "../pairing/window.js";
 import { buildReport } from "../report/build-report.js";
 import type { Runtime } from "../runtime/load-runtime.js";
 import { CohortTally } from "./cohort-tally.js";
+import { ReplayLifecycle, replayPseudonymizer } from "./replay-lifecycle.js";
 
 export interface ReplayProgress {
   bytesRead: number;
@@ -26,6 +27,8 @@ export interface ReplayOptions {
   /** How often onProgress is called, in events. */
   progressEvery?: number;
   now?: () => Date;
+  /** Where the store's pseudonymization key is read from, for lifecycle findings (process env by default). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Pairs diffed ahead of recording; bounds memory while letting verification overlap. */
@@ -62,12 +65,18 @@ export async function runReplay(runtime: Runtime, options: ReplayOptions): Promi
 
   // Pairs are diffed concurrently (token verification runs on libuv's thread pool) but recorded
   // in input order, so the report is the same whatever the timing.
-  const inflight: Promise<PairOutcome>[] = [];
+  const lifecycle = new ReplayLifecycle(
+    runtime,
+    replayPseudonymizer(config.store.pseudonymKeyEnv, options.env ?? process.env),
+  );
+  const inflight: { outcome: Promise<PairOutcome>; atMs: number }[] = [];
   const settle = async (keep: number) => {
     while (inflight.length > keep) {
-      const outcome = await inflight.shift();
-      if (!outcome) continue;
+      const next = inflight.shift();
+      if (!next) continue;
+      const outcome = await next.outcome;
       tally.record(outcome);
+      lifecycle.outcome(outcome, next.atMs);
       for (const f of outcome.findings) findings.add(f);
     }
   };
@@ -77,8 +86,15 @@ export async function runReplay(runtime: Runtime, options: ReplayOptions): Promi
       else if (out.type === "conflict")
         reject(at?.at.file ?? "?", at?.at.line ?? 0, conflictReason(out.event.payload));
       else if (out.type === "pair")
-        inflight.push(runtime.differ.diffPair(out.legacy.payload, out.new.payload));
-      else inflight.push(runtime.differ.diffUnpaired(out.event.payload, UNPAIRED_DETAIL[out.cause]));
+        inflight.push({
+          outcome: runtime.differ.diffPair(out.legacy.payload, out.new.payload),
+          atMs: out.legacy.payload.observedAtMs,
+        });
+      else
+        inflight.push({
+          outcome: runtime.differ.diffUnpaired(out.event.payload, UNPAIRED_DETAIL[out.cause]),
+          atMs: out.event.payload.observedAtMs,
+        });
     }
   };
 
@@ -92,6 +108,18 @@ export async function runReplay(runtime: Runtime, options: ReplayOptions): Promi
         continue;
       }
       totals.events++;
+      if (item.type === "token") {
+        if (config.lifecycle) lifecycle.token(item.event, item.observedAtMs, item.at.file);
+        else {
+          totals.events--;
+          reject(
+            item.at.file,
+            item.at.line,
+            "a token lifecycle event, but the config has no lifecycle section",
+          );
+        }
+        continue;
+      }
       consume(window.add({ ...eventKey(item), payload: item }), item);
       if (item.observedAtMs > lastSweep + 60_000) {
         lastSweep = item.observedAtMs;
@@ -107,6 +135,10 @@ export async function runReplay(runtime: Runtime, options: ReplayOptions): Promi
   }
   consume(window.flush());
   await settle(0);
+  for (const f of await lifecycle.findings()) {
+    tally.recordLifecycle(f);
+    findings.add(f);
+  }
 
   return buildReport({
     inputs: options.inputs,
@@ -118,6 +150,7 @@ export async function runReplay(runtime: Runtime, options: ReplayOptions): Promi
     totals,
     findings: findings.snapshot(),
     rejected: rejected.snapshot(),
+    lifecycle: config.lifecycle !== undefined,
   });
 }
 

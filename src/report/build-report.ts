@@ -2,11 +2,14 @@ import {
   type CohortReport,
   type Config,
   type Finding,
+  type GateEvidence,
+  type GateResult,
   REPORT_SCHEMA,
   type Rejected,
   type Report,
   UNASSIGNED_COHORT,
 } from "../contracts/index.js";
+import { lifecycleCheck, worse } from "../gates/decide-stored-gate.js";
 import { evaluateGate } from "../gates/evaluate-gate.js";
 import { resolveThresholds } from "../gates/resolve-thresholds.js";
 import type { CohortTally } from "../replay/cohort-tally.js";
@@ -21,6 +24,8 @@ export interface ReportInputs {
   totals: { events: number; duplicates: number; rejected: number };
   findings: { listed: Finding[]; total: number };
   rejected: { listed: Rejected[]; total: number };
+  /** The config has the token lifecycle mirror: gates check its budgets too. */
+  lifecycle?: boolean;
 }
 
 /** Assembles the report: cohorts in configuration order (then `unassigned` if it saw traffic), each with its gate. */
@@ -36,7 +41,7 @@ export function buildReport(r: ReportInputs): Report {
       unpaired: counts.unpaired,
       mismatchedPairs: counts.mismatchedPairs,
       mismatches: findings,
-      gate: evaluateGate(id, evidence, resolveThresholds(r.gates, id)),
+      gate: gateOf(r, id, evidence),
     };
   });
   const sum = (pick: (c: CohortReport) => number) => cohorts.reduce((n, c) => n + pick(c), 0);
@@ -58,5 +63,19 @@ export function buildReport(r: ReportInputs): Report {
     mismatchesTruncated: r.findings.listed.length < r.findings.total,
     rejected: r.rejected.listed,
     rejectedTruncated: r.rejected.listed.length < r.rejected.total,
+  };
+}
+
+function gateOf(r: ReportInputs, id: string, evidence: GateEvidence): GateResult {
+  const thresholds = resolveThresholds(r.gates, id);
+  const core = evaluateGate(id, evidence, thresholds);
+  if (!r.lifecycle) return core;
+  const check = lifecycleCheck(thresholds, r.tally.lifecycle(id));
+  const status = worse(core.status, check.status);
+  const first = status !== core.status;
+  return {
+    ...core,
+    status,
+    reasons: first ? [check.reason, ...core.reasons] : [...core.reasons, check.reason],
   };
 }

@@ -15,6 +15,9 @@ export const KIND_LABEL: Readonly<Record<FindingKind, string>> = {
   token_invalid: "invalid token",
   unpaired: "unpaired",
   observed_drift: "observed drift",
+  lifetime_drift: "token lifetime drift",
+  session_drift: "session drift",
+  claim_drift: "claim drift",
 };
 
 /** Most severe first; the order groups are listed in. */

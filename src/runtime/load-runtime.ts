@@ -72,6 +72,7 @@ export async function loadRuntime(
     policy: instruments ? instruments.policy(policy) : policy,
     cohortOf,
     legacySubjectClaim: config.identity.legacySubjectClaim,
+    sessions: config.lifecycle !== undefined,
     claims: compileClaimMappings(withSubjectMapping(config.identity)),
     ...(entitlements ? { entitlements } : {}),
     ...(config.impact ? { facts: createFactKeeper(policy, config.impact) } : {}),

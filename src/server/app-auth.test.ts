@@ -1,9 +1,9 @@
 import type { RequestHandler } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ObservedEvent } from "../diff/pair-outcome.js";
 import { createLogger } from "../logging/logger.js";
 import { createApp, type GuardedRoute } from "./app.js";
 import { type AuthTestKit, authTestKit, listenLocally } from "./auth/auth-test-kit.fixture.js";
+import type { IntakeEvent } from "./ingest-route.js";
 
 const EVENT = JSON.stringify({
   schema: "entitlement-diff.authz.v1",
@@ -22,7 +22,7 @@ const ROUTES: GuardedRoute[] = [
   { method: "post", path: "/api/v1/cohorts/:id/waivers", roles: ["approver"], handlers: [ok] },
 ];
 
-const accepted: ObservedEvent[] = [];
+const accepted: IntakeEvent[] = [];
 let kit: AuthTestKit;
 let on: Awaited<ReturnType<typeof listenLocally>>;
 let off: Awaited<ReturnType<typeof listenLocally>>;

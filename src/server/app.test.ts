@@ -1,10 +1,10 @@
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ObservedEvent } from "../diff/pair-outcome.js";
 import { createLogger } from "../logging/logger.js";
 import { createApp, type Readiness } from "./app.js";
+import type { IntakeEvent } from "./ingest-route.js";
 
-const accepted: ObservedEvent[] = [];
+const accepted: IntakeEvent[] = [];
 let ready: Readiness = { ready: false, checks: { kafka: { ok: false } } };
 let accepting = true;
 let base = "";
@@ -57,7 +57,30 @@ describe("HTTP app", () => {
     expect(body.accepted).toBe(2);
     expect(body.rejected.map((x) => x.line)).toEqual([2, 5]);
     expect(body.rejected[0]?.reason).toMatch(/^not JSON/);
-    expect(accepted.map((e) => e.event.correlationId)).toEqual(["a", "b"]);
+    expect(accepted.map((e) => (e.kind === "authz" ? e.event.correlationId : ""))).toEqual(["a", "b"]);
+  });
+
+  it("takes token lifecycle events in the same body, and names what is wrong with a bad one", async () => {
+    accepted.length = 0;
+    const token = {
+      schema: "entitlement-diff.token.v1",
+      side: "new",
+      sessionId: "login-1",
+      observedAt: "2026-11-01T10:00:00Z",
+      event: "revoked",
+      token: "aGVhZGVy.cGF5bG9hZA.c2ln",
+    };
+    const r = await post(
+      [line("a"), JSON.stringify(token), JSON.stringify({ ...token, event: "expired" })].join("\n"),
+    );
+    const body = (await r.json()) as { accepted: number; rejected: { line: number; reason: string }[] };
+    expect(body.accepted).toBe(2);
+    expect(body.rejected).toEqual([
+      { line: 3, reason: 'event: Invalid option: expected one of "issued"|"refreshed"|"revoked"' },
+    ]);
+    expect(
+      accepted.map((e) => `${e.kind} ${e.kind === "token" ? e.event.sessionId : e.event.correlationId}`),
+    ).toEqual(["authz a", "token login-1"]);
   });
 
   it("answers 503 with Retry-After while it must not take events, and takes nothing", async () => {

@@ -1,10 +1,16 @@
 import { hash } from "node:crypto";
 import express, { type RequestHandler, type Router } from "express";
+import type { TokenEvent } from "../contracts/index.js";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
-import { parseEvent } from "../ingest/parse-event.js";
+import { parseMirrored } from "../ingest/parse-mirrored.js";
+
+/** One mirrored line, parsed: an authorization event, or a token lifecycle event. */
+export type IntakeEvent =
+  | ({ kind: "authz" } & ObservedEvent)
+  | { kind: "token"; event: TokenEvent; observedAtMs: number };
 
 /** Accepts one mirrored event (already parsed) into the pipeline. */
-export type EventIntake = (event: ObservedEvent, fingerprint: string) => void;
+export type EventIntake = (event: IntakeEvent, fingerprint: string) => void;
 
 export interface IngestResponse {
   accepted: number;
@@ -52,7 +58,7 @@ export function ingestRouter(
       req.body.split("\n").forEach((raw, index) => {
         const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
         if (text.trim() === "") return;
-        const parsed = parseEvent(text);
+        const parsed = parseMirrored(text);
         if (!parsed.ok) {
           rejectedTotal++;
           onRejected(parsed.reason.startsWith("not JSON") ? "not_json" : "invalid_envelope");
@@ -60,7 +66,10 @@ export function ingestRouter(
             result.rejected.push({ line: index + 1, reason: parsed.reason });
           return;
         }
-        intake({ event: parsed.event, observedAtMs: parsed.observedAtMs }, hash("sha256", text, "base64url"));
+        const fingerprint = hash("sha256", text, "base64url");
+        if (parsed.kind === "token")
+          intake({ kind: "token", event: parsed.event, observedAtMs: parsed.observedAtMs }, fingerprint);
+        else intake({ kind: "authz", event: parsed.event, observedAtMs: parsed.observedAtMs }, fingerprint);
         result.accepted++;
       });
       const status = result.accepted > 0 ? 202 : 400;

@@ -1,4 +1,4 @@
-import type { KafkaConfig, Side } from "../contracts/index.js";
+import type { KafkaConfig } from "../contracts/index.js";
 import { checkCoPartitioned } from "../ingest/kafka/check-topics.js";
 import { withKafkajsAdmin } from "../ingest/kafka/kafkajs-client.js";
 import { createKafkajsMirrorConsumer } from "../ingest/kafka/kafkajs-consumer.js";
@@ -6,17 +6,19 @@ import { createKafkajsDeadLetterSink } from "../ingest/kafka/kafkajs-dead-letter
 import { createKafkajsLagProbe } from "../ingest/kafka/kafkajs-lag-probe.js";
 import type { Logger } from "../logging/logger.js";
 import { kafkaBrokers } from "./kafka-brokers.js";
-import type { KafkaParts } from "./run-service.js";
+import type { KafkaParts, MirrorTopics } from "./run-service.js";
 
 /** The only place that picks kafkajs: swap this file to move to another client (docs/kafka.md). */
 export async function kafkajsParts(
   kafka: KafkaConfig,
-  topics: Readonly<Record<Side, string>>,
+  topics: MirrorTopics,
   env: Readonly<Record<string, string | undefined>>,
   log: Logger,
 ): Promise<KafkaParts> {
   const client = { brokers: kafkaBrokers(kafka, env), clientId: kafka.clientId, logger: log };
-  const mirrorTopics = [...new Set([topics.legacy, topics.new])];
+  // The tokens topic is keyed by sessionId, not correlationId; it is co-partitioned only so one
+  // assignment serves all three (its events are judged from the store, across members).
+  const mirrorTopics = [...new Set([topics.legacy, topics.new, ...(topics.tokens ? [topics.tokens] : [])])];
   const counts = await withKafkajsAdmin(client, (admin) => checkCoPartitioned(admin, mirrorTopics));
   log.info({ topics: counts }, "mirror topics are co-partitioned");
   return {

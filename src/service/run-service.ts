@@ -33,6 +33,7 @@ import { type RowSink, storeSink } from "../store/write-rows.js";
 import { StreamPipeline } from "../stream/stream-pipeline.js";
 import { Backpressure } from "./backpressure.js";
 import { kafkaBrokers } from "./kafka-brokers.js";
+import { lifecyclePartsOf } from "./lifecycle-parts.js";
 
 /** The Kafka side, built by the caller (kafkajs today; see docs/kafka.md for swapping it). */
 export interface KafkaParts {
@@ -41,11 +42,14 @@ export interface KafkaParts {
   lag: LagProbe;
 }
 
+/** The topics the service consumes: both sides' mirrors and, with a lifecycle section, the tokens topic. */
+export type MirrorTopics = Readonly<Record<Side, string>> & { readonly tokens?: string };
+
 export interface ServiceOptions {
   loaded: LoadedConfig;
   env: Readonly<Record<string, string | undefined>>;
   log: Logger;
-  kafka: (topics: Readonly<Record<Side, string>>) => Promise<KafkaParts>;
+  kafka: (topics: MirrorTopics) => Promise<KafkaParts>;
   /** Listen port override (tests use 0 for a free one). */
   port?: number;
   /** An already open store to share (e.g. two group members in one process); not closed by `stop`. */
@@ -104,9 +108,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     options.store ??
     (await openStore(config.store, { baseDir: dirname(resolve(loaded.file)), env: { ...env } }));
   log.info({ store: config.store.driver, migration: store.migration }, "store ready");
+  const pseudonymizer = pseudonymizerFromEnv(config.store.pseudonymKeyEnv, { ...env });
   const writer = new BatchWriter(
     timedSink(options.wrapSink ? options.wrapSink(storeSink(store)) : storeSink(store), metrics),
-    pseudonymizerFromEnv(config.store.pseudonymKeyEnv, { ...env }),
+    pseudonymizer,
     {
       ...config.store.batch,
       onRetry: (f) => {
@@ -119,8 +124,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
   );
   const reviewApi = auth ? openReviewApi(loaded, store, auth, env, log, metrics) : undefined;
-  const topics = { legacy: config.kafka.topics.legacy, new: config.kafka.topics.new };
+  const topics: MirrorTopics = {
+    legacy: config.kafka.topics.legacy,
+    new: config.kafka.topics.new,
+    ...(config.lifecycle ? { tokens: config.kafka.topics.tokens } : {}),
+  };
   const kafka = await options.kafka(topics);
+  let lastLag: PartitionLag[] = [];
+  const lifecycle = lifecyclePartsOf({
+    runtime,
+    store,
+    pseudonymizer,
+    lagOf: (source) => lastLag.find((p) => `${p.topic}/${p.partition}` === source)?.lag,
+  });
   const windowMs = config.pairing.windowSeconds * 1000;
   const pairSeconds = metrics.evaluationSeconds.labels({ stage: "pair" });
   const consumed = {
@@ -146,9 +162,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       );
     },
     onError: (err) => log.error({ err: String(err) }, "outcome not stored; its offset stays uncommitted"),
+    ...(lifecycle ? { lifecycle: lifecycle.intake } : {}),
   });
+  const sweeping = lifecycle?.startSweeping((err) =>
+    log.warn({ err: String(err) }, "session sweep failed; the next one judges the same sessions"),
+  );
   const backpressure = new Backpressure(kafka.consumer, topics);
-  let lastLag: PartitionLag[] = [];
   let consumerRunning = false;
   let resolveStopped: (code: number) => void = () => {};
   const stopped = new Promise<number>((r) => {
@@ -227,7 +246,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let stopRequested = false;
   const app = createApp({
     config: config.server,
-    intake: (event, fingerprint) => pipeline.acceptEvent(event, fingerprint),
+    intake: (e, fingerprint) => {
+      if (e.kind === "token") void pipeline.acceptTokenEvent({ ...e, source: "http" });
+      else pipeline.acceptEvent(e, fingerprint);
+    },
     readiness,
     accepting: () => !writer.paused && !stopRequested,
     log,
@@ -250,6 +272,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       clearInterval(timer);
       clearInterval(lagTimer);
       stopGateGauges();
+      await sweeping?.stop();
       kafka.consumer.pause();
       // No new HTTP events once stopping; the batch in hand finishes before anything is flushed.
       const serverClosed = new Promise<void>((r) => server.close(() => r()));
@@ -295,6 +318,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     clearInterval(timer);
     clearInterval(lagTimer);
     stopGateGauges();
+    await sweeping?.stop();
     await new Promise<void>((r) => server.close(() => r()));
     await Promise.allSettled([
       kafka.deadLetters.close(),

@@ -80,11 +80,22 @@ export interface ReplayFactRow {
   event_time: string;
 }
 
+/** A row of session_uses: a request that named its session, the session pseudonymized. */
+export interface SessionUseRow {
+  session: string;
+  observed_at: string;
+  correlation_id: string;
+  cohort: string;
+  legacy_accepted: boolean | null;
+  new_accepted: boolean | null;
+}
+
 export interface OutcomeRows {
   outcome: OutcomeRow;
   findings: FindingRow[];
   latent: LatentRow[];
   replay: ReplayFactRow[];
+  uses: SessionUseRow[];
 }
 
 /** Pure: the rows one outcome becomes. Raw subject and resource ids stop here. */
@@ -115,6 +126,18 @@ export function toOutcomeRows(o: StoredOutcome, pseudonymize: Pseudonymizer): Ou
     findings: o.findings.map((f) => findingRow(o, f, { ...ids, ...provenance, observed_at: eventTime })),
     latent: o.entitlements ? latentRows(o, o.entitlements, pseudonymize, eventTime) : [],
     replay: o.replay && o.legacy && o.new ? [replayRow(o, o.replay, o.legacy, o.new, eventTime)] : [],
+    uses: o.session
+      ? [
+          {
+            session: pseudonymize.session(o.session.id),
+            observed_at: eventTime,
+            correlation_id: o.correlationId,
+            cohort: o.cohort,
+            legacy_accepted: o.session.accepted.legacy,
+            new_accepted: o.session.accepted.new,
+          },
+        ]
+      : [],
   };
 }
 
@@ -199,7 +222,7 @@ function pseudonymizedIds(o: StoredOutcome, pseudonymize: Pseudonymizer): Pseudo
   };
 }
 
-function findingRow(
+export function findingRow(
   o: StoredOutcome,
   f: Finding,
   shared: PseudonymizedIds & Pick<FindingRow, "policy_bundle_sha256" | "legacy_rules_sha256" | "observed_at">,

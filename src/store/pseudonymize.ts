@@ -16,6 +16,10 @@ const DIGEST_BYTES = 16;
 export interface Pseudonymizer {
   subject(id: string): string;
   resource(id: string): string;
+  /** A token lifecycle session id (docs/lifecycle.md). */
+  session(id: string): string;
+  /** A personal claim value shown in claim drift, per claim mapping. */
+  claim(mappingIndex: number, value: string): string;
 }
 
 export function createPseudonymizer(key: Uint8Array): Pseudonymizer {
@@ -31,7 +35,12 @@ export function createPseudonymizer(key: Uint8Array): Pseudonymizer {
       .digest()
       .subarray(0, DIGEST_BYTES)
       .toString("base64url");
-  return { subject: (id) => pseudonym("subject", id), resource: (id) => pseudonym("resource", id) };
+  return {
+    subject: (id) => pseudonym("subject", id),
+    resource: (id) => pseudonym("resource", id),
+    session: (id) => pseudonym("session", id),
+    claim: (i, value) => pseudonym(`claim:${i}`, value),
+  };
 }
 
 /** The key from the environment variable the config names (`store.pseudonymKeyEnv`), as UTF-8 bytes. */

@@ -20,6 +20,10 @@ export interface StoreTables {
   readonly latent: string;
   /** What `impact` replays: decision mismatches and a sample of agreeing pairs. */
   readonly replayFacts: string;
+  /** One row per token lifecycle event of a session (docs/lifecycle.md). */
+  readonly sessionFacts: string;
+  /** One row per request that named its session. */
+  readonly sessionUses: string;
 }
 
 export const TABLE_NAMES = {
@@ -32,6 +36,8 @@ export const TABLE_NAMES = {
   stageTransitions: "stage_transitions",
   latent: "latent_entitlements",
   replayFacts: "replay_facts",
+  sessionFacts: "session_facts",
+  sessionUses: "session_uses",
 } as const;
 
 export function storeTables(database: string): StoreTables {
@@ -48,5 +54,7 @@ export function storeTables(database: string): StoreTables {
     stageTransitions: `${database}.${TABLE_NAMES.stageTransitions}`,
     latent: `${database}.${TABLE_NAMES.latent}`,
     replayFacts: `${database}.${TABLE_NAMES.replayFacts}`,
+    sessionFacts: `${database}.${TABLE_NAMES.sessionFacts}`,
+    sessionUses: `${database}.${TABLE_NAMES.sessionUses}`,
   };
 }

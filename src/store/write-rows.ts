@@ -15,6 +15,8 @@ export function storeSink(store: Pick<Store, "driver" | "tables">): RowSink {
     if (latent.length > 0) await store.driver.insert(store.tables.latent, latent);
     const replay = batch.flatMap((rows) => rows.replay);
     if (replay.length > 0) await store.driver.insert(store.tables.replayFacts, replay);
+    const uses = batch.flatMap((rows) => rows.uses);
+    if (uses.length > 0) await store.driver.insert(store.tables.sessionUses, uses);
     await store.driver.insert(
       store.tables.findings,
       batch.flatMap((rows) => rows.findings),

@@ -3,7 +3,9 @@ import type { Report, Side } from "../contracts/index.js";
 import type { PairDiffer } from "../diff/pair-differ.js";
 import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
 import type { DeadLetterSink, MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
-import { parseEvent } from "../ingest/parse-event.js";
+import { parseMirrored } from "../ingest/parse-mirrored.js";
+import type { ObservedTokenEvent, TokenEventObserver } from "../lifecycle/observe-token-event.js";
+import type { SessionFact } from "../lifecycle/session-fact.js";
 import {
   type PairingOutput,
   PairingWindow,
@@ -48,6 +50,11 @@ export interface StreamPipelineOptions {
   onPairDiffed?: (seconds: number) => void;
   onRejected?: (reason: string, origin: EventOrigin, category: RejectCategory) => void;
   onError?: (error: unknown) => void;
+  /**
+   * Token lifecycle events (docs/lifecycle.md): each becomes a session fact, stored before its
+   * offset resolves. Without it such an event is a dead letter.
+   */
+  lifecycle?: { observe: TokenEventObserver; store(fact: SessionFact): Promise<void> };
 }
 
 /** Why an event was not evaluated, as a metric label (the reason text has the details). */
@@ -163,7 +170,7 @@ export class StreamPipeline {
   /** Routes a valid event synchronously; only a dead letter returns a promise (the hot path awaits nothing). */
   private accept(message: MirrorMessage): Promise<void> | undefined {
     const text = message.value?.toString("utf8") ?? "";
-    const parsed = parseEvent(text);
+    const parsed = parseMirrored(text);
     if (!parsed.ok)
       return this.deadLetter(
         message,
@@ -177,8 +184,28 @@ export class StreamPipeline {
         "far_future",
       );
     }
+    if (parsed.kind === "token") {
+      const observed = { ...parsed, source: `${message.topic}/${message.partition}` };
+      return this.acceptTokenEvent(observed, message);
+    }
     const event = { event: parsed.event, observedAtMs: parsed.observedAtMs, origin: message };
     this.route(String(message.partition), event, hash("sha256", text, "base64url"));
+    return undefined;
+  }
+
+  /** Feeds one token lifecycle event that arrived without an offset (HTTP ingest). */
+  acceptTokenEvent(observed: ObservedTokenEvent, origin: EventOrigin = null): Promise<void> | undefined {
+    const lifecycle = this.options.lifecycle;
+    if (!lifecycle) {
+      const reason = "a token lifecycle event, but the config has no lifecycle section";
+      if (origin) return this.deadLetter(origin, reason, "invalid_envelope");
+      this.options.onRejected?.(reason, null, "invalid_envelope");
+      return undefined;
+    }
+    this.track(async () => {
+      await lifecycle.store(await lifecycle.observe(observed));
+      this.resolve(origin);
+    });
     return undefined;
   }
 

@@ -12,10 +12,12 @@ export function eventLine(
   token: string,
   requestJson: string,
   observed: boolean | undefined,
+  sessionId?: string,
 ): string {
   const decision = observed === undefined ? "" : `,"observedDecision":{"allow":${observed}}`;
+  const session = sessionId === undefined ? "" : `,"sessionId":"${sessionId}"`;
   const at = new Date(atMs).toISOString();
-  return `{"schema":"${AUTHZ_EVENT_SCHEMA}","side":"${side}","correlationId":"${correlationId}","observedAt":"${at}","token":"${token}","request":${requestJson}${decision}}`;
+  return `{"schema":"${AUTHZ_EVENT_SCHEMA}","side":"${side}","correlationId":"${correlationId}","observedAt":"${at}","token":"${token}","request":${requestJson}${decision}${session}}`;
 }
 
 /** A mirror's writer died mid-line: the first 60% of a valid line. */

@@ -1,4 +1,5 @@
 import { type FindingKind, MISMATCH_KINDS, type Side } from "../../../src/contracts/index.js";
+import type { ExpectedLifecycleFinding } from "./lifecycle.js";
 import { PLANTED_CASES, type PlantedCase } from "./planted-cases.js";
 import { PLANTED_LATENT, type PlantedLatent } from "./planted-latent.js";
 import { COHORT_OF } from "./principal.js";
@@ -69,6 +70,11 @@ export interface ExpectedManifest {
   duplicates: ExpectedDuplicate[];
   /** Planted differences no request exercises: the latent drift the entitlement matrix must find. */
   latent: PlantedLatent[];
+  /**
+   * The token lifecycle mirror (tokens.ndjson): how many lines, and every lifecycle finding the
+   * session judge must report (one per session, kind and mapping), nothing more.
+   */
+  lifecycle: { lines: number; findings: ExpectedLifecycleFinding[] };
 }
 
 const EXAMPLES = 3;
@@ -118,7 +124,8 @@ export class ExpectedManifestBuilder {
     this.note("duplicate", entry.correlationId).duplicates++;
   }
 
-  build(lines: number): ExpectedManifest {
+  build(lines: number, lifecycle: ExpectedManifest["lifecycle"]): ExpectedManifest {
+    for (const f of lifecycle.findings) this.note(f.planted, f.sessionId).findings++;
     const malformed = this.rejected.filter((r) => r.planted !== "conflict").length;
     return {
       schema: EXPECTED_MANIFEST_SCHEMA,
@@ -138,6 +145,7 @@ export class ExpectedManifestBuilder {
       rejected: this.rejected,
       latent: PLANTED_LATENT.map((l) => ({ ...l })),
       duplicates: this.duplicates,
+      lifecycle,
     };
   }
 

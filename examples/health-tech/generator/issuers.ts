@@ -18,3 +18,13 @@ export const TOKEN_LIFETIME_SECONDS = TOKEN_SLOT_SECONDS + 300;
 
 /** The acr of an elevated break-glass session (legacy and new tokens alike). */
 export const BREAK_GLASS_ACR = "urn:healthtech:break-glass";
+
+/** PLANTED DRIFT: the new CIAM issues service clients access tokens for a day, not an hour. */
+export const NEW_SERVICE_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
+/** Refresh tokens last a shift (8 h) on both sides, except as planted (lifecycle.ts). */
+export const REFRESH_LIFETIME_SECONDS = 8 * 3600;
+
+/** Where nurses' mail lives; a stale new account still has the pre-merger domain. */
+export const MAIL_DOMAIN = "healthtech.example";
+export const STALE_MAIL_DOMAIN = "old-healthtech.example";

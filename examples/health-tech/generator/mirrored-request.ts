@@ -4,7 +4,7 @@ import type { ObservedDecisions } from "./expected-findings.js";
 import type { Principal, PrincipalKind } from "./principal.js";
 import { type Prng, WeightedTable } from "./prng.js";
 import { type PlannedRequest, SCENARIOS, type Scenario, scenarioNamed } from "./scenarios.js";
-import type { SessionTokenMint } from "./session-tokens.js";
+import type { SessionTokenMint, SessionTokens } from "./session-tokens.js";
 import type { SpecialEvent } from "./special-events.js";
 import type { DemoWorld } from "./world.js";
 
@@ -55,6 +55,8 @@ export class RequestSynthesizer {
     private readonly world: DemoWorld,
     private readonly rng: Prng,
     private readonly mint: SessionTokenMint,
+    /** The login each request belongs to (the lifecycle mirror); none when omitted. */
+    private readonly sessionFor?: (p: Principal, atMs: number, tokens: SessionTokens) => string,
   ) {
     for (const [kind, list] of Object.entries(SCENARIOS) as [PrincipalKind, readonly Scenario[]][]) {
       this.scenarios.set(kind, new WeightedTable(list.map((s) => [s, s.weight] as const)));
@@ -67,6 +69,7 @@ export class RequestSynthesizer {
     const planned = this.plan(principal, special);
     const correlationId = `${this.rng.hex(24)}${r.toString(16).padStart(8, "0")}`;
     const tokens = this.mint.tokensAt(principal, atMs);
+    const sessionId = this.sessionFor?.(principal, atMs, tokens);
     const span = NEW_SIDE_OFFSET_MS.max - NEW_SIDE_OFFSET_MS.min + 1;
     const at: Record<Side, number> = {
       legacy: atMs,
@@ -77,7 +80,7 @@ export class RequestSynthesizer {
     const requestJson = JSON.stringify({ action, resource, context });
     const observed = this.observedDecisions(principal, planned, special);
     const line = (side: Side, atMsOf: number) =>
-      eventLine(side, correlationId, atMsOf, token[side], requestJson, observed[side]);
+      eventLine(side, correlationId, atMsOf, token[side], requestJson, observed[side], sessionId);
     const sides: Side[] = special?.type === "unpaired" ? [special.seen] : ["legacy", "new"];
     const events = sides.map((side) => ({ side, atMs: at[side], line: line(side, at[side]) }));
     events.sort((a, b) => a.atMs - b.atMs);

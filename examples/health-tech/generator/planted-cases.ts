@@ -20,6 +20,13 @@ export const PLANTED_CASES = {
   "malformed-truncated": "a mirror's writer died mid-line and retried (a truncated line before the full one)",
   "malformed-missing-resource-type": "a mirror build that dropped resource.type (schema violation)",
   conflict: "a mirror re-stamped a retried legacy event (same correlationId, different bytes)",
+  "refresh-fails-on-new": "billing staff's token refreshes fail on the new CIAM (refresh grant not enabled)",
+  "logout-not-propagated":
+    "caregivers who log out of the legacy app keep a working session on the new CIAM (no back-channel logout)",
+  "service-token-lifetime": "the new CIAM issues service clients access tokens for 24 h instead of 65 min",
+  "caregiver-refresh-lifetime": "the new CIAM gives caregivers 30-day refresh tokens instead of 8 h",
+  "stale-email":
+    "clinicians whose new account kept a pre-merger address (user_email is not the legacy email)",
 } as const;
 
 export type PlantedCase = keyof typeof PLANTED_CASES;

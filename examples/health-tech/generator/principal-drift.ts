@@ -8,6 +8,7 @@ const CLIENTS_WITHOUT_TENANT = new Set(["svc-care-coordination-lakeview", "svc-c
 const NURSE_STATION_TENANT = "t-hillcrest";
 
 const JIT_SHARE_OF_PATIENTS = 0.004;
+const STALE_EMAIL_SHARE_OF_NURSES = 0.1;
 const UNMIGRATED_SHARE_OF_CAREGIVERS = 0.25;
 
 /**
@@ -27,4 +28,15 @@ export function plantPrincipalDrift(rng: Prng, principals: readonly Principal[])
   }
   const station = principals.filter((p) => p.kind === "nurse" && p.tenant === NURSE_STATION_TENANT);
   for (const p of station.slice(0, Math.max(1, Math.ceil(station.length / 4)))) p.drift.wrongAudience = true;
+}
+
+/**
+ * PLANTED DRIFT (token lifecycle, docs/demo.md): nurses whose new account kept a pre-merger
+ * address, so the new token's user_email is not the legacy email. A stream of its own, so the
+ * rest of the world is drawn as before.
+ */
+export function plantStaleEmail(rng: Prng, principals: readonly Principal[]): void {
+  const nurses = principals.filter((p) => p.kind === "nurse");
+  const n = Math.max(1, Math.round(nurses.length * STALE_EMAIL_SHARE_OF_NURSES));
+  for (const p of rng.sample(nurses, n)) p.drift.staleEmail = true;
 }

@@ -44,6 +44,8 @@ export interface PrincipalDrift {
   tenantClaimMissing: boolean;
   /** Uses the nurse-station tablet client: new tokens carry the wrong audience. */
   wrongAudience: boolean;
+  /** Nurse whose new account kept a pre-merger address: user_email differs from the legacy email. */
+  staleEmail?: boolean;
 }
 
 export interface Principal {

@@ -1,8 +1,11 @@
 import {
   API_AUDIENCE,
   LEGACY_ISSUER,
+  MAIL_DOMAIN,
   NEW_ISSUER,
+  NEW_SERVICE_TOKEN_LIFETIME_SECONDS,
   NURSE_STATION_AUDIENCE,
+  STALE_MAIL_DOMAIN,
   TOKEN_LIFETIME_SECONDS,
   TOKEN_SLOT_SECONDS,
 } from "./issuers.js";
@@ -70,6 +73,7 @@ export function legacyClaims(p: Principal, iat: number): Record<string, unknown>
   };
   if (p.proxyFor.length > 0) claims.proxy_for = p.proxyFor;
   if (p.acr !== undefined) claims.acr = p.acr;
+  if (p.kind === "nurse") claims.email = `${p.legacySub}@${MAIL_DOMAIN}`;
   return claims;
 }
 
@@ -80,7 +84,7 @@ export function newClaims(p: Principal, iat: number, jti: string): Record<string
     sub: p.newSub,
     aud: p.drift.wrongAudience ? NURSE_STATION_AUDIENCE : API_AUDIENCE,
     iat,
-    exp: iat + TOKEN_LIFETIME_SECONDS,
+    exp: iat + (p.kind === "service" ? NEW_SERVICE_TOKEN_LIFETIME_SECONDS : TOKEN_LIFETIME_SECONDS),
     jti,
   };
   if (p.clientId !== undefined) {
@@ -94,5 +98,7 @@ export function newClaims(p: Principal, iat: number, jti: string): Record<string
   if (!p.drift.tenantClaimMissing) claims.tenant = p.tenant;
   if (p.proxyFor.length > 0 && !p.drift.proxyNotMigrated) claims.proxy_for = p.proxyFor;
   if (p.acr !== undefined) claims.acr = p.acr;
+  if (p.kind === "nurse")
+    claims.user_email = `${p.legacySub}@${p.drift.staleEmail ? STALE_MAIL_DOMAIN : MAIL_DOMAIN}`;
   return claims;
 }

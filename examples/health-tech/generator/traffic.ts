@@ -5,6 +5,7 @@ import { expectedPairFindings, expectedUnpairedFinding } from "./expected-findin
 import { type ExpectedManifest, ExpectedManifestBuilder } from "./expected-manifest.js";
 import { NEW_KEY_ID } from "./issuers.js";
 import { hs256Signer, loadDemoPrivateKey, rs256Signer } from "./jwt-signers.js";
+import { LifecycleMirror } from "./lifecycle.js";
 import { type MirroredRequest, RequestSynthesizer } from "./mirrored-request.js";
 import type { PlantedCase } from "./planted-cases.js";
 import { Prng } from "./prng.js";
@@ -44,6 +45,11 @@ export interface DemoTraffic {
   expected(): ExpectedManifest;
   /** Tokens signed so far (two per principal per refresh slot, never per event). */
   tokensSigned(): number;
+  /**
+   * The token lifecycle events of both CIAMs (tokens.ndjson), in event-time order; complete once
+   * `lines` has been iterated to the end. Authorization events name their session too.
+   */
+  lifecycleLines(): readonly string[];
 }
 
 /**
@@ -56,6 +62,7 @@ export function generateDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
     lines: generator.lines(),
     expected: () => generator.expected(),
     tokensSigned: () => generator.mint.signed,
+    lifecycleLines: () => generator.lifecycle.lines,
   };
 }
 
@@ -71,6 +78,7 @@ interface PendingDuplicate {
 
 class TrafficGenerator {
   readonly mint: SessionTokenMint;
+  readonly lifecycle: LifecycleMirror;
   private readonly settings: ExpectedManifest["generator"];
   private readonly requests: RequestSynthesizer;
   private readonly rng: Prng;
@@ -95,13 +103,19 @@ class TrafficGenerator {
     this.mint = new SessionTokenMint(signers, Math.floor(startMs / 1000), this.settings.seed);
     this.rng = Prng.derive(this.settings.seed, "traffic");
     const world = buildWorld(this.settings.seed, this.settings.principals);
-    this.requests = new RequestSynthesizer(world, this.rng, this.mint);
+    this.lifecycle = new LifecycleMirror(Prng.derive(this.settings.seed, "lifecycle"), world.principals);
+    this.requests = new RequestSynthesizer(world, this.rng, this.mint, (p, at, tokens) =>
+      this.lifecycle.sessionFor(p, at, tokens),
+    );
     this.manifest = new ExpectedManifestBuilder(this.settings);
   }
 
   expected(): ExpectedManifest {
     if (!this.done) throw new Error("the manifest is complete only after every line was generated");
-    return this.manifest.build(this.lineCount);
+    return this.manifest.build(this.lineCount, {
+      lines: this.lifecycle.lines.length,
+      findings: [...this.lifecycle.expected],
+    });
   }
 
   *lines(): Generator<string> {

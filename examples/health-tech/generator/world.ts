@@ -9,7 +9,7 @@ import {
   TENANTS,
   tenantOf,
 } from "./principal.js";
-import { plantPrincipalDrift } from "./principal-drift.js";
+import { plantPrincipalDrift, plantStaleEmail } from "./principal-drift.js";
 import { Prng } from "./prng.js";
 
 export interface DemoWorld {
@@ -63,6 +63,7 @@ export function buildWorld(seed: number, poolSize: number): DemoWorld {
   people.staff("admin", size(SHARE.admin), ["admin"], ["tenant_admin"], MFA);
   addClients(people);
   plantPrincipalDrift(rng, people.principals);
+  plantStaleEmail(Prng.derive(seed, "stale-email"), people.principals);
   return {
     principals: people.principals,
     byKind: groupByKind(people.principals, () => true),

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { tokensFileFor } from "../paths.js";
 import type { ExpectedManifest } from "./expected-manifest.js";
 import { type DemoTrafficOptions, generateDemoTraffic } from "./traffic.js";
 
@@ -17,8 +18,9 @@ export interface DemoFilesResult {
 const CHUNK_BYTES = 1 << 20;
 
 /**
- * Writes the demo events (NDJSON) and the ground-truth manifest next to them. Streams: memory
- * stays small however many events are asked for.
+ * Writes the demo events (NDJSON), their token lifecycle events (`x.tokens.ndjson` beside them)
+ * and the ground-truth manifest. The events stream: memory stays small however many are asked
+ * for; the lifecycle events (a few per principal) are written at the end.
  */
 export async function writeDemoFiles(
   options: DemoTrafficOptions,
@@ -53,6 +55,8 @@ export async function writeDemoFiles(
   out.end();
   await Promise.race([once(out, "finish"), failed]);
   const manifest = traffic.expected();
+  const lifecycle = traffic.lifecycleLines();
+  await writeFile(tokensFileFor(eventsFile), lifecycle.length === 0 ? "" : `${lifecycle.join("\n")}\n`);
   await writeFile(expectedFile, formatManifest(manifest));
   return {
     manifest,
@@ -65,9 +69,10 @@ export async function writeDemoFiles(
 
 /** Pretty JSON for the head, one line per entry for the long lists (easy to grep and diff). */
 export function formatManifest(manifest: ExpectedManifest): string {
-  const { findings, rejected, duplicates, ...head } = manifest;
+  const { findings, rejected, duplicates, lifecycle, ...head } = manifest;
   const list = (items: readonly unknown[]) =>
     items.length === 0 ? "[]" : `[\n${items.map((i) => `    ${JSON.stringify(i)}`).join(",\n")}\n  ]`;
   const headJson = JSON.stringify(head, null, 2);
-  return `${headJson.slice(0, -2)},\n  "findings": ${list(findings)},\n  "rejected": ${list(rejected)},\n  "duplicates": ${list(duplicates)}\n}\n`;
+  const lifecycleJson = `{\n    "lines": ${lifecycle.lines},\n    "findings": ${list(lifecycle.findings).replaceAll("\n", "\n  ")}\n  }`;
+  return `${headJson.slice(0, -2)},\n  "findings": ${list(findings)},\n  "rejected": ${list(rejected)},\n  "duplicates": ${list(duplicates)},\n  "lifecycle": ${lifecycleJson}\n}\n`;
 }

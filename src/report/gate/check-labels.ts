@@ -9,6 +9,7 @@ export const CHECK_LABEL: Readonly<Record<GateCheckId, string>> = {
   drift: "observed drift rate",
   coverage: "coverage of required request paths",
   latent: "latent over-permission budget",
+  lifecycle: "token lifecycle drift budgets",
   waivers: "waivers",
 };
 

@@ -3,6 +3,7 @@ import { promotionMigration } from "./002-promotion.js";
 import { rootCauseMigration } from "./003-root-cause.js";
 import { latentEntitlementsMigration } from "./004-latent-entitlements.js";
 import { replayFactsMigration } from "./005-replay-facts.js";
+import { sessionLifecycleMigration } from "./006-session-lifecycle.js";
 import type { Migration } from "./migration.js";
 
 /** Every schema version in order. Append only: a released migration is never edited or renumbered. */
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   rootCauseMigration,
   latentEntitlementsMigration,
   replayFactsMigration,
+  sessionLifecycleMigration,
 ];
