@@ -6,8 +6,9 @@ import { Kafka, logLevel } from "kafkajs";
 import { parse, stringify } from "yaml";
 import { DEMO_LEGACY_JWT_SECRET, LEGACY_JWT_SECRET_ENV } from "../../examples/health-tech/demo-secrets.js";
 import type { ExpectedManifest } from "../../examples/health-tech/generator/expected-manifest.js";
+import type { DemoTrafficOptions } from "../../examples/health-tech/generator/traffic.js";
 import { writeDemoFiles } from "../../examples/health-tech/generator/write-demo-files.js";
-import { DEMO_CONFIG_FILE } from "../../examples/health-tech/paths.js";
+import { DEMO_CONFIG_FILE, tokensFileFor } from "../../examples/health-tech/paths.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { createKafkajsMirrorProducer } from "../../src/ingest/kafka/kafka-producer.js";
 import { createLogger } from "../../src/logging/logger.js";
@@ -21,6 +22,8 @@ export interface ServiceTopics {
   legacy: string;
   new: string;
   deadLetter: string;
+  /** The token lifecycle topic; without it the service runs without the lifecycle section. */
+  tokens?: string;
 }
 
 export const PSEUDONYM_ENV = "ENTITLEMENT_DIFF_PSEUDONYM_KEY";
@@ -42,6 +45,8 @@ export function writeServiceConfig(options: {
   groupId: string;
   windowSeconds?: number;
   gateRefreshSeconds?: number;
+  /** lifecycle.windowSeconds, when the topics name a tokens topic. */
+  lifecycleWindowSeconds?: number;
 }): string {
   const demo = parse(readFileSync(DEMO_CONFIG_FILE, "utf8")) as Record<string, unknown> & {
     issuers: Record<string, { keys: { type: string; path?: string } }>;
@@ -49,6 +54,7 @@ export function writeServiceConfig(options: {
     legacy: { rules: string };
     policy: { bundle: string };
     pairing?: Record<string, unknown>;
+    lifecycle?: Record<string, unknown>;
   };
   const abs = (p: string) => resolve(dirname(DEMO_CONFIG_FILE), p);
   for (const issuer of Object.values(demo.issuers))
@@ -58,6 +64,13 @@ export function writeServiceConfig(options: {
   demo.legacy.rules = abs(demo.legacy.rules);
   demo.policy.bundle = abs(demo.policy.bundle);
   demo.pairing = { ...demo.pairing, windowSeconds: options.windowSeconds ?? 5 };
+  if (options.topics.tokens === undefined) delete demo.lifecycle;
+  else
+    demo.lifecycle = {
+      ...demo.lifecycle,
+      windowSeconds: options.lifecycleWindowSeconds ?? 5,
+      sweepSeconds: 1,
+    };
   const config = {
     ...demo,
     kafka: {
@@ -85,6 +98,8 @@ export function writeServiceConfig(options: {
 
 export interface DemoTraffic {
   lines: string[];
+  /** The token lifecycle events (events.tokens.ndjson). */
+  tokenLines: string[];
   expected: ExpectedManifest;
 }
 
@@ -92,16 +107,20 @@ export interface DemoTraffic {
  * Demo traffic of the last hour: the store's retention (TTL, 30 days) is counted from the wall
  * clock, so the demo's default March start would be expired the moment it is written.
  */
-export async function demoTraffic(events: number): Promise<DemoTraffic> {
+export async function demoTraffic(
+  events: number,
+  options: Pick<DemoTrafficOptions, "principals" | "requestsPerSecond" | "lifecycleWindowSeconds"> = {},
+): Promise<DemoTraffic> {
   const dir = mkdtempSync(join(tmpdir(), "service-traffic-"));
   const file = join(dir, "events.ndjson");
   const start = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000).toISOString();
   const { manifest } = await writeDemoFiles(
-    { events, legacySecret: DEMO_LEGACY_JWT_SECRET, start },
+    { events, legacySecret: DEMO_LEGACY_JWT_SECRET, start, ...options },
     file,
     join(dir, "expected.json"),
   );
-  return { lines: readFileSync(file, "utf8").split("\n").filter(Boolean), expected: manifest };
+  const read = (f: string) => readFileSync(f, "utf8").split("\n").filter(Boolean);
+  return { lines: read(file), tokenLines: read(tokensFileFor(file)), expected: manifest };
 }
 
 /** Produces mirrored lines as gateways would: by side, keyed by correlationId; garbage to the legacy topic. */
@@ -125,6 +144,24 @@ export async function produceLines(
       }
       for (const [topic, messages] of byTopic) await producer.send(topic, messages);
     }
+  } finally {
+    await producer.close();
+  }
+}
+
+/** Produces token lifecycle lines to the tokens topic as gateways would: keyed by sessionId. */
+export async function produceTokenLines(
+  broker: KafkaBroker,
+  topic: string,
+  lines: readonly string[],
+): Promise<void> {
+  const producer = createKafkajsMirrorProducer({ brokers: broker.brokers, clientId: "test-gateway-tokens" });
+  try {
+    const messages = lines.map((value) => ({
+      key: (JSON.parse(value) as { sessionId: string }).sessionId,
+      value,
+    }));
+    for (let i = 0; i < messages.length; i += 1_000) await producer.send(topic, messages.slice(i, i + 1_000));
   } finally {
     await producer.close();
   }

@@ -59,7 +59,11 @@ export class LifecycleMirror {
   private readonly oneSidedLogout = new Set<number>();
   private readonly bothSidesLogout = new Set<number>();
 
-  constructor(rng: Prng, principals: readonly Principal[]) {
+  constructor(
+    rng: Prng,
+    principals: readonly Principal[],
+    private readonly windowSeconds = LIFECYCLE_WINDOW_SECONDS,
+  ) {
     const clean = principals.filter((p) => p.kind === "caregiver" && !hasDrift(p));
     const oneSided = rng.sample(clean, Math.max(1, Math.round(clean.length * ONE_SIDED_LOGOUT_SHARE)));
     for (const p of oneSided) this.oneSidedLogout.add(p.index);
@@ -121,7 +125,7 @@ export class LifecycleMirror {
   /** The legacy logout is drift once the new side is seen accepting the session a window later. */
   private confirmLogoutGap(p: Principal, s: SessionState, atMs: number): void {
     const out = s.loggedOutOnLegacyAtMs;
-    if (out === undefined || s.confirmed || atMs <= out + LIFECYCLE_WINDOW_SECONDS * 1000) return;
+    if (out === undefined || s.confirmed || atMs <= out + this.windowSeconds * 1000) return;
     s.confirmed = true;
     this.expected.push({
       sessionId: s.id,

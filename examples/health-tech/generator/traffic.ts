@@ -27,6 +27,8 @@ export interface DemoTrafficOptions {
   legacySecret?: string;
   /** RS256 private key of the new IdP (default: the committed demo key). */
   newPrivateKey?: KeyObject;
+  /** lifecycle.windowSeconds of the config the traffic is judged with (default: the demo's, 60). */
+  lifecycleWindowSeconds?: number;
 }
 
 export const DEMO_DEFAULTS = {
@@ -103,7 +105,11 @@ class TrafficGenerator {
     this.mint = new SessionTokenMint(signers, Math.floor(startMs / 1000), this.settings.seed);
     this.rng = Prng.derive(this.settings.seed, "traffic");
     const world = buildWorld(this.settings.seed, this.settings.principals);
-    this.lifecycle = new LifecycleMirror(Prng.derive(this.settings.seed, "lifecycle"), world.principals);
+    this.lifecycle = new LifecycleMirror(
+      Prng.derive(this.settings.seed, "lifecycle"),
+      world.principals,
+      options.lifecycleWindowSeconds,
+    );
     this.requests = new RequestSynthesizer(world, this.rng, this.mint, (p, at, tokens) =>
       this.lifecycle.sessionFor(p, at, tokens),
     );
