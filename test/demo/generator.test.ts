@@ -193,7 +193,11 @@ describe("generateDemoTraffic: the manifest agrees with the file", () => {
   });
 
   it("plants every documented case", () => {
+    // These need a refresh or a later request after a logout: minutes of event time, more than
+    // this run spans. test/demo/lifecycle-ground-truth.test.ts finds them at the default size.
+    const needMinutes = new Set<PlantedCase>(["refresh-fails-on-new", "logout-not-propagated"]);
     for (const id of Object.keys(PLANTED_CASES) as PlantedCase[]) {
+      if (needMinutes.has(id)) continue;
       const c = manifest.planted[id];
       expect(c.findings + c.rejected + c.duplicates, id).toBeGreaterThan(0);
       expect(c.examples.length, id).toBeGreaterThan(0);

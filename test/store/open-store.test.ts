@@ -27,6 +27,7 @@ describe("openStore", () => {
         "003-root-cause",
         "004-latent-entitlements",
         "005-replay-facts",
+        "006-session-lifecycle",
       ]);
     } finally {
       await store.close();

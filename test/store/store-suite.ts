@@ -74,6 +74,7 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             "003-root-cause",
             "004-latent-entitlements",
             "005-replay-facts",
+            "006-session-lifecycle",
           ]);
           expect(first.version).toBe(MIGRATIONS.length);
           const again = await migrate(driver, { database, retentionDays: 30 });
@@ -91,6 +92,8 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             "pair_outcomes",
             "replay_facts",
             "schema_migrations",
+            "session_facts",
+            "session_uses",
             "stage_transitions",
             "waivers",
           ]);

@@ -2,6 +2,7 @@ import { freshClientOverEmbedded, freshEmbedded, freshHttp } from "./fresh-store
 import { describeLatentStore, describeReplayFactsStore } from "./latent-suite.js";
 import { describePromotionStore } from "./promotion-suite.js";
 import { describeReviewStore } from "./review-suite.js";
+import { describeSessionLifecycleStore } from "./session-lifecycle-suite.js";
 import { describeStore } from "./store-suite.js";
 
 describeStore("embedded (chdb)", freshEmbedded);
@@ -32,3 +33,11 @@ describeReplayFactsStore("embedded (chdb)", freshEmbedded);
 describeReplayFactsStore("clickhouse driver over the embedded engine", freshClientOverEmbedded);
 if (process.env.CLICKHOUSE_URL)
   describeReplayFactsStore(`clickhouse over HTTP (${new URL(process.env.CLICKHOUSE_URL).host})`, freshHttp);
+
+describeSessionLifecycleStore("embedded (chdb)", freshEmbedded);
+describeSessionLifecycleStore("clickhouse driver over the embedded engine", freshClientOverEmbedded);
+if (process.env.CLICKHOUSE_URL)
+  describeSessionLifecycleStore(
+    `clickhouse over HTTP (${new URL(process.env.CLICKHOUSE_URL).host})`,
+    freshHttp,
+  );
