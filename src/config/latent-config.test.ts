@@ -62,3 +62,26 @@ describe("the latent and impact sections", () => {
     ]);
   });
 });
+
+describe("the lifecycle section", () => {
+  it("is optional, with defaults, and lifecycle gate budgets need it", () => {
+    expect(configSchema.parse(base).lifecycle).toBeUndefined();
+    const parsed = configSchema.parse({ ...base, lifecycle: {} });
+    expect(parsed.lifecycle).toEqual({
+      lifetimeToleranceSeconds: 60,
+      windowSeconds: 60,
+      sweepSeconds: 10,
+      personalClaims: expect.arrayContaining(["email", "user_email", "sub"]),
+    });
+    expect(parsed.kafka.topics.tokens).toBe("ciam.mirror.tokens");
+    const gated = { ...base, gates: { ...base.gates, cohorts: { nurses: { maxSessionDrift: 1 } } } };
+    expect(issues(gated)).toEqual([
+      "lifecycle: gates use maxLifetimeDrift, maxSessionDrift or maxClaimDrift, which need the token lifecycle mirror",
+    ]);
+    expect(issues({ ...gated, lifecycle: {} })).toEqual([]);
+    expect(issues({ ...base, lifecycle: { windowSeconds: 0, sweep: 1 } })).toEqual([
+      "lifecycle.windowSeconds: Too small: expected number to be >0",
+      'lifecycle: Unrecognized key: "sweep"',
+    ]);
+  });
+});

@@ -352,6 +352,17 @@ export const configSchema = z
         path: ["latent"],
         message: "gates use maxLatentOverPermission, which needs the latent entitlement matrix",
       });
+    const lifecycleGated = [cfg.gates.default, ...Object.values(cfg.gates.cohorts)].some(
+      (t) =>
+        t.maxLifetimeDrift !== undefined || t.maxSessionDrift !== undefined || t.maxClaimDrift !== undefined,
+    );
+    if (lifecycleGated && cfg.lifecycle === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["lifecycle"],
+        message:
+          "gates use maxLifetimeDrift, maxSessionDrift or maxClaimDrift, which need the token lifecycle mirror",
+      });
     for (const section of ["cohorts", "coverage"] as const) {
       for (const id of Object.keys(cfg.gates[section])) {
         if (!ids.has(id) && id !== UNASSIGNED_COHORT) {

@@ -226,4 +226,61 @@ describe("decideStoredGate", () => {
       expect(d.result.reasons[0]).toMatch(/^1 over-permission > allowed 0/);
     });
   });
+
+  describe("token lifecycle budgets", () => {
+    const none = { lifetimeDrift: 0, sessionDrift: 0, claimDrift: 0 };
+
+    it("are not checked without lifecycle evidence (no lifecycle section)", () => {
+      expect(decideStoredGate(inputs()).checks.map((c) => c.id)).not.toContain("lifecycle");
+    });
+
+    it("pass with no drift, saying so, and fail each budget exceeded, naming it first", () => {
+      const clean = decideStoredGate(inputs({ lifecycle: none }));
+      expect(clean.result.status).toBe("pass");
+      expect(clean.result.reasons).toContain(
+        "token lifecycle: 0 sessions with token lifetime drift <= allowed 0; 0 sessions with session drift <= allowed 0; 0 sessions with claim drift <= allowed 0",
+      );
+      const drifted = decideStoredGate(
+        inputs({
+          thresholds: { ...THRESHOLDS, maxClaimDrift: 5 },
+          lifecycle: { lifetimeDrift: 0, sessionDrift: 2, claimDrift: 5 },
+        }),
+      );
+      expect(drifted.result.status).toBe("fail");
+      expect(drifted.result.reasons[0]).toBe(
+        "token lifecycle: 2 sessions with session drift > allowed 0; 0 sessions with token lifetime drift <= allowed 0; 5 sessions with claim drift <= allowed 5",
+      );
+      expect(drifted.checks.find((c) => c.id === "lifecycle")?.outcome).toBe("fail");
+    });
+
+    it("keeps the core gate's own failure first, and its insufficient evidence when within budget", () => {
+      const failing = decideStoredGate(
+        inputs({
+          rawEvidence: {
+            pairs: 5_000,
+            mismatchedPairs: 1,
+            overPermission: 1,
+            unpaired: 0,
+            observedDriftPairs: 0,
+          },
+          lifecycle: { ...none, lifetimeDrift: 1 },
+        }),
+      );
+      expect(failing.result.status).toBe("fail");
+      expect(failing.result.reasons[0]).toMatch(/^1 over-permission > allowed 0/);
+      const thin = decideStoredGate(
+        inputs({
+          rawEvidence: {
+            pairs: 10,
+            mismatchedPairs: 0,
+            overPermission: 0,
+            unpaired: 0,
+            observedDriftPairs: 0,
+          },
+          lifecycle: none,
+        }),
+      );
+      expect(thin.result.status).toBe("insufficient_evidence");
+    });
+  });
 });
