@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { PairDiffer } from "../diff/pair-differ.js";
 import type { PairOutcome } from "../diff/pair-outcome.js";
 import type { MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
+import type { SessionFact } from "../lifecycle/session-fact.js";
 import type { StoredOutcome } from "../store/stored-outcome.js";
-import { type OutcomeSink, StreamPipeline } from "./stream-pipeline.js";
+import { type OutcomeSink, StreamPipeline, type StreamPipelineOptions } from "./stream-pipeline.js";
 
 const T0 = Date.parse("2026-11-01T10:00:00Z");
 
@@ -58,7 +59,18 @@ class MemorySink implements OutcomeSink {
   }
 }
 
-function setup(opts: { alreadyPaired?: string[] } = {}) {
+function tokenEnvelope(side: "legacy" | "new", sessionId: string, atMs: number): string {
+  return JSON.stringify({
+    schema: "entitlement-diff.token.v1",
+    side,
+    sessionId,
+    observedAt: new Date(atMs).toISOString(),
+    event: "issued",
+    token: "aGVhZGVy.cGF5bG9hZA.c2ln",
+  });
+}
+
+function setup(opts: { alreadyPaired?: string[]; lifecycle?: StreamPipelineOptions["lifecycle"] } = {}) {
   const sink = new MemorySink();
   const dead: { offset: number; reason: string }[] = [];
   let wall = T0;
@@ -76,6 +88,7 @@ function setup(opts: { alreadyPaired?: string[] } = {}) {
       new Set(probes.map((p) => p.correlationId).filter((c) => opts.alreadyPaired?.includes(c))),
     now: () => wall,
     onError: (e) => errors.push(e),
+    ...(opts.lifecycle ? { lifecycle: opts.lifecycle } : {}),
   });
   return { pipeline, sink, dead, errors, advanceWall: (ms: number) => (wall += ms) };
 }
@@ -252,5 +265,44 @@ describe("StreamPipeline", () => {
     await pipeline.handleBatch(batch("L", 2, 0, many));
     expect(pipeline.fullPartitions()).toEqual([{ partition: 2, ahead: "legacy" }]);
     expect(pipeline.pendingEvents()).toBe(100);
+  });
+
+  it("dead-letters a token lifecycle event when the config has no lifecycle section", async () => {
+    const { pipeline, dead } = setup();
+    await pipeline.handleBatch(batch("T", 0, 0, [tokenEnvelope("legacy", "s1", T0)]));
+    await pipeline.drain();
+    expect(dead).toEqual([
+      { offset: 0, reason: "a token lifecycle event, but the config has no lifecycle section" },
+    ]);
+    expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "T", partition: 0, offset: 1 }]);
+  });
+
+  it("stores a token event's fact before its offset resolves, retrying a failed store, never pairing it", async () => {
+    const stored: SessionFact[] = [];
+    let failures = 1;
+    const { pipeline, sink, errors } = setup({
+      lifecycle: {
+        observe: async (o) =>
+          ({ session: o.event.sessionId, source: o.source, side: o.event.side }) as SessionFact,
+        store: async (fact) => {
+          if (failures-- > 0) throw new Error("store down");
+          stored.push(fact);
+        },
+      },
+    });
+    await pipeline.handleBatch(
+      batch("T", 3, 5, [tokenEnvelope("legacy", "s1", T0), tokenEnvelope("new", "s1", T0)]),
+    );
+    // Nothing past the fact that failed to store: the next offset to read stays 5.
+    expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "T", partition: 3, offset: 5 }]);
+    await pipeline.drain();
+    expect(stored.map((f) => `${f.session} ${f.side} ${f.source}`).sort()).toEqual([
+      "s1 legacy T/3",
+      "s1 new T/3",
+    ]);
+    expect(errors).toHaveLength(1);
+    expect(sink.stored).toEqual([]);
+    expect(pipeline.pendingEvents()).toBe(0);
+    expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "T", partition: 3, offset: 7 }]);
   });
 });
