@@ -66,7 +66,12 @@ export async function startDemoService(o: DemoServiceOptions): Promise<DemoServi
   const mint = await tokenMinter(loaded);
   const traffic = simulateTraffic({
     producer: createHttpMirrorProducer({ url, token: await mint("ingest", "demo-simulator") }),
-    topics: { legacy: config.kafka.topics.legacy, new: config.kafka.topics.new },
+    // Over HTTP the topic names only label the lines; the lifecycle events go in the same bodies.
+    topics: {
+      legacy: config.kafka.topics.legacy,
+      new: config.kafka.topics.new,
+      tokens: config.kafka.topics.tokens,
+    },
     eventsPerSecond: o.eventsPerSecond,
     durationSeconds: o.durationSeconds,
     seed: 20261202,

@@ -57,6 +57,7 @@ describe("formatSummary", () => {
     planned: 1_000,
     sent: 1_000,
     bySide: { legacy: 503, new: 497 },
+    lifecycle: 0,
     unkeyed: 1,
     elapsedMs: 2_004,
     achievedRate: 499.0,
@@ -69,6 +70,10 @@ describe("formatSummary", () => {
     expect(text).toContain(
       "legacy 503 (1 unkeyed), new 497; seed 7, event times from 2026-05-01T10:00:00.000Z",
     );
+  });
+
+  it("counts the token lifecycle events apart", () => {
+    expect(formatSummary({ ...summary, lifecycle: 42 })).toContain("new 497, token lifecycle 42; seed 7");
   });
 
   it("says when the run was stopped early", () => {

@@ -47,7 +47,7 @@ export function simulateCommand(): Command {
     .option("--batch-size <n>", "most messages per send (default: 50 ms worth, at most 500)", whole(1))
     .option(
       "--create-topics <partitions>",
-      "first create the missing mirror and dead-letter topics with this many partitions (development)",
+      "first create the missing mirror, tokens (with a lifecycle section) and dead-letter topics with this many partitions (development)",
       whole(1),
     )
     .option(
@@ -57,29 +57,36 @@ export function simulateCommand(): Command {
     .action(async (flags: SimulateFlags) => {
       const { config } = loadConfig(flags.config);
       simulationPlan(flags.rate, flags.duration); // usage errors before connecting
+      const lifecycleOn = config.lifecycle !== undefined;
       const summary = flags.http
-        ? await simulateOverHttp(config.kafka, flags.http, flags)
-        : await simulate(config.kafka, flags);
+        ? await simulateOverHttp(config.kafka, flags.http, flags, lifecycleOn)
+        : await simulate(config.kafka, flags, lifecycleOn);
       process.stdout.write(`${formatSummary(summary)}\n`);
     });
 }
 
-async function simulate(kafka: KafkaConfig, flags: SimulateFlags): Promise<SimulationSummary> {
+async function simulate(
+  kafka: KafkaConfig,
+  flags: SimulateFlags,
+  lifecycleOn: boolean,
+): Promise<SimulationSummary> {
   const client = { brokers: kafkaBrokers(kafka, process.env), clientId: `${kafka.clientId}-simulator` };
   const producer = createKafkajsMirrorProducer(client);
   await unavailableOnFailure(client.brokers, () =>
-    withKafkajsAdmin(client, (admin) => prepareTopics(admin, kafka.topics, flags.createTopics)),
+    withKafkajsAdmin(client, (admin) => prepareTopics(admin, kafka.topics, flags.createTopics, lifecycleOn)),
   );
-  return unavailableOnFailure(client.brokers, () => runSimulation(producer, kafka, flags));
+  return unavailableOnFailure(client.brokers, () => runSimulation(producer, kafka, flags, lifecycleOn));
 }
 
 async function simulateOverHttp(
   kafka: KafkaConfig,
   url: string,
   flags: SimulateFlags,
+  lifecycleOn: boolean,
 ): Promise<SimulationSummary> {
   const token = process.env[INGEST_TOKEN_ENV];
-  return runSimulation(createHttpMirrorProducer({ url, ...(token ? { token } : {}) }), kafka, flags);
+  const producer = createHttpMirrorProducer({ url, ...(token ? { token } : {}) });
+  return runSimulation(producer, kafka, flags, lifecycleOn);
 }
 
 /** Paces the demo traffic into `producer` until the duration ends or a signal stops it. */
@@ -87,6 +94,7 @@ async function runSimulation(
   producer: MirrorProducer,
   kafka: KafkaConfig,
   flags: SimulateFlags,
+  lifecycleOn: boolean,
 ): Promise<SimulationSummary> {
   const stop = new AbortController();
   const onSignal = () => {
@@ -98,7 +106,11 @@ async function runSimulation(
   try {
     return await simulateTraffic({
       producer,
-      topics: { legacy: kafka.topics.legacy, new: kafka.topics.new },
+      topics: {
+        legacy: kafka.topics.legacy,
+        new: kafka.topics.new,
+        ...(lifecycleOn ? { tokens: kafka.topics.tokens } : {}),
+      },
       eventsPerSecond: flags.rate,
       durationSeconds: flags.duration,
       seed: flags.seed ?? randomInt(2 ** 31),
@@ -120,14 +132,16 @@ async function prepareTopics(
   admin: TopicCreator,
   topics: KafkaConfig["topics"],
   createWithPartitions: number | undefined,
+  lifecycleOn: boolean,
 ): Promise<void> {
+  const mirrors = [topics.legacy, topics.new, ...(lifecycleOn ? [topics.tokens] : [])];
   if (createWithPartitions !== undefined) {
-    const all = [topics.legacy, topics.new, topics.deadLetter];
+    const all = [...mirrors, topics.deadLetter];
     const created = await retried(() => ensureTopics(admin, all, createWithPartitions));
     if (created.length > 0)
       process.stderr.write(`simulate: created ${created.join(", ")} (${createWithPartitions} partitions)\n`);
   }
-  await checkCoPartitioned(admin, [topics.legacy, topics.new]);
+  await checkCoPartitioned(admin, mirrors);
 }
 
 /**
@@ -171,7 +185,8 @@ async function unavailableOnFailure<T>(brokers: string[], run: () => Promise<T>)
 export function formatSummary(s: SimulationSummary): string {
   const seconds = (s.elapsedMs / 1000).toFixed(2);
   const head = `${s.completed ? "sent" : "stopped early after"} ${s.sent} of ${s.planned} events in ${seconds} s: ${Math.round(s.achievedRate)} events/s (target ${s.targetRate})`;
-  const sides = `legacy ${s.bySide.legacy} (${s.unkeyed} unkeyed), new ${s.bySide.new}; seed ${s.seed}, event times from ${s.start}`;
+  const tokens = s.lifecycle > 0 ? `, token lifecycle ${s.lifecycle}` : "";
+  const sides = `legacy ${s.bySide.legacy} (${s.unkeyed} unkeyed), new ${s.bySide.new}${tokens}; seed ${s.seed}, event times from ${s.start}`;
   const truth = s.expected
     ? `; expected outcomes: ${s.expected.totals.pairs} pairs, ${s.expected.totals.unpaired} unpaired, ${s.expected.totals.mismatches} findings, ${s.expected.totals.rejected} rejected`
     : "";

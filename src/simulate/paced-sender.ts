@@ -2,9 +2,12 @@ import type { Side } from "../contracts/index.js";
 import type { KeyedMessage, MirrorProducer } from "../ingest/kafka/kafka-producer.js";
 import type { RatePacer } from "./rate-pacer.js";
 
-/** A message and the side whose topic it goes to. */
+/** Where a message goes: a side's mirror topic, or the token lifecycle topic. */
+export type Destination = Side | "tokens";
+
+/** A message and the topic it goes to. */
 export interface RoutedMessage extends KeyedMessage {
-  side: Side;
+  side: Destination;
 }
 
 export interface SentCounts {
@@ -12,6 +15,8 @@ export interface SentCounts {
   sent: number;
   legacy: number;
   new: number;
+  /** Token lifecycle events. */
+  tokens: number;
   /** Sent without a key (lines that are not envelopes). */
   unkeyed: number;
 }
@@ -24,7 +29,7 @@ const MAX_IN_FLIGHT = 2;
  * split by topic. Acknowledgements are awaited in order, at most MAX_IN_FLIGHT batches behind.
  */
 export class PacedSender {
-  readonly counts: SentCounts = { sent: 0, legacy: 0, new: 0, unkeyed: 0 };
+  readonly counts: SentCounts = { sent: 0, legacy: 0, new: 0, tokens: 0, unkeyed: 0 };
   private batch: RoutedMessage[] = [];
   private scheduled = 0;
   private readonly inflight: Promise<void>[] = [];
@@ -32,7 +37,7 @@ export class PacedSender {
   constructor(
     private readonly options: {
       producer: MirrorProducer;
-      topics: Readonly<Record<Side, string>>;
+      topics: Readonly<Record<Side, string>> & { readonly tokens?: string };
       pacer: RatePacer;
       batchSize: number;
       signal?: AbortSignal;
@@ -67,6 +72,7 @@ export class PacedSender {
     const byTopic = new Map<string, KeyedMessage[]>();
     for (const { side, key, value } of batch) {
       const topic = this.options.topics[side];
+      if (topic === undefined) throw new Error(`no topic for ${side} messages`);
       const list = byTopic.get(topic) ?? [];
       list.push({ key, value });
       byTopic.set(topic, list);

@@ -33,21 +33,59 @@ const parse = (m: KeyedMessage) =>
 function run(
   clock: FakeClock,
   producer: MirrorProducer,
-  extra: { signal?: AbortSignal; batchSize?: number } = {},
+  extra: { signal?: AbortSignal; batchSize?: number; tokens?: string } = {},
 ) {
+  const { tokens, ...rest } = extra;
   return simulateTraffic({
     producer,
-    topics,
+    topics: tokens ? { ...topics, tokens } : topics,
     eventsPerSecond: 1_000,
     durationSeconds: 0.6,
     seed: 42,
     legacySecret: DEMO_LEGACY_JWT_SECRET,
     clock,
-    ...extra,
+    ...rest,
   });
 }
 
+function parsedOrNothing(value: string): { sessionId?: string } {
+  try {
+    return JSON.parse(value) as { sessionId?: string };
+  } catch {
+    return {};
+  }
+}
+
 describe("simulateTraffic", () => {
+  it("sends the token lifecycle events to the tokens topic, keyed by session, before the requests that need them", async () => {
+    const clock = new FakeClock();
+    const producer = new RecordingProducer(clock);
+    const summary = await run(clock, producer, { tokens: "mirror.tokens" });
+    const tokens = producer.messages("mirror.tokens");
+    expect(summary).toMatchObject({ planned: 600, sent: 600, completed: true, lifecycle: tokens.length });
+    expect(tokens.length).toBeGreaterThan(0);
+    const sessions = new Set<string>();
+    for (const m of tokens) {
+      const e = JSON.parse(String(m.value)) as { schema: string; sessionId: string };
+      expect(e.schema).toBe("entitlement-diff.token.v1");
+      expect(m.key).toBe(e.sessionId);
+      sessions.add(e.sessionId);
+    }
+    // Topics of one batch are sent together: a session's login goes out no later than its first request.
+    const firstUse = new Map<string, number>();
+    const login = new Map<string, number>();
+    for (const send of producer.sends)
+      for (const m of send.messages) {
+        const e = parsedOrNothing(String(m.value));
+        if (!e.sessionId) continue; // the demo's planted truncated line
+        const seen = send.topic === "mirror.tokens" ? login : firstUse;
+        seen.set(e.sessionId, Math.min(seen.get(e.sessionId) ?? send.atMs, send.atMs));
+      }
+    for (const [session, used] of firstUse)
+      expect(login.get(session) ?? Infinity, session).toBeLessThanOrEqual(used);
+    expect(sessions.size).toBe(login.size);
+  });
+
   it("sends rate × duration demo events, each side to its topic keyed by correlationId", async () => {
     const clock = new FakeClock();
     const producer = new RecordingProducer(clock);

@@ -10,7 +10,8 @@ import { simulationPlan } from "./simulation-plan.js";
 
 export interface SimulationOptions {
   producer: MirrorProducer;
-  topics: Readonly<Record<Side, string>>;
+  /** With `tokens`, the demo's token lifecycle events go there too (keyed by sessionId). */
+  topics: Readonly<Record<Side, string>> & { readonly tokens?: string };
   eventsPerSecond: number;
   durationSeconds: number;
   seed: number;
@@ -34,9 +35,11 @@ export interface SimulationSummary {
   targetRate: number;
   /** rate × duration. */
   planned: number;
-  /** Messages the broker acknowledged. */
+  /** Mirrored request events the broker acknowledged. */
   sent: number;
   bySide: Record<Side, number>;
+  /** Token lifecycle events sent (only with a tokens topic; not counted in `planned`). */
+  lifecycle: number;
   /** Lines that are not JSON envelopes: sent to the legacy topic without a key. */
   unkeyed: number;
   elapsedMs: number;
@@ -77,26 +80,39 @@ export async function simulateTraffic(options: SimulationOptions): Promise<Simul
     onAcknowledged: (c) => options.onProgress?.(c.sent, clock.now() - pacer.startMs),
   });
   let generated = 0;
+  let lifecycleSent = 0;
+  const lifecycle = traffic.lifecycleLines();
   for (const line of traffic.lines) {
     if (signal?.aborted) break;
     generated++;
+    // The logins and refreshes a request needs come just before it, as the generator dates them.
+    for (; topics.tokens !== undefined && lifecycleSent < lifecycle.length; lifecycleSent++) {
+      const value = lifecycle[lifecycleSent] as string;
+      await sender.add({
+        side: "tokens",
+        key: (JSON.parse(value) as { sessionId: string }).sessionId,
+        value,
+      });
+    }
     await sender.add({ ...routeLine(line), value: line });
   }
   await sender.finish();
 
   const counts = sender.counts;
   const elapsedMs = clock.now() - pacer.startMs;
-  const completed = generated === plan.events && counts.sent === plan.events;
+  const sent = counts.sent - counts.tokens;
+  const completed = generated === plan.events && sent === plan.events && counts.tokens === lifecycleSent;
   return {
     seed: options.seed,
     start,
     targetRate: eventsPerSecond,
     planned: plan.events,
-    sent: counts.sent,
+    sent,
     bySide: { legacy: counts.legacy, new: counts.new },
+    lifecycle: counts.tokens,
     unkeyed: counts.unkeyed,
     elapsedMs,
-    achievedRate: elapsedMs > 0 ? (counts.sent * 1000) / elapsedMs : 0,
+    achievedRate: elapsedMs > 0 ? (sent * 1000) / elapsedMs : 0,
     completed,
     ...(completed ? { expected: traffic.expected() } : {}),
   };
