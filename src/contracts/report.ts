@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { findingKindSchema, findingSchema } from "./findings.js";
 import { gateResultSchema } from "./gate.js";
+import { latentReportSchema } from "./latent.js";
 
 export const REPORT_SCHEMA = "entitlement-diff.report.v1";
 
@@ -48,5 +49,10 @@ export const reportSchema = z.object({
   mismatchesTruncated: z.boolean(),
   rejected: z.array(rejectedSchema),
   rejectedTruncated: z.boolean(),
+  /**
+   * Latent entitlement drift over the replayed principals (docs/latent.md), when the config has a
+   * latent section; `since`/`until` span the replayed event times.
+   */
+  latent: latentReportSchema.optional(),
 });
 export type Report = z.infer<typeof reportSchema>;

@@ -135,7 +135,7 @@ export const worse = (a: GateResult["status"], b: GateResult["status"]) =>
  * like an observed one. Without any principal evaluated there is no evidence either way. Waivers
  * do not apply: they accept observed differences, and these were never observed.
  */
-function latentCheck(
+export function latentCheck(
   t: GateThresholds,
   latent: LatentEvidence | undefined,
 ): { status: GateResult["status"]; reason: string } | undefined {

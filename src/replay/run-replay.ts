@@ -4,11 +4,13 @@ import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
 import { InputError } from "../errors/errors.js";
 import { fileEvents, type SourceItem } from "../ingest/file-events.js";
 import { mergeByEventTime } from "../ingest/merge-by-event-time.js";
+import { buildLatentReport } from "../latent/latent-report.js";
 import type { PairingOutput } from "../pairing/window.js";
 import { PairingWindow } from "../pairing/window.js";
 import { buildReport } from "../report/build-report.js";
 import type { Runtime } from "../runtime/load-runtime.js";
 import { CohortTally } from "./cohort-tally.js";
+import { LatentTally } from "./latent-tally.js";
 import { ReplayLifecycle, replayPseudonymizer } from "./replay-lifecycle.js";
 
 export interface ReplayProgress {
@@ -69,14 +71,20 @@ export async function runReplay(runtime: Runtime, options: ReplayOptions): Promi
     runtime,
     replayPseudonymizer(config.store.pseudonymKeyEnv, options.env ?? process.env),
   );
-  const inflight: { outcome: Promise<PairOutcome>; atMs: number }[] = [];
+  const latent = new LatentTally();
+  const span = { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY };
+  const inflight: { outcome: Promise<PairOutcome>; at: ObservedEvent }[] = [];
   const settle = async (keep: number) => {
     while (inflight.length > keep) {
       const next = inflight.shift();
       if (!next) continue;
       const outcome = await next.outcome;
+      const { observedAtMs, event } = next.at;
       tally.record(outcome);
-      lifecycle.outcome(outcome, next.atMs);
+      lifecycle.outcome(outcome, observedAtMs);
+      latent.record(outcome, event.request.action, event.request.resource.type);
+      span.first = Math.min(span.first, observedAtMs);
+      span.last = Math.max(span.last, observedAtMs);
       for (const f of outcome.findings) findings.add(f);
     }
   };
@@ -88,12 +96,12 @@ export async function runReplay(runtime: Runtime, options: ReplayOptions): Promi
       else if (out.type === "pair")
         inflight.push({
           outcome: runtime.differ.diffPair(out.legacy.payload, out.new.payload),
-          atMs: out.legacy.payload.observedAtMs,
+          at: out.legacy.payload,
         });
       else
         inflight.push({
           outcome: runtime.differ.diffUnpaired(out.event.payload, UNPAIRED_DETAIL[out.cause]),
-          atMs: out.event.payload.observedAtMs,
+          at: out.event.payload,
         });
     }
   };
@@ -151,6 +159,15 @@ export async function runReplay(runtime: Runtime, options: ReplayOptions): Promi
     findings: findings.snapshot(),
     rejected: rejected.snapshot(),
     lifecycle: config.lifecycle !== undefined,
+    ...(config.latent
+      ? {
+          latent: buildLatentReport(latent.evidence(), {
+            since: new Date(Number.isFinite(span.first) ? span.first : 0),
+            until: new Date(Number.isFinite(span.last) ? span.last + 1 : 1),
+            ...runtime.provenance,
+          }),
+        }
+      : {}),
   });
 }
 

@@ -4,14 +4,16 @@ import {
   type Finding,
   type GateEvidence,
   type GateResult,
+  type LatentReport,
   REPORT_SCHEMA,
   type Rejected,
   type Report,
   UNASSIGNED_COHORT,
 } from "../contracts/index.js";
-import { lifecycleCheck, worse } from "../gates/decide-stored-gate.js";
+import { type LatentEvidence, latentCheck, lifecycleCheck, worse } from "../gates/decide-stored-gate.js";
 import { evaluateGate } from "../gates/evaluate-gate.js";
 import { resolveThresholds } from "../gates/resolve-thresholds.js";
+import { latentOverPermissions } from "../latent/latent-report.js";
 import type { CohortTally } from "../replay/cohort-tally.js";
 
 export interface ReportInputs {
@@ -26,6 +28,8 @@ export interface ReportInputs {
   rejected: { listed: Rejected[]; total: number };
   /** The config has the token lifecycle mirror: gates check its budgets too. */
   lifecycle?: boolean;
+  /** Latent drift over the replayed principals, when the config has a latent section. */
+  latent?: LatentReport;
 }
 
 /** Assembles the report: cohorts in configuration order (then `unassigned` if it saw traffic), each with its gate. */
@@ -63,19 +67,34 @@ export function buildReport(r: ReportInputs): Report {
     mismatchesTruncated: r.findings.listed.length < r.findings.total,
     rejected: r.rejected.listed,
     rejectedTruncated: r.rejected.listed.length < r.rejected.total,
+    ...(r.latent ? { latent: r.latent } : {}),
   };
 }
 
+/** The core gate, then (as over the store) the latent and lifecycle budgets when configured. */
 function gateOf(r: ReportInputs, id: string, evidence: GateEvidence): GateResult {
   const thresholds = resolveThresholds(r.gates, id);
   const core = evaluateGate(id, evidence, thresholds);
-  if (!r.lifecycle) return core;
-  const check = lifecycleCheck(thresholds, r.tally.lifecycle(id));
-  const status = worse(core.status, check.status);
-  const first = status !== core.status;
+  const checks = [
+    latentCheck(thresholds, r.latent ? latentEvidence(r.latent, id) : undefined),
+    r.lifecycle ? lifecycleCheck(thresholds, r.tally.lifecycle(id)) : undefined,
+  ].filter((c) => c !== undefined);
+  const status = checks.reduce((s, c) => worse(s, c.status), core.status);
+  const deciding = checks.filter((c) => status !== core.status && c.status === status);
   return {
     ...core,
     status,
-    reasons: first ? [check.reason, ...core.reasons] : [...core.reasons, check.reason],
+    reasons: [
+      ...deciding.map((c) => c.reason),
+      ...core.reasons,
+      ...checks.filter((c) => !deciding.includes(c)).map((c) => c.reason),
+    ],
+  };
+}
+
+function latentEvidence(report: LatentReport, cohort: string): LatentEvidence {
+  return {
+    principalsEvaluated: report.principalsEvaluated[cohort] ?? 0,
+    overPermissions: latentOverPermissions(report, cohort),
   };
 }

@@ -1,4 +1,4 @@
-import type { LatentEntitlement } from "../contracts/index.js";
+import type { LatentEntitlement, LatentReport } from "../contracts/index.js";
 import { formatCount } from "../gates/format-numbers.js";
 import { KIND_LABEL } from "./display-labels.js";
 import { escapeMarkdown as md } from "./escape-markdown.js";
@@ -58,4 +58,25 @@ export function latentTable(
 </tr>`,
   )}</tbody>
 </table></div>`;
+}
+
+/** The cohorts of a latent report that have modelled differences, each with its rows. */
+export function latentByCohort(
+  report: LatentReport,
+): { cohort: string; principalsEvaluated: number; entitlements: LatentEntitlement[] }[] {
+  const cohorts = [...new Set(report.entitlements.map((e) => e.cohort))].sort();
+  return cohorts.map((cohort) => ({
+    cohort,
+    principalsEvaluated: report.principalsEvaluated[cohort] ?? 0,
+    entitlements: report.entitlements.filter((e) => e.cohort === cohort),
+  }));
+}
+
+/** "2,013 principals evaluated; the models grant the same over the matrix in 6 of 9 cohorts." */
+export function latentSummary(report: LatentReport): string {
+  const evaluated = Object.values(report.principalsEvaluated).reduce((n, k) => n + k, 0);
+  const cohorts = Object.keys(report.principalsEvaluated).length;
+  const differing = new Set(report.entitlements.map((e) => e.cohort)).size;
+  const latent = report.entitlements.filter((e) => e.latent && e.direction === "over_permission").length;
+  return `${formatCount(evaluated)} principals evaluated in ${formatCount(cohorts)} cohorts; modelled differences in ${formatCount(differing)}; ${formatCount(latent)} latent over-permission${latent === 1 ? "" : "s"}.`;
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { HTML_MAX_FINDINGS_PER_GROUP, renderHtml } from "./render-html.js";
-import { finding, HOSTILE, hostileReport, sampleReport } from "./sample-report.fixture.js";
+import {
+  finding,
+  HOSTILE,
+  hostileReport,
+  sampleReport,
+  sampleReportWithLatent,
+} from "./sample-report.fixture.js";
 
 /** The text between an element's opening tag with `marker` and the next `</tag>`. */
 function element(page: string, marker: string, tag: string): string {
@@ -142,5 +148,15 @@ describe("renderHtml", () => {
     expect(empty).toContain("No mismatches: both systems agreed on every pair.");
     expect(empty).toContain("No rejected lines.");
     expect(empty).not.toContain('<section id="details">');
+  });
+});
+
+describe("renderHtml: latent drift", () => {
+  it("has a latent section with a table per cohort, latent rows marked", () => {
+    const page = renderHtml(sampleReportWithLatent());
+    expect(page).toContain('<section id="latent"><h2>Latent entitlement drift</h2>');
+    expect(page).toMatch(/<h3>nurses<\/h3>[\s\S]*<tr class="latent">[\s\S]*<code>lab_result<\/code>/);
+    expect(page).toMatch(/<h3>billing<\/h3>[\s\S]*<tr class="exercised">/);
+    expect(renderHtml(sampleReport())).not.toContain('id="latent"');
   });
 });

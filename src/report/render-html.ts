@@ -14,6 +14,7 @@ import {
   statusBadge,
 } from "./html-parts.js";
 import { html, type SafeHtml } from "./html-template.js";
+import { latentByCohort, latentSummary, latentTable } from "./latent-table.js";
 
 /** Rows listed per group in the details section; the JSON report has every finding. */
 export const HTML_MAX_FINDINGS_PER_GROUP = 200;
@@ -33,6 +34,7 @@ ${header(report)}
 <main>
 ${totals(report)}
 ${cohortSection(report)}
+${latentSection(report)}
 ${groupSection(report, groups)}
 ${detailsSection(groups)}
 ${rejectedSection(report)}
@@ -76,6 +78,14 @@ function totals(r: Report): SafeHtml {
     ([label, n]) =>
       html`<div class="card"><span class="n">${formatCount(n)}</span><span class="label">${label}</span></div>`,
   )}</section>`;
+}
+
+function latentSection(r: Report): SafeHtml {
+  if (!r.latent) return html``;
+  const cohorts = latentByCohort(r.latent).map(
+    (c) => html`<h3>${c.cohort}</h3>${latentTable(c.entitlements, c.principalsEvaluated)}`,
+  );
+  return html`<section id="latent"><h2>Latent entitlement drift</h2><p class="muted">${latentSummary(r.latent)} Latent: traffic never showed the difference.</p>${cohorts}</section>`;
 }
 
 function cohortSection(r: Report): SafeHtml {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MARKDOWN_MAX_GROUPS, MARKDOWN_MAX_REJECTED, renderMarkdown } from "./render-markdown.js";
-import { finding, hostileReport, sampleReport } from "./sample-report.fixture.js";
+import { finding, hostileReport, sampleReport, sampleReportWithLatent } from "./sample-report.fixture.js";
 
 /** Splits a table row on unescaped pipes, the way a GFM parser does. */
 function cells(row: string): string[] {
@@ -143,5 +143,22 @@ describe("renderMarkdown", () => {
     expect(rejected[0]).toBe("1,234 lines were rejected.");
     expect(rejected.filter((l) => l.startsWith("| f |"))).toHaveLength(MARKDOWN_MAX_REJECTED);
     expect(rejected.at(-1)).toBe("1,214 more are not listed here.");
+  });
+});
+
+describe("renderMarkdown: latent drift", () => {
+  it("has a section per cohort with modelled differences, latent ones marked, after the cohorts", () => {
+    const text = renderMarkdown(sampleReportWithLatent());
+    expect(text).toContain("## Latent entitlement drift");
+    expect(text.indexOf("## Latent entitlement drift")).toBeGreaterThan(text.indexOf("## Cohorts"));
+    expect(text).toContain(
+      "259 principals evaluated in 2 cohorts; modelled differences in 2; 1 latent over-permission.",
+    );
+    const nurses = text.split("\n").find((l) => l.includes("lab\\_result") || l.includes("lab_result"));
+    expect(nurses).toMatch(
+      /over-permission .*write .*219 of 219 .*latent \(0 pairs on this path, none differing\)/,
+    );
+    expect(text).toMatch(/### billing[\s\S]*exercised \(60 of 120 pairs\)/);
+    expect(renderMarkdown(sampleReport())).not.toContain("Latent entitlement drift");
   });
 });

@@ -4,6 +4,7 @@ import { findingCountColumns, summarizeCohort } from "./cohort-summary.js";
 import { KIND_LABEL, STATUS_LABEL } from "./display-labels.js";
 import { escapeMarkdown as md } from "./escape-markdown.js";
 import { type FindingGroup, groupFindings } from "./group-findings.js";
+import { latentByCohort, latentMarkdown, latentSummary } from "./latent-table.js";
 
 /** GitHub caps a job summary at 1 MiB; beyond these the HTML and JSON reports have the rest. */
 export const MARKDOWN_MAX_GROUPS = 50;
@@ -26,6 +27,7 @@ export function renderMarkdown(report: Report): string {
     "",
     ...cohorts(report.cohorts),
     "",
+    ...latent(report),
     "## Mismatch groups",
     "",
     ...mismatchGroups(report),
@@ -35,6 +37,23 @@ export function renderMarkdown(report: Report): string {
     ...rejected(report),
     "",
   ].join("\n");
+}
+
+/** Modelled differences of the replayed principals, per cohort that has any (docs/latent.md). */
+function latent(r: Report): string[] {
+  if (!r.latent) return [];
+  return [
+    "## Latent entitlement drift",
+    "",
+    latentSummary(r.latent),
+    "",
+    ...latentByCohort(r.latent).flatMap((c) => [
+      `### ${md(c.cohort)}`,
+      "",
+      ...latentMarkdown(c.entitlements, c.principalsEvaluated),
+      "",
+    ]),
+  ];
 }
 
 function provenance(r: Report): string[] {

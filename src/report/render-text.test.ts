@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderText } from "./render-text.js";
-import { hostileReport, sampleReport } from "./sample-report.fixture.js";
+import { hostileReport, sampleReport, sampleReportWithLatent } from "./sample-report.fixture.js";
 
 describe("renderText", () => {
   it("prints one aligned row per cohort, a totals row, the totals and why cohorts did not pass", () => {
@@ -43,5 +43,15 @@ describe("renderText", () => {
     expect(lines[0]).toBe("cohort  pairs  mismatched  over  under  subject  invalid  unpaired  drift  gate");
     expect(lines[1]).toBe("total       0           0     0      0        0        0         0      0");
     expect(lines).toHaveLength(5);
+  });
+});
+
+describe("renderText: latent drift", () => {
+  it("names each latent over-permission on a line of its own, and not the exercised ones", () => {
+    const text = renderText(sampleReportWithLatent());
+    expect(text).toContain(
+      "latent over-permission: nurses write lab_result (care-team, 219 of 219 principals)",
+    );
+    expect(text).not.toContain("latent over-permission: billing");
   });
 });

@@ -3,6 +3,7 @@ import { formatCount } from "../gates/format-numbers.js";
 import { type CohortSummary, countStatuses, findingCountColumns, summarizeCohort } from "./cohort-summary.js";
 import { replaceControlCharacters } from "./control-characters.js";
 import { STATUS_LABEL } from "./display-labels.js";
+import { latentSummary } from "./latent-table.js";
 
 export interface TextOptions {
   /** ANSI colours for the gate status; only when writing to a terminal. */
@@ -60,6 +61,7 @@ export function renderText(report: Report, options: TextOptions = {}): string {
     ...cohorts
       .filter((c) => c.status !== "pass")
       .map((c) => `${plain(c.id)}: ${STATUS_LABEL[c.status]}: ${plain(c.reasons[0] ?? "")}`),
+    ...latentLines(report),
     "",
   ].join("\n");
 }
@@ -100,4 +102,18 @@ function layout(
 
 function plain(text: string): string {
   return replaceControlCharacters(text, "?");
+}
+
+/** Each latent over-permission on a line of its own: the breach nobody committed yet. */
+function latentLines(report: Report): string[] {
+  if (!report.latent) return [];
+  const over = report.latent.entitlements.filter((e) => e.latent && e.direction === "over_permission");
+  return [
+    "",
+    plain(latentSummary(report.latent)),
+    ...over.map(
+      (e) =>
+        `latent over-permission: ${plain(e.cohort)} ${plain(e.action)} ${plain(e.resourceType)} (${plain(e.scenario)}, ${formatCount(e.principals)} of ${formatCount(e.principalsEvaluated)} principals)`,
+    ),
+  ];
 }

@@ -6,6 +6,7 @@ import {
   SEVERITY_OF,
 } from "../contracts/index.js";
 import { evaluateGate } from "../gates/evaluate-gate.js";
+import { NURSE_WRITES_LABS } from "../latent/latent.fixture.js";
 
 /**
  * A small, hand-made Report for the renderers' tests, independent of the replay pipeline:
@@ -170,5 +171,37 @@ export function hostileReport(): Report {
       observedAt: h("when"),
     })),
     rejected: r.rejected.map((x) => ({ ...x, file: h("file"), reason: h("reason") })),
+  };
+}
+
+/** The sample report with a latent section: one latent over-permission of nurses, one exercised difference. */
+export function sampleReportWithLatent(): Report {
+  const base = { ...NURSE_WRITES_LABS, principalsEvaluated: 219, observedPairs: 0, observedFindings: 0 };
+  return {
+    ...sampleReport(),
+    latent: {
+      since: "2026-11-01T10:00:00.000Z",
+      until: "2026-11-01T11:00:00.000Z",
+      policyBundleSha256: "a".repeat(64),
+      legacyRulesSha256: "b".repeat(64),
+      principalsEvaluated: { nurses: 219, billing: 40 },
+      entitlements: [
+        { ...base, cohort: "nurses", principals: 219, latent: true },
+        {
+          action: "read",
+          resourceType: "clinical_note",
+          scenario: "same-tenant",
+          direction: "over_permission",
+          legacyRuleId: null,
+          newReasons: ["allow.finance"],
+          cohort: "billing",
+          principals: 40,
+          principalsEvaluated: 40,
+          observedPairs: 120,
+          observedFindings: 60,
+          latent: false,
+        },
+      ],
+    },
   };
 }

@@ -102,6 +102,50 @@ describe("replaying the default demo traffic", () => {
   });
 });
 
+describe("latent drift in the replay report", () => {
+  const key = (e: {
+    cohort: string;
+    action: string;
+    resourceType: string;
+    scenario: string;
+    direction: string;
+  }) => `${e.cohort} ${e.direction} ${e.action} ${e.resourceType} ${e.scenario}`;
+
+  it("finds every planted latent difference for every principal of its cohort, and no other latent over-permission", () => {
+    const latent = report.latent?.entitlements.filter((e) => e.latent) ?? [];
+    const planted = manifest.latent.map(key).sort();
+    expect(latent.map(key)).toEqual(expect.arrayContaining(planted));
+    expect(
+      latent
+        .filter((e) => e.direction === "over_permission")
+        .map(key)
+        .sort(),
+    ).toEqual(
+      manifest.latent
+        .filter((l) => l.direction === "over_permission")
+        .map(key)
+        .sort(),
+    );
+    for (const e of latent.filter((l) => planted.includes(key(l)))) {
+      expect(e.principals).toBeGreaterThan(0);
+      expect(e.principals).toBe(e.principalsEvaluated);
+    }
+    const exercised = report.latent?.entitlements.filter((e) => !e.latent).map(key);
+    expect(exercised).toEqual(
+      expect.arrayContaining(["billing over_permission read clinical_note same-tenant"]),
+    );
+  });
+
+  it("fails the nurses' gate on the latent over-permission, as over the store", () => {
+    const nurses = report.cohorts.find((c) => c.id === "nurses");
+    expect(nurses?.gate.reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^1 latent over-permission > allowed 0 .*write lab_result \(care-team/),
+      ]),
+    );
+  });
+});
+
 describe("root causes of the planted decision mismatches", () => {
   /** What the demo plants, and so what the 2 x 2 must find (docs/demo.md). */
   const CAUSE_OF: Readonly<Record<string, string>> = {
