@@ -223,6 +223,17 @@ describe.skipIf(!CHROMIUM)("the drift report pages in Chromium", () => {
     await shot("mismatch");
   });
 
+  it("opens the latent page from the navigation, which says latent drift is off for this config", async () => {
+    await page.getByRole("link", { name: "Latent", exact: true }).click();
+    await page.waitForURL(url("/latent"));
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Latent entitlement drift");
+    expect(await page.locator("main").textContent()).toContain("Latent drift is off");
+    await page.getByRole("combobox", { name: "Cohort" }).selectOption("caregivers");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.waitForURL(url("/latent?cohort=caregivers"));
+    await shot("latent");
+  });
+
   it("lists the waiver filed through the review service", async () => {
     await page.getByRole("link", { name: "Waivers", exact: true }).click();
     await page.waitForURL(url("/waivers"));

@@ -2,11 +2,12 @@ import { REPORT_STYLE } from "../../report/html-parts.js";
 import { html, SafeHtml } from "../../report/html-template.js";
 import { PAGE_STYLE } from "../../report/page-style.js";
 
-export type Section = "overview" | "drift" | "waivers";
+export type Section = "overview" | "drift" | "latent" | "waivers";
 
 const NAV: ReadonlyArray<readonly [Section, string, string]> = [
   ["overview", "/", "Overview"],
   ["drift", "/drift", "Drift"],
+  ["latent", "/latent", "Latent"],
   ["waivers", "/waivers", "Waivers"],
 ];
 

@@ -4,6 +4,7 @@ import type { ReviewService } from "../../review/review-service.js";
 import { BadCursorError } from "../../store/drift-groups.js";
 import { parseDriftFilters } from "./drift-filters.js";
 import { renderDrift } from "./drift-page.js";
+import { renderLatent } from "./latent-page.js";
 import { login, loginBody, loginForm, logout } from "./login-routes.js";
 import { renderMessage } from "./message-page.js";
 import { renderMismatch } from "./mismatch-page.js";
@@ -13,7 +14,7 @@ import { type PageVerifier, requirePageSession, sameSiteForms, subjectOf } from 
 import { renderWaivers } from "./waivers-page.js";
 
 export interface PagesDependencies {
-  review: Pick<ReviewService, "cohortIds" | "cohorts" | "drift" | "mismatch" | "waivers">;
+  review: Pick<ReviewService, "cohortIds" | "cohorts" | "drift" | "mismatch" | "waivers" | "latent">;
   verifier: PageVerifier;
   /** The clock for gate windows, expiry marks and cookie lifetimes; the wall clock by default. */
   now?: () => Date;
@@ -49,6 +50,7 @@ export function createPagesRouter(deps: PagesDependencies): Router {
   });
   page("/drift", showDrift(review));
   page("/mismatches/:pairId", showMismatch(review));
+  page("/latent", showLatent(review, now));
   page("/waivers", async (_req, res) => {
     sendPage(res, 200, renderWaivers(await review.waivers({}), now(), subjectOf(res)));
   });
@@ -73,6 +75,24 @@ function showDrift(review: PagesDependencies["review"]): RequestHandler {
       const problems = ["the page link is not valid; start from the first page"];
       sendPage(res, 400, renderDrift({ ...view, problems }));
     }
+  };
+}
+
+function showLatent(review: PagesDependencies["review"], now: () => Date): RequestHandler {
+  return async (req, res) => {
+    const cohortIds = review.cohortIds();
+    const raw = req.query.cohort;
+    const cohort = typeof raw === "string" ? raw : "";
+    const view = { subject: subjectOf(res), cohortIds, cohort };
+    if (raw !== undefined && (typeof raw !== "string" || (cohort !== "" && !cohortIds.includes(cohort)))) {
+      const problems = [
+        typeof raw === "string" ? "unknown cohort; choose one of the list" : "cohort is given more than once",
+      ];
+      sendPage(res, 400, renderLatent({ ...view, cohort: "", problems }));
+      return;
+    }
+    const report = await review.latent({ ...(cohort ? { cohort } : {}), now: now() });
+    sendPage(res, 200, renderLatent({ ...view, report }));
   };
 }
 

@@ -1,5 +1,6 @@
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { LatentReport } from "../../contracts/index.js";
 import { BadCursorError } from "../../store/drift-groups.js";
 import { type AuthTestKit, authTestKit, listenLocally } from "../auth/auth-test-kit.fixture.js";
 import { securityHeaders } from "../auth/security-headers.js";
@@ -10,6 +11,31 @@ let kit: AuthTestKit;
 let server: Awaited<ReturnType<typeof listenLocally>>;
 const log = { error: vi.fn() };
 let storeDown = false;
+let latentOff = false;
+const latentAsked: string[] = [];
+const latentReport: LatentReport = {
+  since: "2026-11-24T00:00:00.000Z",
+  until: "2026-12-01T00:00:00.000Z",
+  policyBundleSha256: "a".repeat(64),
+  legacyRulesSha256: "b".repeat(64),
+  principalsEvaluated: { caregivers: 12 },
+  entitlements: [
+    {
+      action: "write",
+      resourceType: "appointment",
+      scenario: "proxy-record",
+      direction: "over_permission",
+      legacyRuleId: null,
+      newReasons: ["allow.proxy"],
+      cohort: "caregivers",
+      principals: 3,
+      principalsEvaluated: 12,
+      observedPairs: 0,
+      observedFindings: 0,
+      latent: true,
+    },
+  ],
+};
 
 const review: PagesDependencies["review"] = {
   cohortIds: () => ["caregivers", "unassigned"],
@@ -23,6 +49,10 @@ const review: PagesDependencies["review"] = {
   },
   mismatch: async () => null,
   waivers: async () => [],
+  latent: async (q) => {
+    latentAsked.push(q.cohort ?? "");
+    return latentOff ? null : latentReport;
+  },
 };
 
 beforeAll(async () => {
@@ -110,7 +140,7 @@ describe("logging in to the pages", () => {
 
 describe("the pages without a session", () => {
   it("send everyone without a valid token to the login form", async () => {
-    for (const path of ["/", "/drift", "/waivers", "/mismatches/p-1"]) {
+    for (const path of ["/", "/drift", "/latent", "/waivers", "/mismatches/p-1"]) {
       const res = await get(path);
       expect(res.status, path).toBe(303);
       expect(res.headers.get("location")).toBe("/login");
@@ -165,5 +195,36 @@ describe("a page that fails", () => {
     expect(await res.text()).toContain("No pair nope in the store");
     const odd = await get("/mismatches/%3Cb%3Ehi", { cookie });
     expect(await odd.text()).toContain("No such pair in the store");
+  });
+
+  it("shows latent drift per cohort, filters by a known cohort, and refuses an unknown one", async () => {
+    const cookie = `ed_token=${await kit.token({ roles: ["reviewer"] })}`;
+    const all = await get("/latent", { cookie });
+    expect(all.status).toBe(200);
+    const page = await all.text();
+    expect(page).toContain("<h1>Latent entitlement drift</h1>");
+    expect(page).toMatch(/<h2>caregivers<\/h2>[\s\S]*<tr class="latent">[\s\S]*<code>appointment<\/code>/);
+    expect(page).toContain('aria-current="page">Latent</a>');
+    const one = await get("/latent?cohort=caregivers", { cookie });
+    expect(one.status).toBe(200);
+    expect(await one.text()).toContain('<option value="caregivers" selected>');
+    expect(latentAsked.slice(-2)).toEqual(["", "caregivers"]);
+    const bad = await get("/latent?cohort=%3Cscript%3E", { cookie });
+    expect(bad.status).toBe(400);
+    const badPage = await bad.text();
+    expect(badPage).toContain("unknown cohort; choose one of the list");
+    expect(badPage).not.toContain("<script>");
+    expect(latentAsked).toHaveLength(2);
+  });
+
+  it("says latent drift is off without a latent section", async () => {
+    latentOff = true;
+    try {
+      const res = await get("/latent", { cookie: `ed_token=${await kit.token({ roles: ["reviewer"] })}` });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain("Latent drift is off");
+    } finally {
+      latentOff = false;
+    }
   });
 });
