@@ -51,7 +51,7 @@ LIMIT 1
 ${FINAL_SETTINGS}`,
     { pairId },
   );
-  if (!outcome) return null;
+  if (!outcome) return readLifecycleDetail(store, pairId);
   const findings = await store.driver.query<DetailFinding>(
     `SELECT kind, severity, side, detail, cause, new_reasons, legacy_subject_pseudonym, new_subject_pseudonym,
   resource_pseudonym
@@ -97,5 +97,53 @@ ${FINAL_SETTINGS}`,
       cause: f.cause,
       detail: f.detail,
     })),
+  });
+}
+
+/**
+ * A token lifecycle finding has no pair of its own (docs/lifecycle.md): its page shows the finding
+ * about the session, without decisions. Its id is the finding's.
+ */
+async function readLifecycleDetail(
+  store: Pick<Store, "driver" | "tables">,
+  pairId: string,
+): Promise<MismatchDetail | null> {
+  const [f] = await store.driver.query<
+    DetailFinding & Pick<FindingRow, "correlation_id" | "cohort" | "action" | "resource_type" | "observed_at">
+  >(
+    `SELECT kind, severity, side, detail, cause, new_reasons, legacy_subject_pseudonym, new_subject_pseudonym,
+  resource_pseudonym, correlation_id, cohort, action, resource_type, observed_at
+FROM ${store.tables.findings} FINAL
+WHERE pair_id = {pairId:String}
+  AND kind IN ('lifetime_drift', 'session_drift', 'claim_drift')
+LIMIT 1
+${FINAL_SETTINGS}`,
+    { pairId },
+  );
+  if (!f) return null;
+  return mismatchDetailSchema.parse({
+    pairId,
+    correlationId: f.correlation_id,
+    cohort: f.cohort,
+    paired: false,
+    onlySide: null,
+    action: f.action,
+    resourceType: f.resource_type,
+    eventTime: fromClickHouseTime(f.observed_at).toISOString(),
+    legacy: { allow: null, ruleId: null },
+    new: { allow: null, reasons: [] },
+    subjects: { legacyPseudonym: null, newPseudonym: null },
+    resourcePseudonym: null,
+    policyBundleSha256: "",
+    legacyRulesSha256: "",
+    findings: [
+      {
+        kind: f.kind,
+        severity: f.severity,
+        side: f.side === "" ? null : f.side,
+        cause: null,
+        detail: f.detail,
+      },
+    ],
   });
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { judgeSessions } from "../../src/lifecycle/judge-sessions.js";
 import type { SessionFact } from "../../src/lifecycle/session-fact.js";
+import { readDriftGroups } from "../../src/store/drift-groups.js";
+import { readMismatchDetail } from "../../src/store/mismatch-detail.js";
 import { createPseudonymizer } from "../../src/store/pseudonymize.js";
 import {
   insertLifecycleFindings,
@@ -132,10 +134,28 @@ export function describeSessionLifecycleStore(name: string, fresh: FreshDriverFa
             session: { id: "login-secret-4711", accepted: { legacy: true, new: true } },
           },
         ]);
+        let judged: ReturnType<typeof judgeSessions> = [];
         for (let i = 0; i < 2; i++) {
           const { facts, uses } = await readSessions(store, [SESSION]);
-          await insertLifecycleFindings(store, judgeSessions(facts, uses, OPTIONS));
+          judged = judgeSessions(facts, uses, OPTIONS);
+          await insertLifecycleFindings(store, judged);
         }
+        const logout = judged.find((f) => f.finding.kind === "session_drift");
+        const detail = await readMismatchDetail(store, logout?.id ?? "");
+        expect(detail).toMatchObject({
+          correlationId: SESSION,
+          cohort: "caregivers",
+          action: "revoked",
+          resourceType: "session",
+          legacy: { allow: null },
+          findings: [
+            { kind: "session_drift", severity: "high", side: "new", detail: logout?.finding.detail },
+          ],
+        });
+        const groups = await readDriftGroups(store, { limit: 10, until: new Date(T0 + 3_600_000) });
+        expect(groups.groups.map((g) => `${g.kind} ${g.action} ${g.resourceType} ${g.pairs}`).sort()).toEqual(
+          ["lifetime_drift issued session 1", "session_drift revoked session 1"],
+        );
         const counts = await readLifecycleCounts(store, {
           cohort: "caregivers",
           since: new Date(T0 - 1),
