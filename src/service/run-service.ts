@@ -62,6 +62,8 @@ export interface ServiceOptions {
 
 export interface RunningService {
   readonly port: number;
+  /** The configuration it runs with. */
+  readonly loaded: LoadedConfig;
   readonly pipeline: StreamPipeline;
   readonly store: Store;
   readonly writer: BatchWriter;
@@ -334,7 +336,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   consumerRunning = true;
   log.info({ topics, groupId: config.kafka.groupId }, "consuming");
 
-  return { port, pipeline, store, writer, metrics, stop: () => stop(0), stopped };
+  return { port, loaded, pipeline, store, writer, metrics, stop: () => stop(0), stopped };
 }
 
 /**

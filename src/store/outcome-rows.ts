@@ -123,7 +123,9 @@ export function toOutcomeRows(o: StoredOutcome, pseudonymize: Pseudonymizer): Ou
       ...provenance,
       event_time: eventTime,
     },
-    findings: o.findings.map((f) => findingRow(o, f, { ...ids, ...provenance, observed_at: eventTime })),
+    findings: o.findings.map((f) =>
+      findingRow(o.pairId, f, { ...ids, ...provenance, observed_at: eventTime }),
+    ),
     latent: o.entitlements ? latentRows(o, o.entitlements, pseudonymize, eventTime) : [],
     replay: o.replay && o.legacy && o.new ? [replayRow(o, o.replay, o.legacy, o.new, eventTime)] : [],
     uses: o.session
@@ -206,7 +208,7 @@ type PseudonymizedIds = Pick<
   "legacy_subject_pseudonym" | "new_subject_pseudonym" | "resource_pseudonym"
 >;
 
-const NO_IDS: PseudonymizedIds = {
+export const NO_IDS: PseudonymizedIds = {
   legacy_subject_pseudonym: null,
   new_subject_pseudonym: null,
   resource_pseudonym: null,
@@ -222,13 +224,14 @@ function pseudonymizedIds(o: StoredOutcome, pseudonymize: Pseudonymizer): Pseudo
   };
 }
 
+/** A finding as a row of mismatch_details, under its pair's (or, for lifecycle, its own) id. */
 export function findingRow(
-  o: StoredOutcome,
+  pairId: string,
   f: Finding,
   shared: PseudonymizedIds & Pick<FindingRow, "policy_bundle_sha256" | "legacy_rules_sha256" | "observed_at">,
 ): FindingRow {
   return {
-    pair_id: o.pairId,
+    pair_id: pairId,
     correlation_id: f.correlationId,
     cohort: f.cohort,
     kind: f.kind,

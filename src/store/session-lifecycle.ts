@@ -3,7 +3,7 @@ import type { LifecycleFinding } from "../lifecycle/judge-sessions.js";
 import type { SessionFact, SessionUse } from "../lifecycle/session-fact.js";
 import { FINAL_SETTINGS, toCount } from "./evidence-window.js";
 import type { Store } from "./open-store.js";
-import { clickHouseTime, type FindingRow } from "./outcome-rows.js";
+import { clickHouseTime, findingRow, NO_IDS } from "./outcome-rows.js";
 
 type SessionStore = Pick<Store, "driver" | "tables">;
 
@@ -50,28 +50,14 @@ export async function insertLifecycleFindings(
   findings: readonly LifecycleFinding[],
 ): Promise<void> {
   if (findings.length === 0) return;
-  const rows: FindingRow[] = findings.map(({ id, finding: f }) => ({
-    pair_id: id,
-    correlation_id: f.correlationId,
-    cohort: f.cohort,
-    kind: f.kind,
-    severity: f.severity,
-    side: f.side ?? "",
-    action: f.action,
-    resource_type: f.resourceType,
-    legacy_allow: null,
-    legacy_rule_id: null,
-    new_allow: null,
-    new_reasons: [],
-    cause: null,
-    detail: f.detail,
-    policy_bundle_sha256: "",
-    legacy_rules_sha256: "",
-    legacy_subject_pseudonym: null,
-    new_subject_pseudonym: null,
-    resource_pseudonym: null,
-    observed_at: clickHouseTime(Date.parse(f.observedAt)),
-  }));
+  const rows = findings.map(({ id, finding }) =>
+    findingRow(id, finding, {
+      ...NO_IDS,
+      policy_bundle_sha256: "",
+      legacy_rules_sha256: "",
+      observed_at: clickHouseTime(Date.parse(finding.observedAt)),
+    }),
+  );
   await store.driver.insert(store.tables.findings, rows);
 }
 

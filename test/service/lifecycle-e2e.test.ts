@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/load-config.js";
+import type { LoadedConfig } from "../../src/config/load-config.js";
 import type { FindingKind } from "../../src/contracts/index.js";
-import { createLogger } from "../../src/logging/logger.js";
 import { deployedVersions } from "../../src/promotion/deployed-versions.js";
 import { decideCohortGate } from "../../src/promotion/evaluate-cohort-gate.js";
-import { kafkajsParts } from "../../src/service/kafkajs-parts.js";
-import { type RunningService, startService } from "../../src/service/run-service.js";
+import type { RunningService } from "../../src/service/run-service.js";
 import { createSessionSweep } from "../../src/service/session-sweep.js";
 import { createPseudonymizer } from "../../src/store/pseudonymize.js";
 import { createTopics } from "../kafka/kafka-test-kit.js";
@@ -19,9 +17,9 @@ import {
   produceLines,
   produceTokenLines,
   serviceEnv,
+  startTestService,
   uniqueTopics,
   waitFor,
-  writeServiceConfig,
 } from "./service-kit.js";
 
 /**
@@ -37,7 +35,7 @@ let broker: KafkaBroker;
 let traffic: DemoTraffic;
 let service: RunningService;
 let env: Record<string, string>;
-let loaded: ReturnType<typeof loadConfig>;
+let loaded: LoadedConfig;
 
 async function storedLifecycle(): Promise<string[]> {
   const rows = await service.store.driver.query<{ line: string }>(
@@ -70,37 +68,17 @@ beforeAll(async () => {
     requestsPerSecond: 2,
     lifecycleWindowSeconds: WINDOW_SECONDS,
   });
-  const config = writeServiceConfig({
-    brokers: broker.brokers,
-    topics,
-    storeDir: await makeStoreDir(),
-    groupId,
-    lifecycleWindowSeconds: WINDOW_SECONDS,
-  });
-  env = serviceEnv();
-  loaded = loadConfig(config);
-  const log = createLogger(loaded.config.logging.level);
   await produceTokenLines(broker, topics.tokens, traffic.tokenLines);
   await produceLines(broker, topics, traffic.lines);
-  service = await startService({
-    loaded,
-    env,
-    log,
-    kafka: (t) => kafkajsParts(loaded.config.kafka, t, env, log),
-    port: 0,
-  });
+  env = serviceEnv();
+  service = await startTestService({ broker, topics, groupId, env, lifecycleWindowSeconds: WINDOW_SECONDS });
+  loaded = service.loaded;
 }, 240_000);
 
 afterAll(async () => {
   await service?.stop();
   await broker?.stop();
 });
-
-async function makeStoreDir(): Promise<string> {
-  const { mkdtemp } = await import("node:fs/promises");
-  const { tmpdir } = await import("node:os");
-  return mkdtemp(`${tmpdir()}/lifecycle-store-`);
-}
 
 describe("the token lifecycle mirror in serve", () => {
   it("plants lifecycle drift of every kind in this traffic", () => {

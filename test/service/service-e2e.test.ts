@@ -10,6 +10,7 @@ import { deployedVersions } from "../../src/promotion/deployed-versions.js";
 import { kafkajsParts } from "../../src/service/kafkajs-parts.js";
 import { type RunningService, startService } from "../../src/service/run-service.js";
 import { readLatentEvidence } from "../../src/store/latent-entitlements.js";
+import { expectPlantedLatent } from "../demo/planted-latent-expectations.js";
 import { createTopics } from "../kafka/kafka-test-kit.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 import {
@@ -132,41 +133,7 @@ describe("serve: mirrored traffic from a real Kafka broker into the embedded Cli
       ...deployed,
     };
     const report = buildLatentReport(await readLatentEvidence(service.store, query), query);
-    const key = (e: {
-      cohort: string;
-      action: string;
-      resourceType: string;
-      scenario: string;
-      direction: string;
-    }) => `${e.cohort} ${e.direction} ${e.action} ${e.resourceType} ${e.scenario}`;
-    const latent = report.entitlements.filter((e) => e.latent);
-    const planted = traffic.expected.latent.map(key).sort();
-    // Every latent over-permission is planted; latent under-permissions may include JIT users'
-    // own-record paths the short traffic did not happen to reach.
-    expect(
-      latent
-        .filter((e) => e.direction === "over_permission")
-        .map(key)
-        .sort(),
-    ).toEqual(
-      traffic.expected.latent
-        .filter((l) => l.direction === "over_permission")
-        .map(key)
-        .sort(),
-    );
-    expect(latent.map(key)).toEqual(expect.arrayContaining(planted));
-    for (const e of latent.filter((l) => planted.includes(key(l)))) {
-      expect(e.principals).toBeGreaterThan(0);
-      expect(e.principals).toBe(e.principalsEvaluated); // every nurse, every clinician
-    }
-    // The planted decision drift that traffic does exercise is in the matrix too, exercised.
-    const exercised = report.entitlements.filter((e) => !e.latent).map(key);
-    expect(exercised).toEqual(
-      expect.arrayContaining([
-        "billing over_permission read clinical_note same-tenant",
-        "break-glass under_permission read patient_record break-glass",
-      ]),
-    );
+    expectPlantedLatent(report, traffic.expected);
   });
 
   it("keeps the replay facts of every decision mismatch for impact, and a sample of the agreeing pairs", async () => {

@@ -260,6 +260,10 @@ export interface TestServiceOptions {
   wrapSink?: (sink: RowSink) => RowSink;
   windowSeconds?: number;
   gateRefreshSeconds?: number;
+  /** lifecycle.windowSeconds, when the topics name a tokens topic. */
+  lifecycleWindowSeconds?: number;
+  /** The environment (default: serviceEnv(), a fresh pseudonym key). */
+  env?: Record<string, string>;
 }
 
 /** The service in this process, on the demo config pointed at the test broker and a store. */
@@ -271,8 +275,9 @@ export async function startTestService(o: TestServiceOptions): Promise<RunningSe
     groupId: o.groupId,
     windowSeconds: o.windowSeconds,
     gateRefreshSeconds: o.gateRefreshSeconds,
+    lifecycleWindowSeconds: o.lifecycleWindowSeconds,
   });
-  const env = serviceEnv();
+  const env = o.env ?? serviceEnv();
   const loaded = loadConfig(config);
   const log = createLogger(loaded.config.logging.level);
   return startService({
