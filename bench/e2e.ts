@@ -56,6 +56,8 @@ interface Topics {
   legacy: string;
   new: string;
   deadLetter: string;
+  /** The token lifecycle topic: the demo config has a lifecycle section (docs/lifecycle.md). */
+  tokens: string;
 }
 
 /** What the producer process is asked to do. */
@@ -139,14 +141,14 @@ async function freePorts(count: number): Promise<number[]> {
 }
 
 /**
- * The mirror topics and the dead-letter topic. kafkajs' createTopics can report a topic it has
+ * The mirror topics, the tokens topic and the dead-letter topic. kafkajs' createTopics can report a topic it has
  * just created as unknown while waiting for its leaders: listing again sees it, so retry.
  */
 async function createTopics(client: { brokers: string[]; clientId: string }, topics: Topics): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await withKafkajsAdmin(client, async (admin) => {
-        await ensureTopics(admin, [topics.legacy, topics.new], PARTITIONS);
+        await ensureTopics(admin, [topics.legacy, topics.new, topics.tokens], PARTITIONS);
         await ensureTopics(admin, [topics.deadLetter], 1);
       });
       return;
@@ -367,6 +369,7 @@ async function bench(): Promise<void> {
       legacy: `bench-legacy-${suffix}`,
       new: `bench-new-${suffix}`,
       deadLetter: `bench-dlq-${suffix}`,
+      tokens: `bench-tokens-${suffix}`,
     };
     const groupId = `bench-${suffix}`;
     const client = { brokers: broker.brokers, clientId: "bench-admin" };
@@ -383,7 +386,11 @@ async function bench(): Promise<void> {
     };
     const startedMs = Date.now();
     service = await startBenchService(writeConfig(workDir, broker.brokers, topics, groupId), env);
-    const probe = createKafkajsLagProbe({ ...client, groupId, topics: [topics.legacy, topics.new] });
+    const probe = createKafkajsLagProbe({
+      ...client,
+      groupId,
+      topics: [topics.legacy, topics.new, topics.tokens],
+    });
     const progress: Progress = {
       service,
       startedMs,

@@ -4,7 +4,6 @@ import type { SessionFact } from "../lifecycle/session-fact.js";
 import type { Runtime } from "../runtime/load-runtime.js";
 import type { Store } from "../store/open-store.js";
 import type { Pseudonymizer } from "../store/pseudonymize.js";
-import { insertSessionFacts } from "../store/session-lifecycle.js";
 import { createSessionSweep, startSweepLoop } from "./session-sweep.js";
 
 export interface LifecycleParts {
@@ -17,6 +16,8 @@ export interface LifecycleParts {
 export function lifecyclePartsOf(o: {
   runtime: Runtime;
   store: Store;
+  /** Stores facts batched with the outcomes (the service's writer). */
+  writeFact(fact: SessionFact): Promise<void>;
   pseudonymizer: Pseudonymizer;
   lagOf(source: string): number | undefined;
 }): LifecycleParts | undefined {
@@ -37,7 +38,7 @@ export function lifecyclePartsOf(o: {
     lagOf: o.lagOf,
   });
   return {
-    intake: { observe, store: (fact) => insertSessionFacts(o.store, [fact]) },
+    intake: { observe, store: o.writeFact },
     startSweeping: (onError) => startSweepLoop(sweep, section.sweepSeconds * 1000, onError),
   };
 }

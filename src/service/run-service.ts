@@ -136,6 +136,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const lifecycle = lifecyclePartsOf({
     runtime,
     store,
+    writeFact: (fact) => writer.writeFact(fact),
     pseudonymizer,
     lagOf: (source) => lastLag.find((p) => `${p.topic}/${p.partition}` === source)?.lag,
   });

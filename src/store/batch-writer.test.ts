@@ -65,7 +65,7 @@ function setup(options: Partial<BatchWriterOptions> = {}) {
         store.failNext--;
         throw new Error("connect ECONNREFUSED");
       }
-      store.batches.push(batch.map((rows) => rows.outcome.correlation_id));
+      store.batches.push(batch.map((rows) => rows.outcome?.correlation_id ?? "(facts)"));
     },
     pseudonymizer,
     { maxRows: 3, maxDelayMs: 500, timers, random: () => 0.5, onRetry: (f) => failures.push(f), ...options },
@@ -89,6 +89,28 @@ function track(promise: Promise<void>): { state: "pending" | "resolved" | "rejec
 }
 
 describe("BatchWriter", () => {
+  it("batches token lifecycle facts with the outcomes, resolving each once its batch is stored", async () => {
+    const { timers, store, writer } = setup();
+    const fact = {
+      session: "hmac:s",
+      side: "legacy" as const,
+      event: "issued" as const,
+      observedAtMs: 0,
+      source: "t/0",
+      cohort: "c",
+      invalid: null,
+      accessLifetimeSeconds: 60,
+      refreshLifetimeSeconds: null,
+      claims: [],
+    };
+    const writes = [track(writer.write(outcome(0))), track(writer.writeFact(fact))];
+    await settle();
+    expect(writes.map((w) => w.state)).toEqual(["pending", "pending"]);
+    await timers.advance(500);
+    expect(store.batches).toEqual([["c-0", "(facts)"]]);
+    expect(writes.map((w) => w.state)).toEqual(["resolved", "resolved"]);
+  });
+
   it("writes a batch as soon as it is full, and a partial one when its oldest outcome is due", async () => {
     const { timers, store, writer } = setup();
     const writes = [0, 1, 2, 3, 4, 5, 6].map((i) => track(writer.write(outcome(i))));

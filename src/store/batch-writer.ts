@@ -1,6 +1,8 @@
+import type { SessionFact } from "../lifecycle/session-fact.js";
 import { type OutcomeRows, toOutcomeRows } from "./outcome-rows.js";
 import type { Pseudonymizer } from "./pseudonymize.js";
 import { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy } from "./retry-backoff.js";
+import { sessionFactRow } from "./session-lifecycle.js";
 import { firstLine, WriterClosedError } from "./store-errors.js";
 import type { StoredOutcome } from "./stored-outcome.js";
 import { realTimers, type Timers } from "./timers.js";
@@ -129,6 +131,22 @@ export class BatchWriter {
       return Promise.reject(error);
     }
     const entry = this.enqueue(rows);
+    this.updateState();
+    this.schedule();
+    return entry.settled;
+  }
+
+  /** Resolves when the token lifecycle fact is stored; batched and retried like the outcomes. */
+  writeFact(fact: SessionFact): Promise<void> {
+    if (this.closing) return Promise.reject(new WriterClosedError("the store writer is closed"));
+    const entry = this.enqueue({
+      outcome: null,
+      findings: [],
+      latent: [],
+      replay: [],
+      uses: [],
+      facts: [sessionFactRow(fact)],
+    });
     this.updateState();
     this.schedule();
     return entry.settled;

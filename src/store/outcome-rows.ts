@@ -1,5 +1,6 @@
 import type { Finding } from "../contracts/index.js";
 import type { Pseudonymizer } from "./pseudonymize.js";
+import type { SessionFactRow } from "./session-lifecycle.js";
 import type { StoredOutcome } from "./stored-outcome.js";
 
 /** A row of pair_outcomes as inserted (stored_at is set by the server). */
@@ -91,11 +92,14 @@ export interface SessionUseRow {
 }
 
 export interface OutcomeRows {
-  outcome: OutcomeRow;
+  /** Null for a bundle of lifecycle facts only (the token lifecycle mirror has no pair). */
+  outcome: OutcomeRow | null;
   findings: FindingRow[];
   latent: LatentRow[];
   replay: ReplayFactRow[];
   uses: SessionUseRow[];
+  /** Rows of session_facts (docs/lifecycle.md). */
+  facts: SessionFactRow[];
 }
 
 /** Pure: the rows one outcome becomes. Raw subject and resource ids stop here. */
@@ -140,6 +144,7 @@ export function toOutcomeRows(o: StoredOutcome, pseudonymize: Pseudonymizer): Ou
           },
         ]
       : [],
+    facts: [],
   };
 }
 

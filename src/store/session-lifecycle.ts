@@ -8,7 +8,7 @@ import { clickHouseTime, findingRow, NO_IDS } from "./outcome-rows.js";
 type SessionStore = Pick<Store, "driver" | "tables">;
 
 /** A row of session_facts: the fact as the judge reads it back. */
-interface SessionFactRow {
+export interface SessionFactRow {
   session: string;
   side: string;
   event: string;

@@ -15,15 +15,15 @@ export function storeSink(store: Pick<Store, "driver" | "tables">): RowSink {
     if (latent.length > 0) await store.driver.insert(store.tables.latent, latent);
     const replay = batch.flatMap((rows) => rows.replay);
     if (replay.length > 0) await store.driver.insert(store.tables.replayFacts, replay);
+    const facts = batch.flatMap((rows) => rows.facts);
+    if (facts.length > 0) await store.driver.insert(store.tables.sessionFacts, facts);
     const uses = batch.flatMap((rows) => rows.uses);
     if (uses.length > 0) await store.driver.insert(store.tables.sessionUses, uses);
     await store.driver.insert(
       store.tables.findings,
       batch.flatMap((rows) => rows.findings),
     );
-    await store.driver.insert(
-      store.tables.outcomes,
-      batch.map((rows) => rows.outcome),
-    );
+    const outcomes = batch.flatMap((rows) => (rows.outcome ? [rows.outcome] : []));
+    if (outcomes.length > 0) await store.driver.insert(store.tables.outcomes, outcomes);
   };
 }
