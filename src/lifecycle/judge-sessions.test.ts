@@ -24,7 +24,7 @@ function fact(over: Partial<SessionFact> & Pick<SessionFact, "side" | "event">):
     invalid: null,
     accessLifetimeSeconds: 900,
     refreshLifetimeSeconds: 28_800,
-    claims: ['["clinician"]', "hmac:mail"],
+    claims: { "roles>roles": '["clinician"]', "email>user_email": "hmac:mail" },
     ...over,
   };
 }
@@ -75,8 +75,16 @@ describe("judgeSessions", () => {
 
   it("reports each mapping that does not hold, naming it and both values", () => {
     const facts = [
-      fact({ side: "legacy", event: "issued", claims: ['["clinician","finance"]', "hmac:a"] }),
-      fact({ side: "new", event: "issued", claims: ['["clinician"]', null] }),
+      fact({
+        side: "legacy",
+        event: "issued",
+        claims: { "roles>roles": '["clinician","finance"]', "email>user_email": "hmac:a" },
+      }),
+      fact({
+        side: "new",
+        event: "issued",
+        claims: { "roles>roles": '["clinician"]', "email>user_email": null },
+      }),
     ];
     const details = judgeSessions(facts, [], options).map((f) => f.finding.detail);
     expect(details).toEqual([
@@ -88,7 +96,7 @@ describe("judgeSessions", () => {
   it("does not compare tokens that did not verify", () => {
     const facts = [
       fact({ side: "legacy", event: "issued", invalid: "expired: exp", accessLifetimeSeconds: null }),
-      fact({ side: "new", event: "issued", accessLifetimeSeconds: 99_999, claims: [null, null] }),
+      fact({ side: "new", event: "issued", accessLifetimeSeconds: 99_999, claims: {} }),
     ];
     expect(kinds(facts)).toEqual([]);
   });
@@ -124,9 +132,14 @@ describe("judgeSessions", () => {
     ];
     const found = judgeSessions(facts, uses, options);
     expect(found).toHaveLength(1);
-    expect(found[0]?.finding).toMatchObject({ kind: "session_drift", side: "new", severity: "high" });
+    expect(found[0]?.finding).toMatchObject({
+      kind: "session_drift",
+      side: "new",
+      severity: "high",
+      observedAt: "2026-11-02T08:10:00.000Z",
+    });
     expect(found[0]?.finding.detail).toBe(
-      "logged out on legacy at 2026-11-02T08:10:00.000Z, but new still accepted the session's token at 2026-11-02T08:11:40.000Z (request after)",
+      "logged out on legacy at 2026-11-02T08:10:00.000Z, but new has no logout for the session and still accepted its token at 2026-11-02T08:11:40.000Z (request after)",
     );
   });
 
@@ -156,5 +169,57 @@ describe("judgeSessions", () => {
         .sort(),
     ).toEqual([...ids].sort());
     expect(new Set(ids).size).toBe(2);
+  });
+
+  it("stores the same rows however late the other facts and requests come: dated and placed by their own fact", () => {
+    const login = [
+      fact({ side: "legacy", event: "issued", cohort: "clinicians" }),
+      fact({ side: "new", event: "issued", accessLifetimeSeconds: 9_000, cohort: "unassigned" }),
+    ];
+    const refresh = [
+      fact({ side: "legacy", event: "refreshed", observedAtMs: T0 + 3_600_000, cohort: "clinicians" }),
+      fact({ side: "new", event: "refreshed", observedAtMs: T0 + 3_600_000, accessLifetimeSeconds: 9_000 }),
+    ];
+    const out = fact({ side: "legacy", event: "revoked", observedAtMs: T0 + 600_000 });
+    const rows = (facts: SessionFact[], uses: SessionUse[]) =>
+      judgeSessions(facts, uses, options)
+        .map((f) => `${f.id} ${f.finding.cohort} ${f.finding.observedAt}`)
+        .sort();
+    const early = rows(
+      [...refresh, ...login, out],
+      [use({ observedAtMs: T0 + 3_000_000, correlationId: "later" })],
+    );
+    const late = rows(
+      [...login, ...refresh, out],
+      [
+        use({ observedAtMs: T0 + 3_000_000, correlationId: "later" }),
+        use({ observedAtMs: T0 + 700_000, correlationId: "first" }),
+      ],
+    );
+    expect(late).toEqual(early);
+    expect(early).toHaveLength(2);
+  });
+
+  it("a login alone whose token did not verify says so", () => {
+    const found = judgeSessions(
+      [fact({ side: "new", event: "issued", invalid: "wrong_audience: aud" })],
+      [],
+      options,
+    );
+    expect(found[0]?.finding.detail).toMatch(
+      /^login succeeded on new only \(its token did not verify: wrong_audience: aud\)/,
+    );
+  });
+
+  it("compares only the mappings a fact has values for (a mapping added later)", () => {
+    const facts = [
+      fact({ side: "legacy", event: "issued", claims: { "roles>roles": '["a"]' } }),
+      fact({
+        side: "new",
+        event: "issued",
+        claims: { "roles>roles": '["a"]', "email>user_email": "hmac:x" },
+      }),
+    ];
+    expect(kinds(facts)).toEqual([]);
   });
 });

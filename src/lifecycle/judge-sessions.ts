@@ -7,7 +7,7 @@ import {
   SEVERITY_OF,
   type Side,
 } from "../contracts/index.js";
-import { mappingLabel } from "./mapped-claims.js";
+import { mappingKey, mappingLabel } from "./mapped-claims.js";
 import type { FactsComplete, SessionFact, SessionUse } from "./session-fact.js";
 
 export interface SessionJudgeOptions {
@@ -25,16 +25,20 @@ export interface LifecycleFinding {
 
 const OTHER: Readonly<Record<Side, Side>> = { legacy: "new", new: "legacy" };
 
+type Body = Omit<Finding, "correlationId" | "severity">;
+type Emit = (key: string, make: () => Body) => void;
+
 /**
  * Judges sessions from their lifecycle facts and the requests that named them (docs/lifecycle.md):
- * - the two sides' logins and refreshes are paired by kind, nearest first within the window;
+ * - the two sides' logins and refreshes are paired by kind, earliest first within the window;
  *   a paired one whose lifetimes differ beyond the tolerance is `lifetime_drift`, one whose mapped
- *   claims differ is `claim_drift` (once per session and token or mapping);
+ *   claims differ is `claim_drift` (once per session and token or mapping, at the login if it shows);
  * - a login or refresh with no counterpart on the other side is `session_drift`;
- * - a logout on one side with none on the other, followed by a request the other side still
- *   accepted, is `session_drift`.
+ * - a logout on one side with none on the other, followed by a request whose other-side token
+ *   still verified, is `session_drift`.
  * Pure: the same facts give the same findings. One-sided verdicts wait until `factsComplete`
- * says the other side's facts are all in.
+ * says the other side's facts are all in. Each finding takes its time and cohort from the fact it
+ * is about, never from later arrivals, so a session judged again stores the same rows.
  */
 export function judgeSessions(
   facts: readonly SessionFact[],
@@ -54,17 +58,14 @@ function judgeSession(
   o: SessionJudgeOptions,
 ): LifecycleFinding[] {
   const sorted = [...facts].sort((a, b) => a.observedAtMs - b.observedAtMs || sideOrder(a) - sideOrder(b));
-  const cohort = sorted.find((f) => f.side === "legacy")?.cohort ?? sorted[0]?.cohort ?? "unassigned";
   const out = new Map<string, LifecycleFinding>();
-  const emit = (key: string, make: () => Omit<Finding, "correlationId" | "cohort" | "severity">) => {
+  const emit: Emit = (key, make) => {
     const id = hash("sha256", `${session}\u0000${key}`, "hex");
     if (out.has(id)) return;
     const body = make();
-    out.set(id, {
-      id,
-      finding: { ...body, correlationId: session, cohort, severity: SEVERITY_OF[body.kind] },
-    });
+    out.set(id, { id, finding: { ...body, correlationId: session, severity: SEVERITY_OF[body.kind] } });
   };
+  // Logins first: a drift that shows at the login is anchored there, whatever refreshes come later.
   for (const event of ["issued", "refreshed"] as const) {
     const { pairs, alone } = pairAcrossSides(
       sorted.filter((f) => f.event === event),
@@ -74,7 +75,7 @@ function judgeSession(
     for (const f of alone) {
       if (o.factsComplete(f.source, OTHER[f.side]) < f.observedAtMs + o.windowMs) continue;
       emit(`one-sided\u0000${event}\u0000${f.side}`, () =>
-        lifecycleFinding("session_drift", f.side, event, f.observedAtMs, oneSidedDetail(f, o)),
+        lifecycleFinding("session_drift", f, f.side, oneSidedDetail(f, o)),
       );
     }
   }
@@ -82,11 +83,8 @@ function judgeSession(
   return [...out.values()];
 }
 
-type Emit = (key: string, make: () => Omit<Finding, "correlationId" | "cohort" | "severity">) => void;
-
 function comparePair(l: SessionFact, n: SessionFact, o: SessionJudgeOptions, emit: Emit): void {
   if (l.invalid !== null || n.invalid !== null) return;
-  const at = Math.min(l.observedAtMs, n.observedAtMs);
   for (const token of ["access", "refresh"] as const) {
     const lt = token === "access" ? l.accessLifetimeSeconds : l.refreshLifetimeSeconds;
     const nt = token === "access" ? n.accessLifetimeSeconds : n.refreshLifetimeSeconds;
@@ -94,32 +92,34 @@ function comparePair(l: SessionFact, n: SessionFact, o: SessionJudgeOptions, emi
     emit(`lifetime\u0000${token}`, () =>
       lifecycleFinding(
         "lifetime_drift",
+        l,
         nt > lt ? "new" : "legacy",
-        l.event,
-        at,
         `${token} token lifetime (exp - iat) legacy ${lt} s, new ${nt} s: differs by ${Math.abs(nt - lt)} s, tolerance ${o.lifetimeToleranceSeconds} s`,
       ),
     );
   }
-  o.mappings.forEach((m, i) => {
-    const lv = l.claims[i] ?? null;
-    const nv = n.claims[i] ?? null;
-    if (lv === nv) return;
-    emit(`claim\u0000${i}`, () =>
+  for (const m of o.mappings) {
+    const key = mappingKey(m);
+    // A mapping configured after the facts were stored has no values to compare.
+    if (!Object.hasOwn(l.claims, key) || !Object.hasOwn(n.claims, key)) continue;
+    const lv = l.claims[key] ?? null;
+    const nv = n.claims[key] ?? null;
+    if (lv === nv) continue;
+    emit(`claim\u0000${key}`, () =>
       lifecycleFinding(
         "claim_drift",
+        l,
         "new",
-        l.event,
-        at,
         `claim mapping ${mappingLabel(m)} does not hold: legacy ${shown(lv)} (mapped), new ${shown(nv)}`,
       ),
     );
-  });
+  }
 }
 
 /**
  * A logout on one side only is drift once the other side is seen to keep the session: a later
- * request whose token the other side accepted, with no logout of its own before it.
+ * request whose other-side token still verified, with no logout of its own before it. Dated at
+ * the logout, which does not move as requests arrive.
  */
 function judgeLogouts(
   facts: readonly SessionFact[],
@@ -142,22 +142,21 @@ function judgeLogouts(
           o.factsComplete(r.source, other) >= u.observedAtMs &&
           !logouts.some((x) => x.side === other && x.observedAtMs <= u.observedAtMs),
       )
-      .sort((a, b) => a.observedAtMs - b.observedAtMs)[0];
+      .sort((a, b) => a.observedAtMs - b.observedAtMs || a.correlationId.localeCompare(b.correlationId))[0];
     if (!kept) continue;
     emit(`logout\u0000${r.side}`, () =>
       lifecycleFinding(
         "session_drift",
+        r,
         other,
-        "revoked",
-        kept.observedAtMs,
-        `logged out on ${r.side} at ${iso(r.observedAtMs)}, but ${other} still accepted the session's token at ${iso(kept.observedAtMs)} (request ${kept.correlationId})`,
+        `logged out on ${r.side} at ${iso(r.observedAtMs)}, but ${other} has no logout for the session and still accepted its token at ${iso(kept.observedAtMs)} (request ${kept.correlationId})`,
       ),
     );
   }
 }
 
 /**
- * Same-kind events of the two sides, nearest first: walking both in time order, the earlier of
+ * Same-kind events of the two sides, earliest first: walking both in time order, the earlier of
  * two heads too far apart has no counterpart.
  */
 export function pairAcrossSides(
@@ -192,25 +191,23 @@ export function pairAcrossSides(
 function oneSidedDetail(f: SessionFact, o: SessionJudgeOptions): string {
   const what = f.event === "issued" ? "login" : "refresh";
   const seconds = Math.round(o.windowMs / 1000);
-  return `${what} succeeded on ${f.side} only: ${OTHER[f.side]} has no ${f.event} event for the session within ${seconds} s of ${iso(f.observedAtMs)}`;
+  const unverified = f.invalid === null ? "" : ` (its token did not verify: ${f.invalid})`;
+  return `${what} succeeded on ${f.side} only${unverified}: ${OTHER[f.side]} has no ${f.event} event for the session within ${seconds} s of ${iso(f.observedAtMs)}`;
 }
 
-function lifecycleFinding(
-  kind: FindingKind,
-  side: Side,
-  event: LifecycleEvent,
-  atMs: number,
-  detail: string,
-): Omit<Finding, "correlationId" | "cohort" | "severity"> {
+/** A finding dated and placed in a cohort by the fact it is about. */
+function lifecycleFinding(kind: FindingKind, about: SessionFact, side: Side, detail: string): Body {
+  const event: LifecycleEvent = about.event;
   return {
     kind,
+    cohort: about.cohort,
     side,
     action: event,
     resourceType: "session",
     legacy: { allow: null, ruleId: null },
     new: { allow: null, reasons: [] },
     detail,
-    observedAt: iso(atMs),
+    observedAt: iso(about.observedAtMs),
   };
 }
 

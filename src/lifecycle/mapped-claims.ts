@@ -2,13 +2,18 @@ import type { ClaimMapping, Side } from "../contracts/index.js";
 import { intoNewVocabulary } from "../identity/claim-mapping.js";
 import type { Claims } from "../identity/claims.js";
 
-/** Pseudonymizes a personal claim value (the store's HMAC, a domain of its own). */
-export type ClaimPseudonym = (mappingIndex: number, canonical: string) => string;
+/** Pseudonymizes a personal claim value (the store's HMAC, a domain per mapping). */
+export type ClaimPseudonym = (mapping: string, canonical: string) => string;
+
+/** A mapping's identity in stored facts: its two claim names, so reordering the list changes nothing. */
+export function mappingKey(m: ClaimMapping): string {
+  return `${m.legacy}>${m.new}`;
+}
 
 /**
  * Each mapping's claim of one token, comparable across the two sides: the legacy value translated
  * by the mapping table, both as canonical JSON (lists as sorted sets: role order means nothing),
- * personal ones pseudonymized. Absent claims are null.
+ * personal ones pseudonymized; by mappingKey. Absent claims are null.
  */
 export function mappedClaimValues(
   claims: Claims,
@@ -16,14 +21,20 @@ export function mappedClaimValues(
   mappings: readonly ClaimMapping[],
   personal: ReadonlySet<string>,
   pseudonym: ClaimPseudonym,
-): (string | null)[] {
-  return mappings.map((m, i) => {
+): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const m of mappings) {
+    const key = mappingKey(m);
     const name = side === "legacy" ? m.legacy : m.new;
-    if (!Object.hasOwn(claims, name)) return null;
+    if (!Object.hasOwn(claims, name)) {
+      out[key] = null;
+      continue;
+    }
     const raw = claims[name];
     const value = canonical(side === "legacy" ? intoNewVocabulary(m, raw) : raw);
-    return isPersonal(m, personal) ? pseudonym(i, value) : value;
-  });
+    out[key] = isPersonal(m, personal) ? pseudonym(key, value) : value;
+  }
+  return out;
 }
 
 export function isPersonal(m: ClaimMapping, personal: ReadonlySet<string>): boolean {

@@ -70,12 +70,33 @@ describe("createTokenEventObserver", () => {
       invalid: null,
       accessLifetimeSeconds: 3_900,
       refreshLifetimeSeconds: 28_800,
-      claims: ['["clinician","finance"]', pseudonyms.claim(1, '"ann@x.example"'), null],
+      claims: {
+        "roles>roles": '["clinician","finance"]',
+        "email>user_email": pseudonyms.claim("email>user_email", '"ann@x.example"'),
+        "tenant>tenant": null,
+      },
     });
     expect(next.claims).toEqual(legacy.claims);
     expect(next.accessLifetimeSeconds).toBe(86_400);
     expect(next.refreshLifetimeSeconds).toBeNull();
     expect(JSON.stringify([legacy, next])).not.toMatch(/ann@|login-1|a\.b\.c/);
+  });
+
+  it("fails (to be retried) when the keys cannot be fetched, rather than record an invalid token", async () => {
+    const down = createTokenEventObserver({
+      verifiers: {
+        legacy: verifier(() => ({ ok: false, reason: "key_source_unavailable", detail: "JWKS timeout" })),
+        new: verifier(() => ({ ok: false, reason: "key_source_unavailable", detail: "JWKS timeout" })),
+      },
+      cohortOf: () => "x",
+      mappings: [],
+      personalClaims: new Set(),
+      session: pseudonyms.session,
+      claim: pseudonyms.claim,
+    });
+    await expect(down({ event: event({}), observedAtMs: AT, source: "t/0" })).rejects.toThrow(
+      "legacy keys unavailable: JWKS timeout",
+    );
   });
 
   it("records an event whose token does not verify, with the reason and nothing of its claims", async () => {
@@ -89,7 +110,7 @@ describe("createTokenEventObserver", () => {
       invalid: 'wrong_audience: unexpected "aud" claim value',
       accessLifetimeSeconds: null,
       refreshLifetimeSeconds: null,
-      claims: [null, null, null],
+      claims: {},
       cohort: "unassigned",
     });
   });

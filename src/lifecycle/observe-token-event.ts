@@ -30,6 +30,10 @@ export type TokenEventObserver = (o: ObservedTokenEvent) => Promise<SessionFact>
 export function createTokenEventObserver(deps: TokenEventObserverDeps): TokenEventObserver {
   return async ({ event, observedAtMs, source }) => {
     const verified = await deps.verifiers[event.side].verify(event.token, Math.floor(observedAtMs / 1000));
+    // Keys that cannot be fetched say nothing about the token: fail, so the event is retried
+    // (its offset stays uncommitted) instead of being stored as an invalid token for good.
+    if (!verified.ok && verified.reason === "key_source_unavailable")
+      throw new Error(`${event.side} keys unavailable: ${verified.detail}`);
     const base = {
       session: deps.session(event.sessionId),
       side: event.side,
@@ -45,7 +49,7 @@ export function createTokenEventObserver(deps: TokenEventObserverDeps): TokenEve
         invalid: `${verified.reason}: ${verified.detail}`,
         accessLifetimeSeconds: null,
         refreshLifetimeSeconds: null,
-        claims: deps.mappings.map(() => null),
+        claims: {},
       };
     const claims = verified.claims;
     return {

@@ -24,10 +24,10 @@ export interface SessionFact {
   /** The refresh token's lifetime from the token response, in seconds. */
   refreshLifetimeSeconds: number | null;
   /**
-   * Per claim mapping, by position in identity.claimMappings: the claim's value in the new
+   * Per claim mapping, by mappingKey (`legacy>new` claim names): the claim's value in the new
    * token's vocabulary (canonical JSON), pseudonymized when personal; null when the claim is absent.
    */
-  claims: (string | null)[];
+  claims: Record<string, string | null>;
 }
 
 /** One request of a session (an authz pair or unpaired event that named its sessionId). */

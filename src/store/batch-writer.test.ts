@@ -101,7 +101,7 @@ describe("BatchWriter", () => {
       invalid: null,
       accessLifetimeSeconds: 60,
       refreshLifetimeSeconds: null,
-      claims: [],
+      claims: {},
     };
     const writes = [track(writer.write(outcome(0))), track(writer.writeFact(fact))];
     await settle();

@@ -18,8 +18,8 @@ export interface Pseudonymizer {
   resource(id: string): string;
   /** A token lifecycle session id (docs/lifecycle.md). */
   session(id: string): string;
-  /** A personal claim value shown in claim drift, per claim mapping. */
-  claim(mappingIndex: number, value: string): string;
+  /** A personal claim value shown in claim drift, per claim mapping (its mappingKey). */
+  claim(mapping: string, value: string): string;
 }
 
 export function createPseudonymizer(key: Uint8Array): Pseudonymizer {
@@ -39,7 +39,7 @@ export function createPseudonymizer(key: Uint8Array): Pseudonymizer {
     subject: (id) => pseudonym("subject", id),
     resource: (id) => pseudonym("resource", id),
     session: (id) => pseudonym("session", id),
-    claim: (i, value) => pseudonym(`claim:${i}`, value),
+    claim: (mapping, value) => pseudonym(`claim:${mapping}`, value),
   };
 }
 

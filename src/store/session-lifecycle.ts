@@ -18,7 +18,7 @@ export interface SessionFactRow {
   invalid: string | null;
   access_lifetime_seconds: number | null;
   refresh_lifetime_seconds: number | null;
-  claims: (string | null)[];
+  claims: Record<string, string | null>;
 }
 
 export function sessionFactRow(f: SessionFact): SessionFactRow {
@@ -32,7 +32,7 @@ export function sessionFactRow(f: SessionFact): SessionFactRow {
     invalid: f.invalid,
     access_lifetime_seconds: f.accessLifetimeSeconds,
     refresh_lifetime_seconds: f.refreshLifetimeSeconds,
-    claims: [...f.claims],
+    claims: { ...f.claims },
   };
 }
 

@@ -29,7 +29,7 @@ function fact(
     invalid: null,
     accessLifetimeSeconds: 3_900,
     refreshLifetimeSeconds: 28_800,
-    claims: ['["caregiver"]', null, "hmac:x"],
+    claims: { "roles>roles": '["caregiver"]', "tenant>tenant": null, "email>user_email": "hmac:x" },
     ...over,
   };
 }

@@ -21,7 +21,7 @@ export const sessionLifecycleMigration: Migration = {
   invalid Nullable(String),
   access_lifetime_seconds Nullable(Int64),
   refresh_lifetime_seconds Nullable(Int64),
-  claims Array(Nullable(String)),
+  claims Map(String, Nullable(String)),
   stored_at DateTime64(3, 'UTC') DEFAULT now64(3)
 )
 ENGINE = ReplacingMergeTree(stored_at)
