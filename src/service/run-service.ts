@@ -133,12 +133,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
   const kafka = await options.kafka(topics);
   let lastLag: PartitionLag[] = [];
+  let lastLagAt = 0;
   const lifecycle = lifecyclePartsOf({
     runtime,
     store,
     writeFact: (fact) => writer.writeFact(fact),
     pseudonymizer,
-    lagOf: (source) => lastLag.find((p) => `${p.topic}/${p.partition}` === source)?.lag,
+    // A lag older than a few probes is not known any more (the probe failing, the brokers away).
+    lagOf: (source) =>
+      Date.now() - lastLagAt > 5_000
+        ? undefined
+        : lastLag.find((p) => `${p.topic}/${p.partition}` === source)?.lag,
   });
   const windowMs = config.pairing.windowSeconds * 1000;
   const pairSeconds = metrics.evaluationSeconds.labels({ stage: "pair" });
@@ -212,6 +217,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       .measure()
       .then((l) => {
         lastLag = l;
+        lastLagAt = Date.now();
         setLagGauges(metrics, l);
       })
       .catch((err: unknown) => {

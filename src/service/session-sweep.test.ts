@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { completeness } from "./session-sweep.js";
+import { completeness, openBounds } from "./session-sweep.js";
 
 const NOW = 1_000_000;
 const progress = [
@@ -24,9 +24,52 @@ describe("completeness", () => {
     expect(complete("http", "legacy")).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it("is not everything while the quiet source still has messages in Kafka (a stalled consumer)", () => {
-    const complete = completeness(progress, { now: NOW, windowMs: 60_000, lagOf: () => 12 });
-    expect(complete("tokens/1", "legacy")).toBe(300);
-    expect(complete("tokens/1", "new")).toBe(Number.NEGATIVE_INFINITY);
+  it("is not everything while the quiet source still has messages in Kafka, or its lag is unknown", () => {
+    for (const lag of [12, undefined]) {
+      const complete = completeness(progress, { now: NOW, windowMs: 60_000, lagOf: () => lag });
+      expect(complete("tokens/1", "legacy")).toBe(300);
+      expect(complete("tokens/1", "new")).toBe(Number.NEGATIVE_INFINITY);
+      expect(complete("http", "legacy")).toBe(Number.POSITIVE_INFINITY);
+    }
+  });
+});
+
+describe("openBounds", () => {
+  const key = (source: string, side: string) => `${source}\u0000${side}`;
+  const p = (source: string, side: "legacy" | "new", max: number) => ({
+    source,
+    side,
+    maxObservedAtMs: max,
+    lastStoredAtMs: 0,
+  });
+
+  it("opens a moved source from what it was complete up to before, however far it jumped", () => {
+    const progress = [p("t/0", "legacy", 10_000_000), p("t/0", "new", 10_000_000)];
+    const before = new Map([
+      [key("t/0", "legacy"), 1_000_000],
+      [key("t/0", "new"), 400_000],
+    ]);
+    const now = new Map([
+      [key("t/0", "legacy"), 10_000_000],
+      [key("t/0", "new"), 10_000_000],
+    ]);
+    expect(openBounds(progress, before, now, 60_000)).toEqual([
+      { source: "t/0", sinceMs: 400_000 - 120_000 },
+    ]);
+  });
+
+  it("leaves a source that did not move, and opens all of one whose missing side went quiet", () => {
+    const progress = [p("t/1", "legacy", 5_000), p("t/2", "legacy", 9_000)];
+    const still = new Map([
+      [key("t/1", "legacy"), 5_000],
+      [key("t/1", "new"), Number.NEGATIVE_INFINITY],
+      [key("t/2", "legacy"), 9_000],
+      [key("t/2", "new"), Number.NEGATIVE_INFINITY],
+    ]);
+    const quiet = new Map([...still, [key("t/2", "legacy"), Infinity], [key("t/2", "new"), Infinity]]);
+    expect(openBounds(progress, still, still, 60_000)).toEqual([]);
+    expect(openBounds(progress, still, quiet, 60_000)).toEqual([
+      { source: "t/2", sinceMs: Number.MIN_SAFE_INTEGER },
+    ]);
   });
 });

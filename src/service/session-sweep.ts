@@ -1,4 +1,4 @@
-import type { Config, Side } from "../contracts/index.js";
+import { type Config, SIDES, type Side } from "../contracts/index.js";
 import { judgeOptionsOf } from "../lifecycle/judge-options.js";
 import { judgeSessions } from "../lifecycle/judge-sessions.js";
 import type { FactsComplete } from "../lifecycle/session-fact.js";
@@ -9,13 +9,15 @@ import {
   readFactProgress,
   readSessions,
   readSessionsToJudge,
+  readStoreClock,
 } from "../store/session-lifecycle.js";
 
 export interface SessionSweepDeps {
   store: Pick<Store, "driver" | "tables">;
   config: Pick<Config, "identity"> & { lifecycle: NonNullable<Config["lifecycle"]> };
-  /** Consumer lag of a fact source (`topic/partition`); undefined when unknown (HTTP, not probed). */
+  /** Consumer lag of a fact source (`topic/partition`); undefined when unknown (not probed, stale). */
   lagOf(source: string): number | undefined;
+  /** The clock stored_at is compared with; the store's own by default. */
   now?: () => number;
 }
 
@@ -33,19 +35,26 @@ const SESSIONS_PER_READ = 500;
  * sessions that moved since the last one and those whose one-sided verdicts may have come due.
  */
 export function createSessionSweep(deps: SessionSweepDeps): () => Promise<SweepResult> {
-  const now = deps.now ?? Date.now;
   const windowMs = deps.config.lifecycle.windowSeconds * 1000;
   const sweepMs = deps.config.lifecycle.sweepSeconds * 1000;
+  // Times are the store's clock (stored_at is set by the server), never this process's.
   let lastStartedAt = 0;
+  /** What each source and side was complete up to at the last sweep. */
+  let previous = new Map<string, number>();
   return async () => {
-    const startedAt = now();
+    const startedAt = deps.now?.() ?? (await readStoreClock(deps.store));
     const progress = await readFactProgress(deps.store);
     const factsComplete = completeness(progress, { now: startedAt, windowMs, lagOf: deps.lagOf });
-    const active = progress.filter((p) => p.lastStoredAtMs >= startedAt - windowMs - 3 * sweepMs);
-    const openSinceMs = Math.min(...active.map((p) => p.maxObservedAtMs - 2 * windowMs));
+    const current = new Map(
+      progress.flatMap((p) =>
+        SIDES.map(
+          (side) => [progressKey({ source: p.source, side }), factsComplete(p.source, side)] as const,
+        ),
+      ),
+    );
     const sessions = await readSessionsToJudge(deps.store, {
       storedSinceMs: lastStartedAt - sweepMs,
-      openSinceMs: Number.isFinite(openSinceMs) ? openSinceMs : Number.MAX_SAFE_INTEGER,
+      open: openBounds(progress, previous, current, windowMs),
     });
     const options = judgeOptionsOf(deps.config, factsComplete);
     let findings = 0;
@@ -56,9 +65,38 @@ export function createSessionSweep(deps: SessionSweepDeps): () => Promise<SweepR
       findings += judged.length;
     }
     lastStartedAt = startedAt;
+    previous = current;
     return { sessions: sessions.length, findings };
   };
 }
+
+/**
+ * Per source, from when facts may have verdicts come due since the last sweep. A fact's
+ * one-sided verdict waits for the other side of its source to be complete past it; so when a
+ * source's completeness moved, its facts dated after what its sides were complete up to before
+ * (less the windows a verdict waits) are judged again, however far it jumped. A side not complete
+ * at all before (none of its facts stored) opens every fact of the source: it happens once, when
+ * the source goes quiet.
+ */
+export function openBounds(
+  progress: readonly FactProgress[],
+  previous: ReadonlyMap<string, number>,
+  current: ReadonlyMap<string, number>,
+  windowMs: number,
+): { source: string; sinceMs: number }[] {
+  const sources = [...new Set(progress.map((p) => p.source))];
+  return sources.flatMap((source) => {
+    const keys = SIDES.map((side) => progressKey({ source, side }));
+    const moved = keys.some(
+      (k) => (previous.get(k) ?? Number.NEGATIVE_INFINITY) !== (current.get(k) ?? Number.NEGATIVE_INFINITY),
+    );
+    if (!moved) return [];
+    const before = Math.min(...keys.map((k) => previous.get(k) ?? Number.NEGATIVE_INFINITY));
+    return [{ source, sinceMs: Number.isFinite(before) ? before - 2 * windowMs : Number.MIN_SAFE_INTEGER }];
+  });
+}
+
+const progressKey = (p: Pick<FactProgress, "source" | "side">) => `${p.source}\u0000${p.side}`;
 
 /**
  * A source has delivered a side up to the latest fact of that side stored from it. A source that
@@ -73,7 +111,10 @@ export function completeness(
   return (source: string, side: Side) => {
     const entries = bySource.get(source) ?? [];
     const lastStored = Math.max(...entries.map((e) => e.lastStoredAtMs));
-    const quiet = o.now - lastStored > o.windowMs && (o.lagOf(source) ?? 0) === 0;
+    // HTTP sources have no backlog to wait for; a Kafka source must be known to have none: an
+    // unknown lag (the probe failing, a broker outage) is not silence.
+    const drained = source === "http" || o.lagOf(source) === 0;
+    const quiet = o.now - lastStored > o.windowMs && drained;
     if (entries.length > 0 && quiet) return Number.POSITIVE_INFINITY;
     return entries.find((e) => e.side === side)?.maxObservedAtMs ?? Number.NEGATIVE_INFINITY;
   };

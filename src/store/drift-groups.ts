@@ -81,8 +81,10 @@ FROM (
     AND ({cause:Nullable(String)} IS NULL OR cause = {cause:Nullable(String)})
     AND observed_at >= fromUnixTimestamp64Milli({sinceMs:Int64}, 'UTC')
     AND observed_at < fromUnixTimestamp64Milli({untilMs:Int64}, 'UTC')
-    AND ({policyBundleSha256:Nullable(String)} IS NULL OR policy_bundle_sha256 = {policyBundleSha256:Nullable(String)})
-    AND ({legacyRulesSha256:Nullable(String)} IS NULL OR legacy_rules_sha256 = {legacyRulesSha256:Nullable(String)})
+    -- Lifecycle findings belong to no policy version (docs/lifecycle.md): pinning keeps them.
+    AND (kind IN ('lifetime_drift', 'session_drift', 'claim_drift')
+      OR (({policyBundleSha256:Nullable(String)} IS NULL OR policy_bundle_sha256 = {policyBundleSha256:Nullable(String)})
+        AND ({legacyRulesSha256:Nullable(String)} IS NULL OR legacy_rules_sha256 = {legacyRulesSha256:Nullable(String)})))
   ${FINAL_SETTINGS}
 )
 GROUP BY cohort, kind, severity, action, resourceType, legacyRuleId, policyReasons, cause

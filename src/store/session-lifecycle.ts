@@ -61,6 +61,12 @@ export async function insertLifecycleFindings(
   await store.driver.insert(store.tables.findings, rows);
 }
 
+/** The store server's clock (stored_at is set by it), epoch milliseconds. */
+export async function readStoreClock(store: SessionStore): Promise<number> {
+  const [row] = await store.driver.query<{ now: unknown }>("SELECT toUnixTimestamp64Milli(now64(3)) AS now");
+  return toEpochMs(row?.now);
+}
+
 /** How far each source has delivered each side's facts, and when it last stored one (wall clock). */
 export interface FactProgress {
   source: string;
@@ -80,31 +86,41 @@ GROUP BY source, side`,
   return rows.map((r) => ({
     source: r.source,
     side: r.side === "new" ? "new" : "legacy",
-    maxObservedAtMs: toCount(r.observed),
-    lastStoredAtMs: toCount(r.stored),
+    maxObservedAtMs: toEpochMs(r.observed),
+    lastStoredAtMs: toEpochMs(r.stored),
   }));
 }
 
 /**
  * Sessions the judge must look at again: those with facts or requests stored since `storedSinceMs`
- * (something new), and those with facts dated from `openSinceMs` on (a one-sided verdict may
- * have become due as the other side's facts came in).
+ * (something new), and, per source in `open`, those with facts dated from its `sinceMs` on, with
+ * requests of logged-out sessions from the earliest of them (a verdict may have come due as the
+ * other side's facts came in). Requests matter only to sessions with a logout.
  */
 export async function readSessionsToJudge(
   store: SessionStore,
-  q: { storedSinceMs: number; openSinceMs: number },
+  q: { storedSinceMs: number; open: readonly { source: string; sinceMs: number }[] },
 ): Promise<string[]> {
+  const t = store.tables;
   const rows = await store.driver.query<{ session: string }>(
     `SELECT DISTINCT session FROM (
-  SELECT session FROM ${store.tables.sessionFacts}
+  SELECT session FROM ${t.sessionFacts}
   WHERE stored_at >= fromUnixTimestamp64Milli({storedSinceMs:Int64}, 'UTC')
-     OR observed_at >= fromUnixTimestamp64Milli({openSinceMs:Int64}, 'UTC')
+     OR (indexOf({sources:Array(String)}, source) > 0
+       AND observed_at >= fromUnixTimestamp64Milli(toInt64(arrayElement({sinces:Array(String)}, indexOf({sources:Array(String)}, source))), 'UTC'))
   UNION ALL
-  SELECT session FROM ${store.tables.sessionUses}
-  WHERE stored_at >= fromUnixTimestamp64Milli({storedSinceMs:Int64}, 'UTC')
-     OR observed_at >= fromUnixTimestamp64Milli({openSinceMs:Int64}, 'UTC')
+  SELECT session FROM ${t.sessionUses}
+  WHERE (stored_at >= fromUnixTimestamp64Milli({storedSinceMs:Int64}, 'UTC')
+     OR observed_at >= fromUnixTimestamp64Milli({usesSinceMs:Int64}, 'UTC'))
+    AND session IN (SELECT session FROM ${t.sessionFacts} WHERE event = 'revoked')
 )`,
-    { storedSinceMs: clampMs(q.storedSinceMs), openSinceMs: clampMs(q.openSinceMs) },
+    {
+      storedSinceMs: clampMs(q.storedSinceMs),
+      sources: q.open.map((o) => o.source),
+      // The driver binds string arrays; the SQL reads them back as Int64.
+      sinces: q.open.map((o) => String(clampMs(o.sinceMs))),
+      usesSinceMs: clampMs(Math.min(Number.MAX_SAFE_INTEGER, ...q.open.map((o) => o.sinceMs))),
+    },
   );
   return rows.map((r) => r.session);
 }
@@ -147,7 +163,7 @@ ${FINAL_SETTINGS}`,
       session: f.session,
       side: f.side === "new" ? "new" : "legacy",
       event: f.event === "revoked" ? "revoked" : f.event === "refreshed" ? "refreshed" : "issued",
-      observedAtMs: toCount(f.at),
+      observedAtMs: toEpochMs(f.at),
       source: f.source,
       cohort: f.cohort,
       invalid: f.invalid,
@@ -157,7 +173,7 @@ ${FINAL_SETTINGS}`,
     })),
     uses: uses.map((u) => ({
       session: u.session,
-      observedAtMs: toCount(u.at),
+      observedAtMs: toEpochMs(u.at),
       correlationId: u.correlation_id,
       cohort: u.cohort,
       accepted: { legacy: nullableBool(u.legacy_accepted), new: nullableBool(u.new_accepted) },
@@ -192,6 +208,15 @@ ${FINAL_SETTINGS}`,
   };
 }
 
-const clampMs = (ms: number) => Math.max(0, Math.min(ms, Date.UTC(2200, 0, 1)));
+/** Epoch milliseconds as the store returns them (Int64: a string over HTTP); before 1970 too. */
+function toEpochMs(value: unknown): number {
+  const n = typeof value === "string" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isSafeInteger(n))
+    throw new TypeError(`store returned a non-time: ${String(value)}`);
+  return n;
+}
+
+/** Within DateTime64's range (1900..2299), as clickHouseTime clamps what is stored. */
+const clampMs = (ms: number) => Math.max(Date.UTC(1900, 0, 1), Math.min(ms, Date.UTC(2200, 0, 1)));
 const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const nullableBool = (v: boolean | number | null) => (v === null ? null : Boolean(v));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { judgeSessions } from "../../src/lifecycle/judge-sessions.js";
 import type { SessionFact } from "../../src/lifecycle/session-fact.js";
+import { createSessionSweep } from "../../src/service/session-sweep.js";
 import { readDriftGroups } from "../../src/store/drift-groups.js";
 import { readMismatchDetail } from "../../src/store/mismatch-detail.js";
 import { createPseudonymizer } from "../../src/store/pseudonymize.js";
@@ -11,6 +12,7 @@ import {
   readLifecycleCounts,
   readSessions,
   readSessionsToJudge,
+  readStoreClock,
 } from "../../src/store/session-lifecycle.js";
 import type { FreshDriverFactory } from "./fresh-store.js";
 import { storedOutcome, T0 } from "./outcome-fixtures.js";
@@ -39,6 +41,8 @@ const FACTS: SessionFact[] = [
   fact({ side: "new", event: "issued", observedAtMs: T0 + 5, refreshLifetimeSeconds: 2_592_000 }),
   fact({ side: "legacy", event: "revoked", observedAtMs: T0 + 600_000, accessLifetimeSeconds: null }),
 ];
+
+const LIFECYCLE = { lifetimeToleranceSeconds: 60, windowSeconds: 60, sweepSeconds: 10, personalClaims: [] };
 
 const OPTIONS = {
   windowMs: 60_000,
@@ -108,14 +112,24 @@ export function describeSessionLifecycleStore(name: string, fresh: FreshDriverFa
             source: "tokens/1",
           }),
         ]);
+        expect((await readSessionsToJudge(store, { storedSinceMs: before, open: [] })).sort()).toEqual(
+          [SESSION, "hmac:other"].sort(),
+        );
         expect(
-          (
-            await readSessionsToJudge(store, { storedSinceMs: before, openSinceMs: Number.MAX_SAFE_INTEGER })
-          ).sort(),
-        ).toEqual([SESSION, "hmac:other"].sort());
-        expect(
-          await readSessionsToJudge(store, { storedSinceMs: Date.now() + 60_000, openSinceMs: T0 }),
+          await readSessionsToJudge(store, {
+            storedSinceMs: Date.now() + 60_000,
+            open: [
+              { source: "tokens/0", sinceMs: T0 },
+              { source: "tokens/9", sinceMs: 0 },
+            ],
+          }),
         ).toEqual([SESSION]);
+        const everything = await readSessionsToJudge(store, {
+          storedSinceMs: Date.now() + 60_000,
+          open: [{ source: "tokens/1", sinceMs: Number.MIN_SAFE_INTEGER }],
+        });
+        expect(everything).toEqual(["hmac:other"]);
+        expect(Math.abs((await readStoreClock(store)) - Date.now())).toBeLessThan(60_000);
         const progress = await readFactProgress(store);
         expect(progress.map((p) => `${p.source} ${p.side} ${p.maxObservedAtMs}`).sort()).toEqual([
           `tokens/0 legacy ${T0 + 600_000}`,
@@ -173,6 +187,44 @@ export function describeSessionLifecycleStore(name: string, fresh: FreshDriverFa
           until: new Date(T0 + 7_200_000),
         });
         expect(outside).toEqual({ lifetimeDrift: 0, sessionDrift: 0, claimDrift: 0 });
+      }));
+
+    it("judges a verdict that came due however long the source stayed undecided, once its lag is known to be 0", () =>
+      withStore(fresh, async (store) => {
+        const S = pseudonyms.session("login-refresh-1");
+        await insertSessionFacts(store, [
+          fact({ session: S, side: "legacy", event: "issued", observedAtMs: T0 }),
+          fact({ session: S, side: "new", event: "issued", observedAtMs: T0 }),
+          fact({ session: S, side: "legacy", event: "refreshed", observedAtMs: T0 + 1_000_000 }),
+          // Another session keeps both sides just past the refresh: not yet a window past it.
+          fact({ session: "hmac:pace", side: "legacy", event: "issued", observedAtMs: T0 + 1_010_000 }),
+          fact({ session: "hmac:pace", side: "new", event: "issued", observedAtMs: T0 + 1_010_000 }),
+        ]);
+        let now = Date.now();
+        let lag: number | undefined;
+        const sweep = createSessionSweep({
+          store,
+          config: { identity: { legacySubjectClaim: "legacy_sub", claimMappings: [] }, lifecycle: LIFECYCLE },
+          lagOf: () => lag,
+          now: () => now,
+        });
+        const drift = async () =>
+          (
+            await store.driver.query<{ n: number | string }>(
+              `SELECT count() AS n FROM ${store.tables.findings} FINAL WHERE kind = 'session_drift'`,
+            )
+          )[0]?.n;
+        await sweep();
+        expect(Number(await drift())).toBe(0);
+        for (let i = 0; i < 20; i++) {
+          now += 60_000; // an hour of sweeps with the lag unknown (the brokers away)
+          await sweep();
+        }
+        expect(Number(await drift())).toBe(0);
+        lag = 0;
+        now += 60_000;
+        await sweep();
+        expect(Number(await drift())).toBe(1);
       }));
   });
 }
