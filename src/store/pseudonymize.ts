@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { BoundedCache } from "../identity/bounded-cache.js";
 import { PseudonymKeyError } from "./store-errors.js";
 
 /** Below this many bytes an HMAC key can be guessed from a list of known ids. */
@@ -22,6 +23,8 @@ export interface Pseudonymizer {
   claim(mapping: string, value: string): string;
 }
 
+const SESSION_CACHE_SIZE = 50_000;
+
 export function createPseudonymizer(key: Uint8Array): Pseudonymizer {
   if (key.byteLength < MIN_PSEUDONYM_KEY_BYTES)
     throw new PseudonymKeyError(
@@ -35,10 +38,20 @@ export function createPseudonymizer(key: Uint8Array): Pseudonymizer {
       .digest()
       .subarray(0, DIGEST_BYTES)
       .toString("base64url");
+  // Every request of a login names its session: one HMAC per session, not per request.
+  const sessions = new BoundedCache<string>(SESSION_CACHE_SIZE);
+  const session = (id: string) => {
+    let p = sessions.get(id);
+    if (p === undefined) {
+      p = pseudonym("session", id);
+      sessions.set(id, p);
+    }
+    return p;
+  };
   return {
     subject: (id) => pseudonym("subject", id),
     resource: (id) => pseudonym("resource", id),
-    session: (id) => pseudonym("session", id),
+    session,
     claim: (mapping, value) => pseudonym(`claim:${mapping}`, value),
   };
 }
