@@ -30,7 +30,10 @@ let off: Awaited<ReturnType<typeof listenLocally>>;
 function app(withAuth: boolean) {
   return createApp({
     config: { host: "127.0.0.1", port: 0, bodyLimitBytes: 4_096 },
-    intake: (event) => void accepted.push(event),
+    intake: (event) => {
+      accepted.push(event);
+      return event.kind === "token" && event.event.sessionId === "refused" ? "no lifecycle here" : undefined;
+    },
     readiness: () => ({ ready: true, checks: {} }),
     log: createLogger("silent"),
     routes: ROUTES,

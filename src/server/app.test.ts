@@ -23,7 +23,10 @@ const line = (correlationId: string) =>
 beforeAll(async () => {
   const app = createApp({
     config: { host: "127.0.0.1", port: 0, bodyLimitBytes: 4_096 },
-    intake: (event) => void accepted.push(event),
+    intake: (event) => {
+      accepted.push(event);
+      return event.kind === "token" && event.event.sessionId === "refused" ? "no lifecycle here" : undefined;
+    },
     readiness: () => ready,
     accepting: () => accepting,
     log: createLogger("silent"),
@@ -71,16 +74,22 @@ describe("HTTP app", () => {
       token: "aGVhZGVy.cGF5bG9hZA.c2ln",
     };
     const r = await post(
-      [line("a"), JSON.stringify(token), JSON.stringify({ ...token, event: "expired" })].join("\n"),
+      [
+        line("a"),
+        JSON.stringify(token),
+        JSON.stringify({ ...token, event: "expired" }),
+        JSON.stringify({ ...token, sessionId: "refused" }),
+      ].join("\n"),
     );
     const body = (await r.json()) as { accepted: number; rejected: { line: number; reason: string }[] };
     expect(body.accepted).toBe(2);
     expect(body.rejected).toEqual([
       { line: 3, reason: 'event: Invalid option: expected one of "issued"|"refreshed"|"revoked"' },
+      { line: 4, reason: "no lifecycle here" },
     ]);
     expect(
       accepted.map((e) => `${e.kind} ${e.kind === "token" ? e.event.sessionId : e.event.correlationId}`),
-    ).toEqual(["authz a", "token login-1"]);
+    ).toEqual(["authz a", "token login-1", "token refused"]);
   });
 
   it("answers 503 with Retry-After while it must not take events, and takes nothing", async () => {

@@ -9,8 +9,8 @@ export type IntakeEvent =
   | ({ kind: "authz" } & ObservedEvent)
   | { kind: "token"; event: TokenEvent; observedAtMs: number };
 
-/** Accepts one mirrored event (already parsed) into the pipeline. */
-export type EventIntake = (event: IntakeEvent, fingerprint: string) => void;
+/** Accepts one mirrored event (already parsed) into the pipeline; or says why it cannot. */
+export type EventIntake = (event: IntakeEvent, fingerprint: string) => string | undefined;
 
 export interface IngestResponse {
   accepted: number;
@@ -67,9 +67,17 @@ export function ingestRouter(
           return;
         }
         const fingerprint = hash("sha256", text, "base64url");
-        if (parsed.kind === "token")
-          intake({ kind: "token", event: parsed.event, observedAtMs: parsed.observedAtMs }, fingerprint);
-        else intake({ kind: "authz", event: parsed.event, observedAtMs: parsed.observedAtMs }, fingerprint);
+        const refused =
+          parsed.kind === "token"
+            ? intake({ kind: "token", event: parsed.event, observedAtMs: parsed.observedAtMs }, fingerprint)
+            : intake({ kind: "authz", event: parsed.event, observedAtMs: parsed.observedAtMs }, fingerprint);
+        if (refused !== undefined) {
+          rejectedTotal++;
+          onRejected("invalid_envelope");
+          if (result.rejected.length < MAX_REJECTED_LISTED)
+            result.rejected.push({ line: index + 1, reason: refused });
+          return;
+        }
         result.accepted++;
       });
       const status = result.accepted > 0 ? 202 : 400;

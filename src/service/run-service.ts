@@ -256,8 +256,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const app = createApp({
     config: config.server,
     intake: (e, fingerprint) => {
-      if (e.kind === "token") void pipeline.acceptTokenEvent({ ...e, source: "http" });
-      else pipeline.acceptEvent(e, fingerprint);
+      if (e.kind === "authz") {
+        pipeline.acceptEvent(e, fingerprint);
+        return undefined;
+      }
+      const refused = pipeline.tokenEventsRefused;
+      if (refused === undefined) void pipeline.acceptTokenEvent({ ...e, source: "http" });
+      return refused;
     },
     readiness,
     accepting: () => !writer.paused && !stopRequested,

@@ -82,6 +82,8 @@ const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 const RETRY_FIRST_MS = 200;
 const RETRY_MAX_MS = 30_000;
 
+const NO_LIFECYCLE = "a token lifecycle event, but the config has no lifecycle section";
+
 /** A side silent this long (wall clock) no longer holds event time back. */
 const IDLE_AFTER_MS = 1_000;
 
@@ -193,13 +195,17 @@ export class StreamPipeline {
     return undefined;
   }
 
+  /** Why a token lifecycle event cannot be taken (no lifecycle section); undefined when it can. */
+  get tokenEventsRefused(): string | undefined {
+    return this.options.lifecycle ? undefined : NO_LIFECYCLE;
+  }
+
   /** Feeds one token lifecycle event that arrived without an offset (HTTP ingest). */
   acceptTokenEvent(observed: ObservedTokenEvent, origin: EventOrigin = null): Promise<void> | undefined {
     const lifecycle = this.options.lifecycle;
     if (!lifecycle) {
-      const reason = "a token lifecycle event, but the config has no lifecycle section";
-      if (origin) return this.deadLetter(origin, reason, "invalid_envelope");
-      this.options.onRejected?.(reason, null, "invalid_envelope");
+      if (origin) return this.deadLetter(origin, NO_LIFECYCLE, "invalid_envelope");
+      this.options.onRejected?.(NO_LIFECYCLE, null, "invalid_envelope");
       return undefined;
     }
     this.track(async () => {

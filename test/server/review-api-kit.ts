@@ -136,7 +136,7 @@ export function routesOver(
 async function serve(kit: AuthTestKit, store: Pick<Store, "driver" | "tables">, publisher: StagePublisher) {
   const app = createApp({
     config: { host: "127.0.0.1", port: 0, bodyLimitBytes: 4_096 },
-    intake: () => {},
+    intake: () => undefined,
     readiness: () => ({ ready: true, checks: {} }),
     log: createLogger("silent"),
     auth: { verifier: kit.verifier, config: kit.config },

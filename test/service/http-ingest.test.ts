@@ -159,6 +159,23 @@ describe("POST /api/v1/events into the running service", () => {
     expect(details.rejected.map((r) => r.line)).toEqual([1, 2]);
   });
 
+  it("refuses token lifecycle events by line when the config has no lifecycle section", async () => {
+    const token = JSON.stringify({
+      schema: "entitlement-diff.token.v1",
+      side: "legacy",
+      sessionId: "login-1",
+      observedAt: new Date().toISOString(),
+      event: "issued",
+      token: "aGVhZGVy.cGF5bG9hZA.c2ln",
+    });
+    const res = await post(`${token}\n`);
+    expect(res.status).toBe(400);
+    const details = res.body.details as { rejected: { line: number; reason: string }[] };
+    expect(details.rejected).toEqual([
+      { line: 1, reason: "a token lifecycle event, but the config has no lifecycle section" },
+    ]);
+  });
+
   it("answers 413 above server.bodyLimitBytes and takes nothing from that body", async () => {
     const big = takePairs(40);
     const body = big.flatMap((p) => [p.legacy, p.next]).join("\n");
