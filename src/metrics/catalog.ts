@@ -64,6 +64,11 @@ export function createServiceMetrics(registry = new Registry()) {
     gateMaxMismatchRate: gauge("gate_max_mismatch_rate", "The cohort's maxMismatchRate", ["cohort"]),
     gateUnpairedRate: gauge("gate_unpaired_rate", "The gate's unpaired rate", ["cohort"]),
     gateDriftRate: gauge("gate_observed_drift_rate", "The gate's observed drift rate", ["cohort"]),
+    lifecycleSessions: gauge(
+      "lifecycle_sessions",
+      "Sessions of the cohort with a token lifecycle finding of the kind in the gate window",
+      ["cohort", "kind"],
+    ),
     cohortStage: gauge("cohort_stage", "1 for the cohort's current stage, 0 for the others", [
       "cohort",
       "stage",

@@ -17,6 +17,12 @@ export function setGateGauges(m: ServiceMetrics, statuses: readonly CohortStatus
     m.gateMaxMismatchRate.set({ cohort }, s.gate.thresholds.maxMismatchRate);
     m.gateUnpairedRate.set({ cohort }, s.gate.statistics.unpairedRate);
     m.gateDriftRate.set({ cohort }, s.gate.statistics.observedDriftRate);
+    const lifecycle = s.gate.lifecycle;
+    if (lifecycle) {
+      m.lifecycleSessions.set({ cohort, kind: "lifetime_drift" }, lifecycle.lifetimeDrift);
+      m.lifecycleSessions.set({ cohort, kind: "session_drift" }, lifecycle.sessionDrift);
+      m.lifecycleSessions.set({ cohort, kind: "claim_drift" }, lifecycle.claimDrift);
+    }
   }
 }
 
@@ -33,6 +39,7 @@ export function clearGateGauges(m: ServiceMetrics): void {
     m.gateMaxMismatchRate,
     m.gateUnpairedRate,
     m.gateDriftRate,
+    m.lifecycleSessions,
   ])
     g.reset();
 }

@@ -113,7 +113,10 @@ describe("the service metrics", () => {
 
   it("set one-hot gate status and stage gauges and the gate's rates against its threshold", async () => {
     const m = createServiceMetrics();
-    const gate = sampleGateEvaluation();
+    const gate = {
+      ...sampleGateEvaluation(),
+      lifecycle: { lifetimeDrift: 0, sessionDrift: 3, claimDrift: 1 },
+    };
     const status: CohortStatus = {
       cohort: "caregivers",
       stage: "canary",
@@ -130,7 +133,16 @@ describe("the service metrics", () => {
       0.0068,
     );
     expect(await sample(m, 'entitlement_diff_gate_max_mismatch_rate{cohort="caregivers"}')).toBe(0.005);
+    expect(
+      await sample(m, 'entitlement_diff_lifecycle_sessions{cohort="caregivers",kind="session_drift"}'),
+    ).toBe(3);
+    expect(
+      await sample(m, 'entitlement_diff_lifecycle_sessions{cohort="caregivers",kind="claim_drift"}'),
+    ).toBe(1);
     clearGateGauges(m);
+    expect(
+      await sample(m, 'entitlement_diff_lifecycle_sessions{cohort="caregivers",kind="session_drift"}'),
+    ).toBeUndefined();
     expect(
       await sample(m, 'entitlement_diff_gate_status{cohort="caregivers",status="fail"}'),
     ).toBeUndefined();

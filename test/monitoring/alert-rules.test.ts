@@ -78,6 +78,7 @@ describe("deploy/prometheus/alerts.yml", () => {
     expect(alerts.map((a) => a.alert)).toEqual(
       expect.arrayContaining([
         "OverPermissionInCanaryOrLive",
+        "SessionDriftInCanaryOrLive",
         "MismatchRateOverGate",
         "UnpairedRateSpike",
         "ConsumerLagGrowing",
