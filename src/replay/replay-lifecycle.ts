@@ -37,7 +37,11 @@ export class ReplayLifecycle {
 
   token(event: TokenEvent, observedAtMs: number, source: string): void {
     if (event.event === "revoked") this.loggedOut.add(event.sessionId);
-    this.facts.push(this.observe({ event, observedAtMs, source }));
+    const fact = this.observe({ event, observedAtMs, source });
+    // Awaited together at the end; until then a failure (keys that cannot be fetched) must not be
+    // an unhandled rejection that kills the process.
+    fact.catch(() => {});
+    this.facts.push(fact);
   }
 
   outcome(o: PairOutcome, observedAtMs: number): void {

@@ -139,11 +139,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     store,
     writeFact: (fact) => writer.writeFact(fact),
     pseudonymizer,
-    // A lag older than a few probes is not known any more (the probe failing, the brokers away).
-    lagOf: (source) =>
-      Date.now() - lastLagAt > 5_000
-        ? undefined
-        : lastLag.find((p) => `${p.topic}/${p.partition}` === source)?.lag,
+    // HTTP: what this process accepted and has not stored yet. Kafka: a lag older than a few
+    // probes is not known any more (the probe failing, the brokers away).
+    lagOf: (source) => {
+      if (source === "http") return pipeline.httpTokenEventsInFlight;
+      if (Date.now() - lastLagAt > 5_000) return undefined;
+      return lastLag.find((p) => `${p.topic}/${p.partition}` === source)?.lag;
+    },
   });
   const windowMs = config.pairing.windowSeconds * 1000;
   const pairSeconds = metrics.evaluationSeconds.labels({ stage: "pair" });
@@ -201,7 +203,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (backpressure.paused || !consumerRunning) reachableSince = Date.now();
     pipeline.tick(reachableSince);
     metrics.pendingEvents.set(pipeline.pendingEvents());
-    backpressure.update(writer.paused, pipeline.fullPartitions());
+    backpressure.update(writer.paused || pipeline.tokenEventsBacklogged, pipeline.fullPartitions());
     commit().catch((err: unknown) => log.warn({ err: String(err) }, "offset commit failed; will retry"));
   }, config.kafka.commitIntervalMs);
   // The lag probe doubles as the reachability check: a probe that fails, or hangs in kafkajs'
@@ -265,7 +267,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       return refused;
     },
     readiness,
-    accepting: () => !writer.paused && !stopRequested,
+    accepting: () => !writer.paused && !pipeline.tokenEventsBacklogged && !stopRequested,
     log,
     auth,
     routes: reviewApi?.routes,
@@ -313,7 +315,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (stopRequested) return; // not resolved, so not committed: redelivered after a restart
     handling = pipeline.handleBatch(batch);
     await handling;
-    if (!stopRequested) backpressure.update(writer.paused, pipeline.fullPartitions());
+    if (!stopRequested)
+      backpressure.update(writer.paused || pipeline.tokenEventsBacklogged, pipeline.fullPartitions());
   };
   const started = kafka.consumer.run(handleBatch, {
     onAssigned: (partitions) => {

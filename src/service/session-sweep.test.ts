@@ -18,18 +18,21 @@ describe("completeness", () => {
   });
 
   it("is everything once a source was quiet for a window with nothing left unread", () => {
-    const lag = new Map([["tokens/1", 0]]);
+    const lag = new Map([
+      ["tokens/1", 0],
+      ["http", 0],
+    ]);
     const complete = completeness(progress, { now: NOW, windowMs: 60_000, lagOf: (s) => lag.get(s) });
     expect(complete("tokens/1", "new")).toBe(Number.POSITIVE_INFINITY);
     expect(complete("http", "legacy")).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it("is not everything while the quiet source still has messages in Kafka, or its lag is unknown", () => {
+  it("is not everything while a quiet source has events still to store, or that is unknown", () => {
     for (const lag of [12, undefined]) {
       const complete = completeness(progress, { now: NOW, windowMs: 60_000, lagOf: () => lag });
       expect(complete("tokens/1", "legacy")).toBe(300);
       expect(complete("tokens/1", "new")).toBe(Number.NEGATIVE_INFINITY);
-      expect(complete("http", "legacy")).toBe(Number.POSITIVE_INFINITY);
+      expect(complete("http", "new")).toBe(200); // HTTP events accepted, not yet stored
     }
   });
 });
@@ -71,5 +74,22 @@ describe("openBounds", () => {
     expect(openBounds(progress, still, quiet, 60_000)).toEqual([
       { source: "t/2", sinceMs: Number.MIN_SAFE_INTEGER },
     ]);
+  });
+
+  it("makes nothing due when a quiet source gets busy again, and opens only from a side that rose", () => {
+    const progress = [p("t/3", "legacy", 9_000), p("t/4", "legacy", 6_000)];
+    const quiet = new Map([
+      [key("t/3", "legacy"), Infinity],
+      [key("t/3", "new"), Infinity],
+      [key("t/4", "legacy"), 5_000],
+      [key("t/4", "new"), Number.NEGATIVE_INFINITY],
+    ]);
+    const busy = new Map([
+      [key("t/3", "legacy"), 9_000],
+      [key("t/3", "new"), Number.NEGATIVE_INFINITY],
+      [key("t/4", "legacy"), 6_000],
+      [key("t/4", "new"), Number.NEGATIVE_INFINITY],
+    ]);
+    expect(openBounds(progress, quiet, busy, 60_000)).toEqual([{ source: "t/4", sinceMs: 5_000 - 120_000 }]);
   });
 });

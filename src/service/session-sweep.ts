@@ -15,7 +15,10 @@ import {
 export interface SessionSweepDeps {
   store: Pick<Store, "driver" | "tables">;
   config: Pick<Config, "identity"> & { lifecycle: NonNullable<Config["lifecycle"]> };
-  /** Consumer lag of a fact source (`topic/partition`); undefined when unknown (not probed, stale). */
+  /**
+   * What a fact source (`topic/partition`, or `http`) still has to store: its consumer lag, or
+   * the HTTP token events accepted and not yet stored; undefined when unknown (not probed, stale).
+   */
   lagOf(source: string): number | undefined;
   /** The clock stored_at is compared with; the store's own by default. */
   now?: () => number;
@@ -27,6 +30,8 @@ export interface SweepResult {
 }
 
 const SESSIONS_PER_READ = 500;
+/** How long after its stored_at an insert may become visible: the store client's request timeout. */
+const INSERT_VISIBILITY_MS = 60_000;
 
 /**
  * The session judge over the store, for `serve`: every member may run it (findings have
@@ -53,7 +58,9 @@ export function createSessionSweep(deps: SessionSweepDeps): () => Promise<SweepR
       ),
     );
     const sessions = await readSessionsToJudge(deps.store, {
-      storedSinceMs: lastStartedAt - sweepMs,
+      // stored_at is set when the server takes an insert, which may become visible later (a
+      // slow or throttled insert, up to the client's timeout): look back that far.
+      storedSinceMs: lastStartedAt - Math.max(sweepMs, INSERT_VISIBILITY_MS) - windowMs,
       open: openBounds(progress, previous, current, windowMs),
     });
     const options = judgeOptionsOf(deps.config, factsComplete);
@@ -71,12 +78,12 @@ export function createSessionSweep(deps: SessionSweepDeps): () => Promise<SweepR
 }
 
 /**
- * Per source, from when facts may have verdicts come due since the last sweep. A fact's
- * one-sided verdict waits for the other side of its source to be complete past it; so when a
- * source's completeness moved, its facts dated after what its sides were complete up to before
- * (less the windows a verdict waits) are judged again, however far it jumped. A side not complete
- * at all before (none of its facts stored) opens every fact of the source: it happens once, when
- * the source goes quiet.
+ * Per source, from when facts may have verdicts come due since the last sweep. A fact's verdict
+ * waits for the other side of its source to be complete past it, so only a side whose
+ * completeness rose makes anything due: the source's facts (and requests) dated after what that
+ * side was complete up to before, less the windows a verdict waits, however far it rose. A side
+ * not complete at all before opens every fact of the source; that happens when its first facts
+ * come, or when the source goes quiet. A fall (a quiet source busy again) makes nothing due.
  */
 export function openBounds(
   progress: readonly FactProgress[],
@@ -86,12 +93,14 @@ export function openBounds(
 ): { source: string; sinceMs: number }[] {
   const sources = [...new Set(progress.map((p) => p.source))];
   return sources.flatMap((source) => {
-    const keys = SIDES.map((side) => progressKey({ source, side }));
-    const moved = keys.some(
-      (k) => (previous.get(k) ?? Number.NEGATIVE_INFINITY) !== (current.get(k) ?? Number.NEGATIVE_INFINITY),
-    );
-    if (!moved) return [];
-    const before = Math.min(...keys.map((k) => previous.get(k) ?? Number.NEGATIVE_INFINITY));
+    const rose = SIDES.map((side) => progressKey({ source, side }))
+      .map((k) => ({
+        before: previous.get(k) ?? Number.NEGATIVE_INFINITY,
+        now: current.get(k) ?? Number.NEGATIVE_INFINITY,
+      }))
+      .filter((c) => c.now > c.before);
+    if (rose.length === 0) return [];
+    const before = Math.min(...rose.map((c) => c.before));
     return [{ source, sinceMs: Number.isFinite(before) ? before - 2 * windowMs : Number.MIN_SAFE_INTEGER }];
   });
 }
@@ -111,9 +120,9 @@ export function completeness(
   return (source: string, side: Side) => {
     const entries = bySource.get(source) ?? [];
     const lastStored = Math.max(...entries.map((e) => e.lastStoredAtMs));
-    // HTTP sources have no backlog to wait for; a Kafka source must be known to have none: an
-    // unknown lag (the probe failing, a broker outage) is not silence.
-    const drained = source === "http" || o.lagOf(source) === 0;
+    // A source must be known to have nothing left to store: for Kafka its lag is 0, for HTTP no
+    // accepted event is still on its way to the store. An unknown lag is not silence.
+    const drained = o.lagOf(source) === 0;
     const quiet = o.now - lastStored > o.windowMs && drained;
     if (entries.length > 0 && quiet) return Number.POSITIVE_INFINITY;
     return entries.find((e) => e.side === side)?.maxObservedAtMs ?? Number.NEGATIVE_INFINITY;

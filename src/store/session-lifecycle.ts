@@ -102,24 +102,33 @@ export async function readSessionsToJudge(
   q: { storedSinceMs: number; open: readonly { source: string; sinceMs: number }[] },
 ): Promise<string[]> {
   const t = store.tables;
+  const openSinceMs = Math.min(Number.MAX_SAFE_INTEGER, ...q.open.map((o) => o.sinceMs));
+  // Branches of their own (not ORs), each bounded by a constant, so the stored_at index and the
+  // daily partitions of observed_at can skip what they need not read.
   const rows = await store.driver.query<{ session: string }>(
     `SELECT DISTINCT session FROM (
   SELECT session FROM ${t.sessionFacts}
   WHERE stored_at >= fromUnixTimestamp64Milli({storedSinceMs:Int64}, 'UTC')
-     OR (indexOf({sources:Array(String)}, source) > 0
-       AND observed_at >= fromUnixTimestamp64Milli(toInt64(arrayElement({sinces:Array(String)}, indexOf({sources:Array(String)}, source))), 'UTC'))
+  UNION ALL
+  SELECT session FROM ${t.sessionFacts}
+  WHERE observed_at >= fromUnixTimestamp64Milli({openSinceMs:Int64}, 'UTC')
+    AND indexOf({sources:Array(String)}, source) > 0
+    AND observed_at >= fromUnixTimestamp64Milli(toInt64OrZero(arrayElement({sinces:Array(String)}, indexOf({sources:Array(String)}, source))), 'UTC')
   UNION ALL
   SELECT session FROM ${t.sessionUses}
-  WHERE (stored_at >= fromUnixTimestamp64Milli({storedSinceMs:Int64}, 'UTC')
-     OR observed_at >= fromUnixTimestamp64Milli({usesSinceMs:Int64}, 'UTC'))
+  WHERE stored_at >= fromUnixTimestamp64Milli({storedSinceMs:Int64}, 'UTC')
+    AND session IN (SELECT session FROM ${t.sessionFacts} WHERE event = 'revoked')
+  UNION ALL
+  SELECT session FROM ${t.sessionUses}
+  WHERE observed_at >= fromUnixTimestamp64Milli({openSinceMs:Int64}, 'UTC')
     AND session IN (SELECT session FROM ${t.sessionFacts} WHERE event = 'revoked')
 )`,
     {
       storedSinceMs: clampMs(q.storedSinceMs),
+      openSinceMs: clampMs(openSinceMs),
       sources: q.open.map((o) => o.source),
       // The driver binds string arrays; the SQL reads them back as Int64.
       sinces: q.open.map((o) => String(clampMs(o.sinceMs))),
-      usesSinceMs: clampMs(Math.min(Number.MAX_SAFE_INTEGER, ...q.open.map((o) => o.sinceMs))),
     },
   );
   return rows.map((r) => r.session);

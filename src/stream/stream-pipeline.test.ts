@@ -305,4 +305,26 @@ describe("StreamPipeline", () => {
     expect(pipeline.pendingEvents()).toBe(0);
     expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "T", partition: 3, offset: 7 }]);
   });
+
+  it("says it is backlogged while as many token events as a window holds wait to be stored", async () => {
+    const { pipeline } = setup({
+      lifecycle: {
+        observe: async () => {
+          throw new Error("keys unavailable");
+        },
+        store: async () => {},
+      },
+    });
+    const events = Array.from({ length: 100 }, (_, i) => tokenEnvelope("legacy", `s${i}`, T0));
+    await pipeline.handleBatch(batch("T", 0, 0, events.slice(0, 99)));
+    expect(pipeline.tokenEventsBacklogged).toBe(false);
+    await pipeline.handleBatch(batch("T", 0, 99, events.slice(99)));
+    expect(pipeline.tokenEventsBacklogged).toBe(true);
+    expect(pipeline.httpTokenEventsInFlight).toBe(0);
+    pipeline.acceptTokenEvent({ event: JSON.parse(events[0] as string), observedAtMs: T0, source: "http" });
+    expect(pipeline.httpTokenEventsInFlight).toBe(1);
+    expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "T", partition: 0, offset: 0 }]);
+    pipeline.stop();
+    await pipeline.drain();
+  });
 });

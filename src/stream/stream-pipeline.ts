@@ -106,6 +106,9 @@ export class StreamPipeline {
   private readonly now: () => number;
   private reachableSinceWallMs = Number.NEGATIVE_INFINITY;
   private stopped = false;
+  private tokenEventsInFlight = 0;
+  /** HTTP token events taken and not yet stored: what the `http` fact source still has to store. */
+  httpTokenEventsInFlight = 0;
 
   constructor(private readonly options: StreamPipelineOptions) {
     this.now = options.now ?? Date.now;
@@ -195,6 +198,14 @@ export class StreamPipeline {
     return undefined;
   }
 
+  /**
+   * Token events taken and not yet stored (a key set that cannot be fetched keeps them retrying):
+   * above the window's limit the caller stops fetching, as for a full window.
+   */
+  get tokenEventsBacklogged(): boolean {
+    return this.tokenEventsInFlight >= this.options.window.maxPending;
+  }
+
   /** Why a token lifecycle event cannot be taken (no lifecycle section); undefined when it can. */
   get tokenEventsRefused(): string | undefined {
     return this.options.lifecycle ? undefined : NO_LIFECYCLE;
@@ -208,8 +219,12 @@ export class StreamPipeline {
       this.options.onRejected?.(NO_LIFECYCLE, null, "invalid_envelope");
       return undefined;
     }
+    this.tokenEventsInFlight++;
+    if (!origin) this.httpTokenEventsInFlight++;
     this.track(async () => {
       await lifecycle.store(await lifecycle.observe(observed));
+      this.tokenEventsInFlight--;
+      if (!origin) this.httpTokenEventsInFlight--;
       this.resolve(origin);
     });
     return undefined;

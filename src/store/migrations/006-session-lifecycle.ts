@@ -22,7 +22,9 @@ export const sessionLifecycleMigration: Migration = {
   access_lifetime_seconds Nullable(Int64),
   refresh_lifetime_seconds Nullable(Int64),
   claims Map(String, Nullable(String)),
-  stored_at DateTime64(3, 'UTC') DEFAULT now64(3)
+  stored_at DateTime64(3, 'UTC') DEFAULT now64(3),
+  -- The session sweep reads what was stored since its last run.
+  INDEX stored_at_minmax stored_at TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplacingMergeTree(stored_at)
 PARTITION BY toYYYYMMDD(observed_at)
@@ -38,7 +40,8 @@ SETTINGS ttl_only_drop_parts = 1`,
   cohort LowCardinality(String),
   legacy_accepted Nullable(Bool),
   new_accepted Nullable(Bool),
-  stored_at DateTime64(3, 'UTC') DEFAULT now64(3)
+  stored_at DateTime64(3, 'UTC') DEFAULT now64(3),
+  INDEX stored_at_minmax stored_at TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplacingMergeTree(stored_at)
 PARTITION BY toYYYYMMDD(observed_at)
