@@ -1,4 +1,5 @@
 import { hash } from "node:crypto";
+import { groupBy } from "../collections/group-by.js";
 import {
   type ClaimMapping,
   type Finding,
@@ -214,14 +215,3 @@ function lifecycleFinding(kind: FindingKind, about: SessionFact, side: Side, det
 const shown = (v: string | null) => (v === null ? "absent" : v);
 const iso = (ms: number) => new Date(ms).toISOString();
 const sideOrder = (f: SessionFact) => (f.side === "legacy" ? 0 : 1);
-
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = m.get(k);
-    if (list) list.push(item);
-    else m.set(k, [item]);
-  }
-  return m;
-}

@@ -1,3 +1,4 @@
+import { groupBy } from "../collections/group-by.js";
 import { FINDING_KINDS, type Finding, type FindingKind, type Severity } from "../contracts/index.js";
 import { SEVERITY_RANK } from "./display-labels.js";
 
@@ -26,14 +27,9 @@ export interface FindingGroup {
  * severe first, then largest first; ties in a deterministic order so reports diff cleanly.
  */
 export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
-  const byKey = new Map<string, Finding[]>();
-  for (const f of findings) {
-    const key = groupKey(f);
-    const members = byKey.get(key);
-    if (members) members.push(f);
-    else byKey.set(key, [f]);
-  }
-  return [...byKey.entries()].map(([key, members]) => toGroup(key, members)).sort(compareGroups);
+  return [...groupBy(findings, groupKey).entries()]
+    .map(([key, members]) => toGroup(key, members))
+    .sort(compareGroups);
 }
 
 function groupKey(f: Finding): string {
