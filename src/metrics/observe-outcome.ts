@@ -1,12 +1,12 @@
 import type { Counter } from "prom-client";
-import type { PairOutcome } from "../diff/pair-outcome.js";
+import type { OutcomeSummary } from "../stream/outcome-maker.js";
 import type { ServiceMetrics } from "./catalog.js";
 
 /**
  * Counts stored outcomes: the pair (or unpaired event) and each of its findings. The label
  * children are looked up once per label set: this runs for every pair of the stream.
  */
-export function outcomeObserver(m: ServiceMetrics): (o: PairOutcome) => void {
+export function outcomeObserver(m: ServiceMetrics): (o: OutcomeSummary) => void {
   const pairs = children(m.pairsEvaluated);
   const unpaired = children(m.unpaired);
   const findings = children(m.findings);

@@ -1,5 +1,6 @@
-import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
+import type { ObservedEvent } from "../diff/pair-outcome.js";
 import type { Observations } from "../metrics/recording-instruments.js";
+import type { MadeOutcome } from "../stream/outcome-maker.js";
 
 /** What a differ worker is started with: it loads the same runtime from the same config. */
 export interface DifferWorkerData {
@@ -12,7 +13,7 @@ export type DiffJob =
   | { id: number; kind: "unpaired"; only: ObservedEvent; detail: string };
 
 export type DiffResult =
-  | { id: number; ok: true; outcome: PairOutcome }
+  | { id: number; ok: true; made: MadeOutcome }
   | { id: number; ok: false; error: string };
 
 export type WorkerReply =

@@ -19,7 +19,7 @@ import { cohortStatuses } from "../promotion/cohort-status.js";
 import { deployedVersions } from "../promotion/deployed-versions.js";
 import { createReviewService } from "../review/review-service.js";
 import { loadRuntime, type Runtime } from "../runtime/load-runtime.js";
-import { createWorkerPoolDiffer } from "../runtime/worker-pool-differ.js";
+import { createWorkerPool } from "../runtime/worker-pool.js";
 import { createApp, type GuardedRoute, type Readiness } from "../server/app.js";
 import { type ApiAuth, loadApiAuth } from "../server/auth/load-api-auth.js";
 import { createPagesRouter } from "../server/pages/pages-router.js";
@@ -30,6 +30,7 @@ import { openStore, type Store } from "../store/open-store.js";
 import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
 import { storedPairs } from "../store/stored-pairs.js";
 import { type RowSink, storeSink } from "../store/write-rows.js";
+import { createOutcomeMaker } from "../stream/outcome-maker.js";
 import { StreamPipeline } from "../stream/stream-pipeline.js";
 import { Backpressure } from "./backpressure.js";
 import { kafkaBrokers } from "./kafka-brokers.js";
@@ -89,7 +90,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const runtime = await loadRuntime(loaded, env, metricsInstruments(metrics));
   const pool =
     config.evaluation.workers > 0
-      ? await createWorkerPoolDiffer({
+      ? await createWorkerPool({
           workers: config.evaluation.workers,
           configFile: resolve(loaded.file),
           env: { ...env },
@@ -154,10 +155,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     new: metrics.eventsConsumed.labels({ side: "new" }),
   };
   const pipeline = new StreamPipeline({
-    differ: pool ?? runtime.differ,
+    outcomes:
+      pool ?? createOutcomeMaker({ differ: runtime.differ, provenance: runtime.provenance, pseudonymizer }),
     sink: writer,
     deadLetters: kafka.deadLetters,
-    provenance: runtime.provenance,
     window: { windowMs, maxPending: config.pairing.maxPending },
     pairedAlready: (probes) => storedPairs(store, probes, windowMs),
     onAccepted: (side) => consumed[side].inc(),
@@ -315,6 +316,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (stopRequested) return; // not resolved, so not committed: redelivered after a restart
     handling = pipeline.handleBatch(batch);
     await handling;
+    // A healthy store behind by a batch or two catches up within an insert: waiting here holds
+    // the next fetch back just as long. Pausing the consumer instead would cost a whole fetch
+    // wait (kafkajs sleeps maxWaitTime while everything is paused) each time.
+    if (writer.paused && writer.healthy && !stopRequested) await writer.whenCaughtUp(CATCH_UP_WAIT_MS);
     if (!stopRequested)
       backpressure.update(writer.paused || pipeline.tokenEventsBacklogged, pipeline.fullPartitions());
   };
@@ -432,6 +437,12 @@ function refreshGateGaugesEvery(
   const timer = setInterval(run, everyMs);
   return () => clearInterval(timer);
 }
+
+/**
+ * Longest a batch handler waits for a congested (healthy) store before the consumer is paused:
+ * well below the group's session and rebalance timeouts, and short enough not to delay a stop.
+ */
+const CATCH_UP_WAIT_MS = 1_000;
 
 /** Store batch latency of successful writes; failures are counted by the writer's onRetry. */
 function timedSink(sink: RowSink, metrics: ServiceMetrics): RowSink {

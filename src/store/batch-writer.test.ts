@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { storedOutcome } from "../../test/store/outcome-fixtures.js";
 import { BatchWriter, type BatchWriterOptions, type WriteFailure, type WriterState } from "./batch-writer.js";
-import type { OutcomeRows } from "./outcome-rows.js";
+import { decodeRows, type EncodedRows } from "./encoded-rows.js";
+import type { OutcomeRow } from "./outcome-rows.js";
 import { createPseudonymizer } from "./pseudonymize.js";
 import { backoffDelayMs, DEFAULT_RETRY } from "./retry-backoff.js";
 import { WriterClosedError } from "./store-errors.js";
@@ -59,13 +60,15 @@ function setup(options: Partial<BatchWriterOptions> = {}) {
   const failures: WriteFailure[] = [];
   const states: WriterState[] = [];
   const writer = new BatchWriter(
-    async (batch: readonly OutcomeRows[]) => {
+    async (batch: readonly EncodedRows[]) => {
       if (store.gate) await store.gate;
       if (store.failNext > 0) {
         store.failNext--;
         throw new Error("connect ECONNREFUSED");
       }
-      store.batches.push(batch.map((rows) => rows.outcome?.correlation_id ?? "(facts)"));
+      store.batches.push(
+        batch.map((rows) => decodeRows<OutcomeRow>(rows.outcome)[0]?.correlation_id ?? "(facts)"),
+      );
     },
     pseudonymizer,
     { maxRows: 3, maxDelayMs: 500, timers, random: () => 0.5, onRetry: (f) => failures.push(f), ...options },
@@ -191,6 +194,25 @@ describe("BatchWriter", () => {
       { healthy: true, paused: true },
       { healthy: true, paused: false },
     ]);
+  });
+
+  it("says when a backlog has cleared, or that it has not within the time given", async () => {
+    const { store, writer, timers } = setup({ maxRows: 2, maxQueuedRows: 4 });
+    expect(await writer.whenCaughtUp(1_000)).toBe(true);
+    let open!: () => void;
+    store.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const writes = [1, 2, 3, 4].map((i) => writer.write(outcome(i)));
+    const tooLong = writer.whenCaughtUp(100);
+    await timers.advance(100);
+    expect(await tooLong).toBe(false);
+    const caughtUp = writer.whenCaughtUp(60_000);
+    store.gate = null;
+    open();
+    await Promise.all(writes);
+    expect(await caughtUp).toBe(true);
+    expect(writer.paused).toBe(false);
   });
 
   it("flush and close write a partial batch without waiting for its delay", async () => {

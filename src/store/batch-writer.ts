@@ -1,5 +1,6 @@
 import type { SessionFact } from "../lifecycle/session-fact.js";
-import { type OutcomeRows, toOutcomeRows } from "./outcome-rows.js";
+import { type EncodedRows, encodeRows } from "./encoded-rows.js";
+import { toOutcomeRows } from "./outcome-rows.js";
 import type { Pseudonymizer } from "./pseudonymize.js";
 import { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy } from "./retry-backoff.js";
 import { sessionFactRow } from "./session-lifecycle.js";
@@ -46,7 +47,7 @@ export interface WriterStats extends WriterState {
 }
 
 interface Entry {
-  rows: OutcomeRows;
+  rows: EncodedRows;
   seq: number;
   enqueuedAt: number;
   resolve(): void;
@@ -115,6 +116,26 @@ export class BatchWriter {
     };
   }
 
+  /**
+   * Resolves once the writer is no longer paused, or after `maxMs` (false: still paused). A
+   * backlog of a healthy store is usually gone within one insert: a caller that waits here rather
+   * than stopping its source resumes the moment the backlog clears.
+   */
+  whenCaughtUp(maxMs: number): Promise<boolean> {
+    if (!this.state.paused) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (caughtUp: boolean) => {
+        this.timers.clearTimeout(timer);
+        unsubscribe();
+        resolve(caughtUp);
+      };
+      const timer = this.timers.setTimeout(() => done(false), maxMs);
+      const unsubscribe = this.onStateChange((state) => {
+        if (!state.paused) done(true);
+      });
+    });
+  }
+
   /** Calls `listener` whenever `healthy` or `paused` changes; returns the unsubscribe function. */
   onStateChange(listener: (state: WriterState) => void): () => void {
     this.listeners.add(listener);
@@ -124,12 +145,21 @@ export class BatchWriter {
   /** Resolves when the outcome is durably stored. Raw ids are pseudonymized here, before queueing. */
   write(outcome: StoredOutcome): Promise<void> {
     if (this.closing) return Promise.reject(new WriterClosedError("the store writer is closed"));
-    let rows: OutcomeRows;
+    let rows: EncodedRows;
     try {
-      rows = toOutcomeRows(outcome, this.pseudonymizer);
+      rows = encodeRows(toOutcomeRows(outcome, this.pseudonymizer));
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.writeRows(rows);
+  }
+
+  /**
+   * Resolves when the rows are durably stored: an outcome already turned into rows (pseudonymized)
+   * where it was made, e.g. in a differ worker.
+   */
+  writeRows(rows: EncodedRows): Promise<void> {
+    if (this.closing) return Promise.reject(new WriterClosedError("the store writer is closed"));
     const entry = this.enqueue(rows);
     this.updateState();
     this.schedule();
@@ -138,18 +168,16 @@ export class BatchWriter {
 
   /** Resolves when the token lifecycle fact is stored; batched and retried like the outcomes. */
   writeFact(fact: SessionFact): Promise<void> {
-    if (this.closing) return Promise.reject(new WriterClosedError("the store writer is closed"));
-    const entry = this.enqueue({
-      outcome: null,
-      findings: [],
-      latent: [],
-      replay: [],
-      uses: [],
-      facts: [sessionFactRow(fact)],
-    });
-    this.updateState();
-    this.schedule();
-    return entry.settled;
+    return this.writeRows(
+      encodeRows({
+        outcome: null,
+        findings: [],
+        latent: [],
+        replay: [],
+        uses: [],
+        facts: [sessionFactRow(fact)],
+      }),
+    );
   }
 
   /** Resolves when everything written so far is stored (or rejects as its writes do). */
@@ -177,7 +205,7 @@ export class BatchWriter {
     this.clearTimer();
   }
 
-  private enqueue(rows: OutcomeRows): Entry {
+  private enqueue(rows: EncodedRows): Entry {
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
     const settled = new Promise<void>((res, rej) => {

@@ -1,3 +1,5 @@
+import { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { assertQualifiedTable, INSERT_SETTINGS, type QueryParams, type StoreDriver } from "./driver.js";
 import { firstLine, StoreError } from "./store-errors.js";
@@ -86,6 +88,19 @@ export function clickHouseDriverOver(client: ClickHouseClient): StoreDriver {
           clickhouse_settings: { ...INSERT_SETTINGS },
         }),
       );
+    },
+    async insertJsonEachRow(table, body) {
+      if (body.length === 0) return;
+      // client.insert takes JSON formats as objects only; exec sends text as it is.
+      await wrap(`insert into ${table}`, async () => {
+        const result = await client.exec({
+          query: `INSERT INTO ${assertQualifiedTable(table)} FORMAT JSONEachRow`,
+          values: Readable.from([body]),
+          clickhouse_settings: { ...INSERT_SETTINGS },
+        });
+        result.stream.resume();
+        await finished(result.stream);
+      });
     },
     async close() {
       await client.close();

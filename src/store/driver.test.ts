@@ -14,6 +14,6 @@ describe("driver helpers", () => {
       { a: "line\nbreak", b: [1, 2] },
       { a: "'); DROP TABLE x; --", b: [] },
     ];
-    expect(parseJsonEachRow(toJsonEachRow(rows).toString("utf8"))).toEqual(rows);
+    expect(parseJsonEachRow(toJsonEachRow(rows))).toEqual(rows);
   });
 });

@@ -19,6 +19,8 @@ export interface StoreDriver {
   query<T>(sql: string, params?: QueryParams): Promise<T[]>;
   /** Inserts rows (column name -> value) into `table` (`database.table`) as JSONEachRow. */
   insert(table: string, rows: readonly object[]): Promise<void>;
+  /** Inserts JSONEachRow text (one object per line, as `toJsonEachRow` writes it) into `table`. */
+  insertJsonEachRow(table: string, body: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,11 +40,11 @@ export function assertQualifiedTable(table: string): string {
   return table;
 }
 
-/** JSONEachRow as one buffer: one JSON object per line. */
-export function toJsonEachRow(rows: readonly object[]): Buffer {
+/** JSONEachRow: one JSON object per line. */
+export function toJsonEachRow(rows: readonly object[]): string {
   let text = "";
   for (const row of rows) text += `${JSON.stringify(row)}\n`;
-  return Buffer.from(text, "utf8");
+  return text;
 }
 
 /** Parses a JSONEachRow body; empty lines (the trailing newline) are skipped. */

@@ -48,11 +48,16 @@ class EmbeddedDriver implements StoreDriver {
 
   async insert(table: string, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
+    await this.insertJsonEachRow(table, toJsonEachRow(rows));
+  }
+
+  async insertJsonEachRow(table: string, body: string): Promise<void> {
+    if (body.length === 0) return;
     this.assertOpen();
     try {
       await this.session.insert({
         table: assertQualifiedTable(table),
-        values: toJsonEachRow(rows),
+        values: body,
         format: "JSONEachRow",
         settings: INSERT_SETTINGS,
       });

@@ -1,29 +1,38 @@
+import { DETAIL_TABLES, type EncodedRows, type EncodedTable } from "./encoded-rows.js";
 import type { Store } from "./open-store.js";
-import type { OutcomeRows } from "./outcome-rows.js";
+import type { StoreTables } from "./store-tables.js";
 
 /** Writes a batch of rows durably; rejects if any part was not written (then all of it is retried). */
-export type RowSink = (batch: readonly OutcomeRows[]) => Promise<void>;
+export type RowSink = (batch: readonly EncodedRows[]) => Promise<void>;
 
 /**
- * Findings first, outcomes second: an outcome that a reader can see always has its details. Both
- * tables deduplicate by pair (latent entitlements by principal and cell), so retrying a
- * half-written batch stores nothing twice.
+ * One insert per table: the details at once, then the outcomes, so an outcome that a reader can
+ * see always has its details. Every table deduplicates by pair (latent entitlements by principal
+ * and cell), so retrying a half-written batch stores nothing twice.
  */
 export function storeSink(store: Pick<Store, "driver" | "tables">): RowSink {
+  const tableOf = tableNames(store.tables);
+  const insert = async (batch: readonly EncodedRows[], table: EncodedTable) => {
+    let body = "";
+    for (const rows of batch) body += rows[table];
+    if (body.length > 0) await store.driver.insertJsonEachRow(tableOf[table], body);
+  };
   return async (batch) => {
-    const latent = batch.flatMap((rows) => rows.latent);
-    if (latent.length > 0) await store.driver.insert(store.tables.latent, latent);
-    const replay = batch.flatMap((rows) => rows.replay);
-    if (replay.length > 0) await store.driver.insert(store.tables.replayFacts, replay);
-    const facts = batch.flatMap((rows) => rows.facts);
-    if (facts.length > 0) await store.driver.insert(store.tables.sessionFacts, facts);
-    const uses = batch.flatMap((rows) => rows.uses);
-    if (uses.length > 0) await store.driver.insert(store.tables.sessionUses, uses);
-    await store.driver.insert(
-      store.tables.findings,
-      batch.flatMap((rows) => rows.findings),
-    );
-    const outcomes = batch.flatMap((rows) => (rows.outcome ? [rows.outcome] : []));
-    if (outcomes.length > 0) await store.driver.insert(store.tables.outcomes, outcomes);
+    // All settled before the batch fails: a retry must not race inserts still running.
+    const details = await Promise.allSettled(DETAIL_TABLES.map((table) => insert(batch, table)));
+    const failed = details.find((d) => d.status === "rejected");
+    if (failed) throw failed.reason;
+    await insert(batch, "outcome");
+  };
+}
+
+function tableNames(tables: StoreTables): Record<EncodedTable, string> {
+  return {
+    latent: tables.latent,
+    replay: tables.replayFacts,
+    facts: tables.sessionFacts,
+    uses: tables.sessionUses,
+    findings: tables.findings,
+    outcome: tables.outcomes,
   };
 }

@@ -3,7 +3,10 @@ import type { PairDiffer } from "../diff/pair-differ.js";
 import type { PairOutcome } from "../diff/pair-outcome.js";
 import type { MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
 import type { SessionFact } from "../lifecycle/session-fact.js";
-import type { StoredOutcome } from "../store/stored-outcome.js";
+import { decodeRows, type EncodedRows } from "../store/encoded-rows.js";
+import type { OutcomeRow } from "../store/outcome-rows.js";
+import { createPseudonymizer } from "../store/pseudonymize.js";
+import { createOutcomeMaker } from "./outcome-maker.js";
 import { type OutcomeSink, StreamPipeline, type StreamPipelineOptions } from "./stream-pipeline.js";
 
 const T0 = Date.parse("2026-11-01T10:00:00Z");
@@ -49,13 +52,20 @@ const fakeDiffer: PairDiffer = {
   diffUnpaired: async (o) => outcome(o.event.correlationId, false),
 };
 
+const maker = (differ: PairDiffer) =>
+  createOutcomeMaker({
+    differ,
+    provenance: { policyBundleSha256: "p", legacyRulesSha256: "r", entrypoint: "authz/decision" },
+    pseudonymizer: createPseudonymizer(new Uint8Array(32).fill(7)),
+  });
+
 class MemorySink implements OutcomeSink {
-  stored: StoredOutcome[] = [];
+  stored: OutcomeRow[] = [];
   failing = false;
   paused = false;
-  async write(o: StoredOutcome): Promise<void> {
+  async writeRows(rows: EncodedRows): Promise<void> {
     if (this.failing) throw new Error("store down");
-    this.stored.push(o);
+    this.stored.push(...decodeRows<OutcomeRow>(rows.outcome));
   }
 }
 
@@ -76,13 +86,12 @@ function setup(opts: { alreadyPaired?: string[]; lifecycle?: StreamPipelineOptio
   let wall = T0;
   const errors: unknown[] = [];
   const pipeline = new StreamPipeline({
-    differ: fakeDiffer,
+    outcomes: maker(fakeDiffer),
     sink,
     deadLetters: {
       send: async (m, reason) => void dead.push({ offset: m.offset, reason }),
       close: async () => {},
     },
-    provenance: { policyBundleSha256: "p", legacyRulesSha256: "r", entrypoint: "authz/decision" },
     window: { windowMs: 30_000, maxPending: 100 },
     pairedAlready: async (probes) =>
       new Set(probes.map((p) => p.correlationId).filter((c) => opts.alreadyPaired?.includes(c))),
@@ -101,7 +110,7 @@ describe("StreamPipeline", () => {
       batch("N", 0, 0, [envelope("new", "a", T0 + 5), envelope("new", "b", T0 + 9)]),
     );
     await pipeline.drain();
-    expect(sink.stored.map((o) => [o.correlationId, o.paired])).toEqual([
+    expect(sink.stored.map((o) => [o.correlation_id, o.paired])).toEqual([
       ["a", true],
       ["b", true],
     ]);
@@ -125,7 +134,7 @@ describe("StreamPipeline", () => {
     advanceWall(31_000); // the partition went quiet: event time moves on with the wall clock
     pipeline.tick();
     await pipeline.drain();
-    expect(sink.stored.map((o) => [o.correlationId, o.paired])).toEqual([
+    expect(sink.stored.map((o) => [o.correlation_id, o.paired])).toEqual([
       ["a", true],
       ["lonely", false],
     ]);
@@ -182,7 +191,7 @@ describe("StreamPipeline", () => {
     ]);
     sink.failing = false;
     await pipeline.drain();
-    expect(sink.stored.map((o) => o.correlationId)).toEqual(["a"]);
+    expect(sink.stored.map((o) => o.correlation_id)).toEqual(["a"]);
     expect(pipeline.offsets.takeCommittable()).toEqual([
       { topic: "L", partition: 0, offset: 1 },
       { topic: "N", partition: 0, offset: 1 },
@@ -195,20 +204,20 @@ describe("StreamPipeline", () => {
     let wall = T0;
     let failuresLeft = 1;
     const pipeline = new StreamPipeline({
-      differ: {
+      outcomes: maker({
         ...fakeDiffer,
         diffUnpaired: async (o) => {
           if (o.event.correlationId === "second" && failuresLeft-- > 0) throw new Error("worker died");
           return outcome(o.event.correlationId, false);
         },
-      },
+      }),
       sink,
       deadLetters: { send: async () => {}, close: async () => {} },
-      provenance: { policyBundleSha256: "p", legacyRulesSha256: "r", entrypoint: "authz/decision" },
       window: { windowMs: 30_000, maxPending: 100 },
       pairedAlready: async () => new Set(),
       now: () => wall,
-      onOutcome: (o) => counted.push(o.correlationId),
+      // The in-process maker counts with the outcome itself.
+      onOutcome: (o) => counted.push((o as PairOutcome).correlationId),
     });
     await pipeline.handleBatch(
       batch("L", 0, 0, [envelope("legacy", "first", T0), envelope("legacy", "second", T0)]),
@@ -216,7 +225,7 @@ describe("StreamPipeline", () => {
     wall += 31_000;
     pipeline.tick();
     await pipeline.drain();
-    expect(sink.stored.map((o) => o.correlationId).sort()).toEqual(["first", "second"]);
+    expect(sink.stored.map((o) => o.correlation_id).sort()).toEqual(["first", "second"]);
     expect(counted.sort()).toEqual(["first", "second"]);
   });
 

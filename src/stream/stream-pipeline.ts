@@ -1,7 +1,6 @@
 import { hash } from "node:crypto";
-import type { Report, Side } from "../contracts/index.js";
-import type { PairDiffer } from "../diff/pair-differ.js";
-import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
+import type { Side } from "../contracts/index.js";
+import type { ObservedEvent } from "../diff/pair-outcome.js";
 import type { DeadLetterSink, MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
 import { parseMirrored } from "../ingest/parse-mirrored.js";
 import type { ObservedTokenEvent, TokenEventObserver } from "../lifecycle/observe-token-event.js";
@@ -12,9 +11,9 @@ import {
   type UnpairedCause,
   type WindowOptions,
 } from "../pairing/window.js";
-import type { StoredOutcome } from "../store/stored-outcome.js";
+import type { EncodedRows } from "../store/encoded-rows.js";
 import { OffsetTracker, type TopicPartition } from "./offset-tracker.js";
-import { toStoredOutcome } from "./to-stored-outcome.js";
+import type { MadeOutcome, OutcomeMaker, OutcomeSummary } from "./outcome-maker.js";
 
 /** Where an event came from: a Kafka message (its offset must be resolved) or an HTTP request. */
 export type EventOrigin = MirrorMessage | null;
@@ -23,9 +22,9 @@ export interface PendingEvent extends ObservedEvent {
   origin: EventOrigin;
 }
 
-/** The durable side of the pipeline: `write` resolves once the outcome is stored. */
+/** The durable side of the pipeline: `writeRows` resolves once the outcome's rows are stored. */
 export interface OutcomeSink {
-  write(outcome: StoredOutcome): Promise<void>;
+  writeRows(rows: EncodedRows): Promise<void>;
   readonly paused: boolean;
 }
 
@@ -35,15 +34,15 @@ export type PairedLookup = (
 ) => Promise<Set<string>>;
 
 export interface StreamPipelineOptions {
-  differ: PairDiffer;
+  /** Diffs pairs and unpaired events into the rows to store (in this thread or in workers). */
+  outcomes: OutcomeMaker;
   sink: OutcomeSink;
   deadLetters: DeadLetterSink;
-  provenance: Report["provenance"];
   window: WindowOptions;
   pairedAlready: PairedLookup;
   /** Wall clock, for windows of partitions that went quiet. */
   now?: () => number;
-  onOutcome?: (outcome: PairOutcome) => void;
+  onOutcome?: (outcome: OutcomeSummary) => void;
   /** A valid event taken into a window. */
   onAccepted?: (side: Side) => void;
   /** Seconds one pair's diff took (verification, both evaluations, classification). */
@@ -294,9 +293,9 @@ export class StreamPipeline {
 
   private async storePair(legacy: PendingEvent, next: PendingEvent): Promise<void> {
     const started = performance.now();
-    const outcome = await this.options.differ.diffPair(legacy, next);
+    const made = await this.options.outcomes.pair(legacy, next);
     this.options.onPairDiffed?.((performance.now() - started) / 1000);
-    await this.store(outcome, legacy);
+    await this.store(made);
     this.resolve(legacy.origin);
     this.resolve(next.origin);
   }
@@ -313,8 +312,7 @@ export class StreamPipeline {
     await Promise.all(
       list.map(async ({ event, cause }) => {
         if (!stored.has(event.event.correlationId)) {
-          const outcome = await this.options.differ.diffUnpaired(event, UNPAIRED_DETAIL[cause]);
-          await this.store(outcome, event);
+          await this.store(await this.options.outcomes.unpaired(event, UNPAIRED_DETAIL[cause]));
         }
         done.add(event);
         this.resolve(event.origin);
@@ -322,9 +320,9 @@ export class StreamPipeline {
     );
   }
 
-  private async store(outcome: PairOutcome, first: PendingEvent): Promise<void> {
-    await this.options.sink.write(toStoredOutcome(outcome, first, this.options.provenance));
-    this.options.onOutcome?.(outcome);
+  private async store(made: MadeOutcome): Promise<void> {
+    await this.options.sink.writeRows(made.rows);
+    this.options.onOutcome?.(made.summary);
   }
 
   private async rejectConflict(event: PendingEvent): Promise<void> {

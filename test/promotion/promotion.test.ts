@@ -270,6 +270,7 @@ describe("promoteCohort", () => {
           command: (sql, params) => store.driver.command(sql, params),
           query: (sql, params) => store.driver.query(sql, params),
           close: () => store.driver.close(),
+          insertJsonEachRow: (table, body) => store.driver.insertJsonEachRow(table, body),
           insert: async (table, rows) => {
             await store.driver.insert(table, rows);
             if (table === store.tables.gateEvaluations)

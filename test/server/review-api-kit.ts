@@ -204,6 +204,7 @@ function unreachableStore(): Pick<Store, "driver" | "tables"> {
     command: refuse,
     query: refuse,
     insert: refuse,
+    insertJsonEachRow: refuse,
     close: async () => {},
   };
   return { driver, tables: storeTables("entitlement_diff") };

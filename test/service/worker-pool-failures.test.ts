@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { ObservedEvent } from "../../src/diff/pair-outcome.js";
-import { createWorkerPoolDiffer } from "../../src/runtime/worker-pool-differ.js";
+import { createWorkerPool } from "../../src/runtime/worker-pool.js";
 
 const workerUrl = new URL("../fixtures/fake-differ-worker.mjs", import.meta.url);
 const event = {} as ObservedEvent;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Submits until a job succeeds (the worker is back) or the deadline passes. */
-async function untilServed(pool: Awaited<ReturnType<typeof createWorkerPoolDiffer>>, deadlineMs: number) {
+async function untilServed(pool: Awaited<ReturnType<typeof createWorkerPool>>, deadlineMs: number) {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     try {
-      return await pool.diffUnpaired(event, "ok");
+      return await pool.unpaired(event, "ok");
     } catch (error) {
       if (Date.now() > deadline) throw error;
       await sleep(100);
@@ -19,10 +19,10 @@ async function untilServed(pool: Awaited<ReturnType<typeof createWorkerPoolDiffe
   }
 }
 
-describe("the differ pool when a worker fails", () => {
+describe("the worker pool when a worker fails", () => {
   it("fails the jobs of a worker that died, fails new ones at once while it is down, then serves again", async () => {
     const problems: string[] = [];
-    const pool = await createWorkerPoolDiffer({
+    const pool = await createWorkerPool({
       workers: 1,
       configFile: "unused",
       env: {},
@@ -30,14 +30,16 @@ describe("the differ pool when a worker fails", () => {
       onWorkerProblem: (m) => problems.push(m),
     });
     try {
-      await expect(pool.diffUnpaired(event, "crash")).rejects.toThrow(/a differ worker exited \(code 3\)/);
+      await expect(pool.unpaired(event, "crash")).rejects.toThrow(/a differ worker exited \(code 3\)/);
       // Nothing waits on a dead thread: a job meanwhile is refused (the pipeline retries it) or served.
-      const meanwhile = await pool.diffUnpaired(event, "ok").then(
+      const meanwhile = await pool.unpaired(event, "ok").then(
         () => "served",
         (e: Error) => e.message,
       );
       expect(["served", "no differ worker is up (restarting)"]).toContain(meanwhile);
-      expect(await untilServed(pool, 10_000)).toMatchObject({ correlationId: expect.any(String) });
+      expect(await untilServed(pool, 10_000)).toMatchObject({
+        rows: { outcome: expect.stringContaining("correlation_id") },
+      });
       expect(problems[0]).toMatch(/exited \(code 3\); replacing it/);
     } finally {
       await pool.close();
@@ -45,9 +47,9 @@ describe("the differ pool when a worker fails", () => {
   }, 30_000);
 
   it("survives an uncaught error in a worker (the process keeps running) and replaces it", async () => {
-    const pool = await createWorkerPoolDiffer({ workers: 1, configFile: "unused", env: {}, workerUrl });
+    const pool = await createWorkerPool({ workers: 1, configFile: "unused", env: {}, workerUrl });
     try {
-      await pool.diffUnpaired(event, "throw").catch(() => undefined);
+      await pool.unpaired(event, "throw").catch(() => undefined);
       await sleep(200);
       expect(await untilServed(pool, 10_000)).toBeDefined();
     } finally {
@@ -57,7 +59,7 @@ describe("the differ pool when a worker fails", () => {
 
   it("refuses a worker that loaded other versions than the ones this process stamps", async () => {
     await expect(
-      createWorkerPoolDiffer({
+      createWorkerPool({
         workers: 1,
         configFile: "unused",
         env: {
@@ -73,13 +75,13 @@ describe("the differ pool when a worker fails", () => {
   });
 
   it("fails what is queued when closed", async () => {
-    const pool = await createWorkerPoolDiffer({ workers: 1, configFile: "unused", env: {}, workerUrl });
-    const job = pool.diffUnpaired(event, "ok").then(
+    const pool = await createWorkerPool({ workers: 1, configFile: "unused", env: {}, workerUrl });
+    const job = pool.unpaired(event, "ok").then(
       () => "served",
       (e: Error) => e.message,
     );
     await pool.close();
     expect(await job).toMatch(/closed/);
-    await expect(pool.diffUnpaired(event, "ok")).rejects.toThrow(/closed/);
+    await expect(pool.unpaired(event, "ok")).rejects.toThrow(/closed/);
   });
 });

@@ -19,6 +19,13 @@ export function failFirstInserts(
 ): FailingDriver {
   let failures = 0;
   const passed = new Map<string, number>();
+  const refuseOrPass = (table: string) => {
+    if (failures < n && (only?.(table) ?? true)) {
+      failures++;
+      throw new StoreError(`injected failure ${failures}/${n}: connect ECONNREFUSED`);
+    }
+    passed.set(table, (passed.get(table) ?? 0) + 1);
+  };
   return {
     kind: driver.kind,
     get failures() {
@@ -28,12 +35,12 @@ export function failFirstInserts(
     command: (sql, params) => driver.command(sql, params),
     query: (sql, params) => driver.query(sql, params),
     async insert(table, rows) {
-      if (failures < n && (only?.(table) ?? true)) {
-        failures++;
-        throw new StoreError(`injected failure ${failures}/${n}: connect ECONNREFUSED`);
-      }
-      passed.set(table, (passed.get(table) ?? 0) + 1);
+      refuseOrPass(table);
       await driver.insert(table, rows);
+    },
+    async insertJsonEachRow(table, body) {
+      refuseOrPass(table);
+      await driver.insertJsonEachRow(table, body);
     },
     close: () => driver.close(),
   };

@@ -4,6 +4,7 @@ import { listCohorts } from "../../src/store/cohort-counts.js";
 import { readCounterSeries } from "../../src/store/counter-series.js";
 import { readCoverage } from "../../src/store/coverage.js";
 import { assertQualifiedTable, type StoreDriver } from "../../src/store/driver.js";
+import { encodeRows } from "../../src/store/encoded-rows.js";
 import { readGateEvidence } from "../../src/store/gate-evidence.js";
 import { migrate, schemaVersion } from "../../src/store/migrate.js";
 import { MIGRATIONS } from "../../src/store/migrations/all-migrations.js";
@@ -47,7 +48,7 @@ export async function withStore<T>(
 }
 
 export async function writeOutcomes(store: Store, outcomes: readonly StoredOutcome[]): Promise<void> {
-  await storeSink(store)(outcomes.map((o) => toOutcomeRows(o, pseudonymizer)));
+  await storeSink(store)(outcomes.map((o) => encodeRows(toOutcomeRows(o, pseudonymizer))));
 }
 
 async function count(driver: StoreDriver, sql: string): Promise<number> {

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { PairDiffer } from "../diff/pair-differ.js";
-import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
+import type { ObservedEvent } from "../diff/pair-outcome.js";
 import type { ServiceMetrics } from "../metrics/catalog.js";
 import { applyObservations } from "../metrics/recording-instruments.js";
+import type { MadeOutcome, OutcomeMaker } from "../stream/outcome-maker.js";
 import type { DifferWorkerData, DiffJob, WorkerReply } from "./differ-worker-protocol.js";
 
 export interface WorkerPoolOptions extends DifferWorkerData {
@@ -27,20 +27,20 @@ const RESPAWN_FIRST_MS = 500;
 const RESPAWN_MAX_MS = 30_000;
 
 interface Pending {
-  resolve(outcome: PairOutcome): void;
+  resolve(made: MadeOutcome): void;
   reject(error: Error): void;
 }
 
 /**
- * The same PairDiffer, spread over worker threads: the pipeline's main thread keeps Kafka,
- * parsing, pairing and the store, the workers verify, evaluate and classify. Jobs are batched
+ * The OutcomeMaker, spread over worker threads: the pipeline's main thread keeps Kafka, parsing,
+ * pairing and the store, the workers verify, evaluate, classify and encode the rows. Jobs are batched
  * per worker until the current turn of the event loop ends. A worker that dies fails the jobs it
  * held (the pipeline retries them) and is replaced; while no worker is up, jobs fail at once
  * rather than wait on a thread that is gone.
  */
-export async function createWorkerPoolDiffer(
+export async function createWorkerPool(
   o: WorkerPoolOptions,
-): Promise<PairDiffer & { close(): Promise<void> }> {
+): Promise<OutcomeMaker & { close(): Promise<void> }> {
   if (!Number.isInteger(o.workers) || o.workers < 1)
     throw new RangeError(`workers must be >= 1, got ${o.workers}`);
   const url = o.workerUrl ?? defaultWorkerUrl();
@@ -48,7 +48,7 @@ export async function createWorkerPoolDiffer(
   let nextId = 1;
   let closed = false;
   const submit = (job: (id: number) => DiffJob) =>
-    new Promise<PairOutcome>((resolve, reject) => {
+    new Promise<MadeOutcome>((resolve, reject) => {
       if (closed) return reject(new Error("the differ pool is closed"));
       const live = slots.filter((s) => s.up);
       if (live.length === 0) return reject(new Error("no differ worker is up (restarting)"));
@@ -56,9 +56,8 @@ export async function createWorkerPoolDiffer(
       slot.enqueue(job(nextId++), { resolve, reject });
     });
   return {
-    diffPair: (legacy, next) =>
-      submit((id) => ({ id, kind: "pair", legacy: plain(legacy), next: plain(next) })),
-    diffUnpaired: (only, detail) => submit((id) => ({ id, kind: "unpaired", only: plain(only), detail })),
+    pair: (legacy, next) => submit((id) => ({ id, kind: "pair", legacy: plain(legacy), next: plain(next) })),
+    unpaired: (only, detail) => submit((id) => ({ id, kind: "unpaired", only: plain(only), detail })),
     async close() {
       closed = true;
       await Promise.all(slots.map((s) => s.close()));
@@ -122,7 +121,7 @@ async function startSlot(url: URL, o: WorkerPoolOptions): Promise<Slot> {
       for (const r of reply.results) {
         const p = pending.get(r.id);
         pending.delete(r.id);
-        if (r.ok) p?.resolve(r.outcome);
+        if (r.ok) p?.resolve(r.made);
         else p?.reject(new Error(`diff in a worker failed: ${r.error}`));
       }
     });
