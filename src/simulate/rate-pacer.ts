@@ -9,15 +9,17 @@ import type { Clock } from "./clock.js";
 export class RatePacer {
   readonly startMs: number;
 
+  /** `startMs`: when the schedule starts (wall clock); now by default, or later to start then. */
   constructor(
     readonly eventsPerSecond: number,
     private readonly clock: Clock,
+    startMs?: number,
   ) {
     if (!Number.isFinite(eventsPerSecond) || eventsPerSecond <= 0)
       throw new RangeError(
         `the rate must be a positive number of events per second (got ${eventsPerSecond})`,
       );
-    this.startMs = clock.now();
+    this.startMs = startMs ?? clock.now();
   }
 
   /** When event number `count` is due (wall clock, ms). */

@@ -33,7 +33,13 @@ const parse = (m: KeyedMessage) =>
 function run(
   clock: FakeClock,
   producer: MirrorProducer,
-  extra: { signal?: AbortSignal; batchSize?: number; tokens?: string } = {},
+  extra: {
+    signal?: AbortSignal;
+    batchSize?: number;
+    tokens?: string;
+    startAtMs?: number;
+    prepare?: boolean;
+  } = {},
 ) {
   const { tokens, ...rest } = extra;
   return simulateTraffic({
@@ -142,6 +148,30 @@ describe("simulateTraffic", () => {
     // 600 events at 1,000/s: the last request is ~600 ms in (exponential gaps: a few % of noise)
     expect(Math.max(...times)).toBeGreaterThan(450);
     expect(Math.max(...times)).toBeLessThan(750);
+  });
+
+  it("prepared ahead of a later start: the same requests, none sent before the start, dated from it", async () => {
+    const sendings = await Promise.all(
+      [false, true].map(async (prepare) => {
+        const clock = new FakeClock();
+        const startAtMs = clock.now() + 5_000;
+        const producer = new RecordingProducer(clock);
+        const summary = await run(clock, producer, { startAtMs, prepare });
+        expect(summary).toMatchObject({ start: new Date(startAtMs).toISOString(), completed: true });
+        expect(Math.min(...producer.sends.map((x) => x.atMs))).toBeGreaterThan(startAtMs);
+        const requests = producer.sends.flatMap((x) =>
+          x.messages.map((m) => {
+            const e = parsedOrNothing(String(m.value)) as { correlationId?: string; observedAt?: string };
+            return `${x.topic} ${m.key} ${e.correlationId} ${e.observedAt}`;
+          }),
+        );
+        return { requests, expected: summary.expected };
+      }),
+    );
+    const [lazy, prepared] = sendings;
+    expect(prepared?.requests).toEqual(lazy?.requests);
+    expect(prepared?.expected).toEqual(lazy?.expected);
+    expect(prepared?.requests.length).toBe(600);
   });
 
   it("stops early when aborted, after the batches in flight, without a ground truth", async () => {

@@ -21,6 +21,14 @@ export interface SimulationOptions {
   legacySecret: string;
   /** Most messages per send; default: 50 ms worth of the rate, between 1 and MAX_BATCH. */
   batchSize?: number;
+  /** When the first event is due (wall clock, ms); default now. Event times start there. */
+  startAtMs?: number;
+  /**
+   * Generates the whole run (tokens signed, lines rendered) before the first send, so sending
+   * costs only the Kafka client's CPU: for load tests where this process shares the machine with
+   * the service under test. Give `startAtMs` time for it; if it runs late, the sender catches up.
+   */
+  prepare?: boolean;
   /** Stops the run after the batches in flight (SIGINT). */
   signal?: AbortSignal;
   clock?: Clock;
@@ -61,7 +69,7 @@ export async function simulateTraffic(options: SimulationOptions): Promise<Simul
   const { producer, topics, eventsPerSecond, signal } = options;
   const clock = options.clock ?? systemClock;
   const plan = simulationPlan(eventsPerSecond, options.durationSeconds);
-  const pacer = new RatePacer(eventsPerSecond, clock);
+  const pacer = new RatePacer(eventsPerSecond, clock, options.startAtMs);
   const start = new Date(pacer.startMs).toISOString();
   const traffic = generateDemoTraffic({
     events: plan.events,
@@ -81,8 +89,9 @@ export async function simulateTraffic(options: SimulationOptions): Promise<Simul
   });
   let generated = 0;
   let lifecycleSent = 0;
+  const lines = options.prepare ? [...traffic.lines] : traffic.lines;
   const lifecycle = traffic.lifecycleLines();
-  for (const line of traffic.lines) {
+  for (const line of lines) {
     if (signal?.aborted) break;
     generated++;
     // The logins and refreshes a request needs come just before it, as the generator dates them.

@@ -10,7 +10,6 @@ import {
 } from "./kafkajs-client.js";
 import type { MirrorBatch, MirrorConsumer, MirrorConsumerEvents, MirrorMessage } from "./mirror-consumer.js";
 import { PauseState } from "./pause-state.js";
-import { rememberRawKey } from "./raw-key.js";
 
 export interface KafkajsMirrorConsumerOptions extends KafkajsClientOptions {
   groupId: string;
@@ -261,16 +260,15 @@ class KafkajsMirrorConsumer implements MirrorConsumer {
 }
 
 function toMirrorMessage(tp: TopicPartition, m: KafkaMessage): MirrorMessage {
-  const message: MirrorMessage = {
+  return {
     topic: tp.topic,
     partition: tp.partition,
     offset: Number(m.offset),
     key: m.key === null ? null : m.key.toString("utf8"),
+    rawKey: m.key ?? undefined,
     value: m.value,
     timestampMs: Number(m.timestamp),
   };
-  if (m.key !== null) rememberRawKey(message, m.key);
-  return message;
 }
 
 function toTopicPartitions(assignment: IMemberAssignment): TopicPartition[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DLQ_HEADERS, deadLetterHeaders } from "./kafkajs-dead-letter.js";
 import type { MirrorMessage } from "./mirror-consumer.js";
-import { rawKeyOf, rememberRawKey } from "./raw-key.js";
+import { rawKeyOf } from "./raw-key.js";
 
 const message = (key: string | null): MirrorMessage => ({
   topic: "ciam.mirror.legacy",
@@ -33,8 +33,7 @@ describe("deadLetterHeaders", () => {
 describe("rawKeyOf", () => {
   it("returns the bytes the consumer saw, even when they are not UTF-8", () => {
     const bytes = Buffer.from([0xff, 0x00, 0xfe]);
-    const m = message(bytes.toString("utf8"));
-    rememberRawKey(m, bytes);
+    const m = { ...message(bytes.toString("utf8")), rawKey: bytes };
     expect(rawKeyOf(m)).toEqual(bytes);
   });
 

@@ -8,6 +8,11 @@ export interface MirrorMessage extends TopicPartition {
   /** Kafka offsets are int64; numbers are exact up to 2^53, far beyond any partition's life. */
   offset: number;
   key: string | null;
+  /**
+   * The key bytes exactly as they were in Kafka, when the consumer has them: a key that is not
+   * valid UTF-8 does not survive decoding into `key`, and a dead letter forwards the original.
+   */
+  rawKey?: Buffer;
   value: Buffer | null;
   /** Broker/producer timestamp, epoch ms (diagnostics only: pairing uses the event's observedAt). */
   timestampMs: number;
