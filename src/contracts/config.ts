@@ -305,8 +305,9 @@ export const configSchema = z
     evaluation: z
       .object({
         /**
-         * Worker threads that verify, evaluate and classify pairs for `serve` (0: on the main
-         * thread). Each has its own Wasm instance and verification cache.
+         * Worker threads for `serve` that decode and validate the mirrored lines, verify,
+         * evaluate, classify and encode the store's rows (0: all on the main thread). Each has its
+         * own Wasm instance and verification cache.
          */
         workers: z.number().int().min(0).max(64).default(0),
       })

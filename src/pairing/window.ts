@@ -96,6 +96,11 @@ export class PairingWindow<T> {
     return out;
   }
 
+  /** The events waiting for a partner, in no particular order (a caller dropping the window). */
+  waiting(): WindowedEvent<T>[] {
+    return [...this.pending.values()].map((p) => p.event);
+  }
+
   /** End of input: everything still waiting is unpaired. */
   flush(): PairingOutput<T>[] {
     const out: PairingOutput<T>[] = [];

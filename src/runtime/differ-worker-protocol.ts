@@ -1,5 +1,6 @@
 import type { ObservedEvent } from "../diff/pair-outcome.js";
 import type { Observations } from "../metrics/recording-instruments.js";
+import type { DecodedAuthz, DecodedLine } from "../stream/evaluator.js";
 import type { MadeOutcome } from "../stream/outcome-maker.js";
 
 /** What a differ worker is started with: it loads the same runtime from the same config. */
@@ -8,15 +9,34 @@ export interface DifferWorkerData {
   env: Record<string, string | undefined>;
 }
 
+/**
+ * An event a job names: one this worker decoded and holds (by id), a line to parse again (its
+ * holder is gone or is another worker), or an event parsed on the main thread (HTTP ingest).
+ */
+export type EventInput = { held: number } | { text: string } | { event: ObservedEvent };
+
 export type DiffJob =
-  | { id: number; kind: "pair"; legacy: ObservedEvent; next: ObservedEvent }
-  | { id: number; kind: "unpaired"; only: ObservedEvent; detail: string };
+  | { id: number; kind: "pair"; legacy: EventInput; next: EventInput }
+  | { id: number; kind: "unpaired"; only: EventInput; detail: string };
+
+/** A decoded line as it crosses back: an authorization event stays in the worker, under `held`. */
+export type WorkerDecodedLine =
+  | Exclude<DecodedLine, DecodedAuthz>
+  | (Omit<DecodedAuthz, "handle"> & { held: number });
+
+export type ToWorker =
+  | { type: "jobs"; jobs: DiffJob[] }
+  | { type: "decode"; id: number; texts: string[] }
+  /** Held events that will not be diffed: forget them. */
+  | { type: "release"; ids: number[] };
 
 export type DiffResult =
   | { id: number; ok: true; made: MadeOutcome }
-  | { id: number; ok: false; error: string };
+  /** `missing`: a held event is not here (released, or held by a worker that was replaced). */
+  | { id: number; ok: false; error: string; missing?: boolean };
 
 export type WorkerReply =
   | { type: "ready"; policyBundleSha256: string; legacyRulesSha256: string }
   | { type: "failed"; error: string }
+  | { type: "decoded"; id: number; lines: WorkerDecodedLine[] }
   | { type: "results"; results: DiffResult[]; observations: Observations };

@@ -1,20 +1,35 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { loadConfig } from "../config/load-config.js";
+import type { ObservedEvent } from "../diff/pair-outcome.js";
+import { parseEvent } from "../ingest/parse-event.js";
 import { recordingInstruments } from "../metrics/recording-instruments.js";
 import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
+import { decodeLine, type EventHandle } from "../stream/evaluator.js";
 import { createOutcomeMaker, type OutcomeMaker, summaryOf } from "../stream/outcome-maker.js";
-import type { DifferWorkerData, DiffJob, DiffResult, WorkerReply } from "./differ-worker-protocol.js";
+import type {
+  DifferWorkerData,
+  DiffJob,
+  DiffResult,
+  EventInput,
+  ToWorker,
+  WorkerDecodedLine,
+  WorkerReply,
+} from "./differ-worker-protocol.js";
 import { loadRuntime } from "./load-runtime.js";
 
 /**
  * A worker thread of the differ pool: its own runtime (verifiers with their cache, rules, a Wasm
- * policy instance) from the service's config, diffing the batches of jobs the pool posts. It
- * hands back the store's rows already pseudonymized and encoded: text crosses threads cheaply,
- * an outcome's object graph does not.
+ * policy instance) from the service's config. It decodes the lines the pool sends and keeps the
+ * parsed events until a job names them, then diffs them and hands back the store's rows already
+ * pseudonymized and encoded: text crosses threads cheaply, object graphs do not.
  */
 const port = parentPort;
 if (!port) throw new Error("differ-worker.js runs as a worker thread only");
 const send = (reply: WorkerReply) => port.postMessage(reply);
+
+/** Decoded events waiting for their job, by id. */
+const held = new Map<number, ObservedEvent>();
+let nextHeld = 1;
 
 try {
   const { configFile, env } = workerData as DifferWorkerData;
@@ -26,9 +41,14 @@ try {
     provenance: runtime.provenance,
     pseudonymizer: pseudonymizerFromEnv(loaded.config.store.pseudonymKeyEnv, env),
   });
-  port.on("message", async (jobs: DiffJob[]) => {
-    const results = await Promise.all(jobs.map((job) => run(maker, job)));
-    send({ type: "results", results, observations: recording.take() });
+  port.on("message", async (message: ToWorker) => {
+    if (message.type === "decode")
+      send({ type: "decoded", id: message.id, lines: message.texts.map(decode) });
+    else if (message.type === "release") for (const id of message.ids) held.delete(id);
+    else {
+      const results = await Promise.all(message.jobs.map((job) => run(maker, job)));
+      send({ type: "results", results, observations: recording.take() });
+    }
   });
   const { policyBundleSha256, legacyRulesSha256 } = runtime.provenance;
   send({ type: "ready", policyBundleSha256, legacyRulesSha256 });
@@ -36,18 +56,47 @@ try {
   send({ type: "failed", error: error instanceof Error ? error.message : String(error) });
 }
 
+function decode(text: string): WorkerDecodedLine {
+  let id = 0;
+  const line = decodeLine(text, (event) => {
+    id = nextHeld++;
+    held.set(id, event);
+    return id as unknown as EventHandle;
+  });
+  if (!line.ok || line.kind === "token") return line;
+  const { handle: _, ...pairing } = line;
+  return { ...pairing, held: id };
+}
+
+class Missing extends Error {}
+
+/** The event a job names; a held one is taken (a retry of the job sends its text instead). */
+function eventOf(input: EventInput): ObservedEvent {
+  if ("event" in input) return input.event;
+  if ("held" in input) {
+    const event = held.get(input.held);
+    if (!event) throw new Missing(`held event ${input.held} is not in this worker`);
+    held.delete(input.held);
+    return event;
+  }
+  const parsed = parseEvent(input.text);
+  if (!parsed.ok) throw new Error(`a line sent again no longer parses: ${parsed.reason}`);
+  return { event: parsed.event, observedAtMs: parsed.observedAtMs };
+}
+
 async function run(maker: OutcomeMaker, job: DiffJob): Promise<DiffResult> {
   try {
     const made =
       job.kind === "pair"
-        ? await maker.pair(job.legacy, job.next)
-        : await maker.unpaired(job.only, job.detail);
+        ? await maker.pair(eventOf(job.legacy), eventOf(job.next))
+        : await maker.unpaired(eventOf(job.only), job.detail);
     return { id: job.id, ok: true, made: { rows: made.rows, summary: summaryOf(made.summary) } };
   } catch (error) {
     return {
       id: job.id,
       ok: false,
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      ...(error instanceof Missing ? { missing: true } : {}),
     };
   }
 }

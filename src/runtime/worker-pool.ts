@@ -4,8 +4,22 @@ import { Worker } from "node:worker_threads";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
 import type { ServiceMetrics } from "../metrics/catalog.js";
 import { applyObservations } from "../metrics/recording-instruments.js";
-import type { MadeOutcome, OutcomeMaker } from "../stream/outcome-maker.js";
-import type { DifferWorkerData, DiffJob, WorkerReply } from "./differ-worker-protocol.js";
+import {
+  type DecodedLine,
+  decodeLine,
+  type Evaluator,
+  type EventHandle,
+  type LineToDecode,
+} from "../stream/evaluator.js";
+import type { MadeOutcome } from "../stream/outcome-maker.js";
+import type {
+  DifferWorkerData,
+  DiffJob,
+  EventInput,
+  ToWorker,
+  WorkerDecodedLine,
+  WorkerReply,
+} from "./differ-worker-protocol.js";
 
 export interface WorkerPoolOptions extends DifferWorkerData {
   workers: number;
@@ -31,33 +45,138 @@ interface Pending {
   reject(error: Error): void;
 }
 
+interface PendingDecode {
+  resolve(lines: WorkerDecodedLine[]): void;
+  reject(error: Error): void;
+}
+
+/** What the pool's handles stand for: an event a worker holds (its line kept to send again), or one parsed here. */
+type PoolEvent = { slot: number; generation: number; held: number; text: string } | { event: ObservedEvent };
+
+class MissingHeld extends Error {}
+
+/** Builds a job for the worker in `slot`, naming the events as that worker can read them. */
+type Job = (id: number, slot: number, events: readonly PoolEvent[]) => DiffJob;
+
 /**
- * The OutcomeMaker, spread over worker threads: the pipeline's main thread keeps Kafka, parsing,
- * pairing and the store, the workers verify, evaluate, classify and encode the rows. Jobs are batched
- * per worker until the current turn of the event loop ends. A worker that dies fails the jobs it
- * held (the pipeline retries them) and is replaced; while no worker is up, jobs fail at once
- * rather than wait on a thread that is gone.
+ * The Evaluator, spread over worker threads: the pipeline's main thread keeps Kafka, pairing,
+ * offsets and the store; the workers decode and validate lines, verify, evaluate, classify and
+ * encode the rows. A line's decoded event stays in its worker, and lines go by lane (the
+ * partition), so both halves of a pair are normally held by the same worker and only ids cross
+ * for the diff. Messages are batched per worker until the current turn of the event loop ends.
+ *
+ * A worker that dies fails the jobs it held (the pipeline retries them, with the lines instead of
+ * the lost ids) and is replaced; while no worker is up, jobs fail at once and lines are decoded
+ * on the main thread rather than wait on a thread that is gone.
  */
 export async function createWorkerPool(
   o: WorkerPoolOptions,
-): Promise<OutcomeMaker & { close(): Promise<void> }> {
+): Promise<Evaluator & { close(): Promise<void> }> {
   if (!Number.isInteger(o.workers) || o.workers < 1)
     throw new RangeError(`workers must be >= 1, got ${o.workers}`);
   const url = o.workerUrl ?? defaultWorkerUrl();
   const slots = await Promise.all(Array.from({ length: o.workers }, () => startSlot(url, o)));
   let nextId = 1;
   let closed = false;
-  const submit = (job: (id: number) => DiffJob) =>
+  const handle = (e: PoolEvent) => e as unknown as EventHandle;
+  const poolEvent = (h: EventHandle) => h as unknown as PoolEvent;
+  const isHeldBy = (e: PoolEvent, slot: number) =>
+    "held" in e && e.slot === slot && slots[slot]?.generation === e.generation;
+  const input = (e: PoolEvent, slot: number): EventInput =>
+    "event" in e ? { event: e.event } : isHeldBy(e, slot) ? { held: e.held } : { text: e.text };
+  const liveSlots = () => slots.flatMap((s, i) => (s.up ? [i] : []));
+
+  /** The worker holding the first event when it is up; else the least busy one. */
+  const slotFor = (first: PoolEvent): number | undefined => {
+    if ("held" in first && isHeldBy(first, first.slot) && slots[first.slot]?.up) return first.slot;
+    const live = liveSlots();
+    return live.reduce<number | undefined>(
+      (best, i) =>
+        best === undefined || (slots[i]?.pending.size ?? 0) < (slots[best]?.pending.size ?? 0) ? i : best,
+      undefined,
+    );
+  };
+  const submit = (events: PoolEvent[], job: Job): Promise<MadeOutcome> =>
     new Promise<MadeOutcome>((resolve, reject) => {
       if (closed) return reject(new Error("the differ pool is closed"));
-      const live = slots.filter((s) => s.up);
-      if (live.length === 0) return reject(new Error("no differ worker is up (restarting)"));
-      const slot = live.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
-      slot.enqueue(job(nextId++), { resolve, reject });
+      const first = events[0];
+      const index = first && slotFor(first);
+      const slot = index === undefined ? undefined : slots[index];
+      if (index === undefined || !slot) return reject(new Error("no differ worker is up (restarting)"));
+      // An event another worker holds goes as its line; that worker can let its copy go.
+      release(events.filter((e) => "held" in e && e.slot !== index));
+      slot.enqueue(job(nextId++, index, events), { resolve, reject });
     });
+  /** Sent with the lines instead when a held event went missing (a replaced worker). */
+  const diff = async (events: PoolEvent[], job: Job) => {
+    try {
+      return await submit(events, job);
+    } catch (error) {
+      if (!(error instanceof MissingHeld)) throw error;
+      return submit(events.map(withoutHolder), job);
+    }
+  };
+  const release = (events: readonly PoolEvent[]) => {
+    const bySlot = new Map<number, number[]>();
+    for (const e of events)
+      if ("held" in e && isHeldBy(e, e.slot)) bySlot.set(e.slot, [...(bySlot.get(e.slot) ?? []), e.held]);
+    for (const [index, ids] of bySlot) slots[index]?.post({ type: "release", ids });
+  };
+  const decodeHere = (text: string) => decodeLine(text, (event) => handle({ event }));
+  const decodeOn = async (index: number, lines: readonly LineToDecode[]): Promise<DecodedLine[]> => {
+    const slot = slots[index];
+    const texts = lines.map((l) => l.text);
+    if (!slot?.up || closed) return texts.map(decodeHere);
+    const generation = slot.generation;
+    try {
+      const decoded = await slot.decode(texts);
+      return decoded.map((line, i): DecodedLine => {
+        if (!line.ok || line.kind === "token") return line;
+        const { held, ...pairing } = line;
+        return { ...pairing, handle: handle({ slot: index, generation, held, text: texts[i] ?? "" }) };
+      });
+    } catch {
+      return texts.map(decodeHere); // the worker died meanwhile: its held events went with it
+    }
+  };
+
   return {
-    pair: (legacy, next) => submit((id) => ({ id, kind: "pair", legacy: plain(legacy), next: plain(next) })),
-    unpaired: (only, detail) => submit((id) => ({ id, kind: "unpaired", only: plain(only), detail })),
+    async decode(lines) {
+      const byLane = new Map<number, { line: LineToDecode; at: number }[]>();
+      lines.forEach((line, at) => {
+        const index = line.lane % slots.length;
+        byLane.set(index, [...(byLane.get(index) ?? []), { line, at }]);
+      });
+      const out: DecodedLine[] = new Array(lines.length);
+      await Promise.all(
+        [...byLane].map(async ([index, group]) => {
+          const decoded = await decodeOn(
+            index,
+            group.map((g) => g.line),
+          );
+          group.forEach((g, i) => {
+            out[g.at] = decoded[i] ?? { ok: false, reason: "not decoded" };
+          });
+        }),
+      );
+      return out;
+    },
+    inline: (event) => handle({ event: { event: event.event, observedAtMs: event.observedAtMs } }),
+    pair: (legacy, next) =>
+      diff([poolEvent(legacy), poolEvent(next)], (id, slot, [l, n]) => ({
+        id,
+        kind: "pair",
+        legacy: input(l as PoolEvent, slot),
+        next: input(n as PoolEvent, slot),
+      })),
+    unpaired: (only, detail) =>
+      diff([poolEvent(only)], (id, slot, [e]) => ({
+        id,
+        kind: "unpaired",
+        only: input(e as PoolEvent, slot),
+        detail,
+      })),
+    release: (handles) => release(handles.map(poolEvent)),
     async close() {
       closed = true;
       await Promise.all(slots.map((s) => s.close()));
@@ -65,33 +184,43 @@ export async function createWorkerPool(
   };
 }
 
-/** Only the event and its time cross the thread boundary (not the Kafka message it came in). */
-function plain(o: ObservedEvent): ObservedEvent {
-  return { event: o.event, observedAtMs: o.observedAtMs };
+/** The same event, to be sent as its line. */
+function withoutHolder(e: PoolEvent): PoolEvent {
+  return "held" in e ? { ...e, generation: -1 } : e;
 }
 
 interface Slot {
   readonly pending: Map<number, Pending>;
   readonly up: boolean;
+  /** Counts the worker threads this slot has had: held ids are valid only in their own. */
+  readonly generation: number;
   enqueue(job: DiffJob, pending: Pending): void;
+  decode(texts: string[]): Promise<WorkerDecodedLine[]>;
+  post(message: ToWorker): void;
   close(): Promise<void>;
 }
 
 /** One worker and its queue; replaces the worker when it dies, failing what it held. */
 async function startSlot(url: URL, o: WorkerPoolOptions): Promise<Slot> {
   const pending = new Map<number, Pending>();
+  const decoding = new Map<number, PendingDecode>();
   let outbox: DiffJob[] = [];
   let scheduled = false;
   let closing = false;
+  let generation = 0;
+  let nextDecode = 1;
   let worker: Worker | null = await spawn(url, o);
 
   const flush = () => {
     scheduled = false;
-    while (worker && outbox.length > 0) worker.postMessage(outbox.splice(0, MAX_BATCH));
+    while (worker && outbox.length > 0)
+      worker.postMessage({ type: "jobs", jobs: outbox.splice(0, MAX_BATCH) });
   };
   const failAll = (error: Error) => {
     for (const p of pending.values()) p.reject(error);
     pending.clear();
+    for (const d of decoding.values()) d.reject(error);
+    decoding.clear();
     outbox = [];
   };
   const replace = async () => {
@@ -103,6 +232,7 @@ async function startSlot(url: URL, o: WorkerPoolOptions): Promise<Slot> {
           return;
         }
         worker = replacement;
+        generation++;
         attach(replacement);
         return;
       } catch (error) {
@@ -116,12 +246,18 @@ async function startSlot(url: URL, o: WorkerPoolOptions): Promise<Slot> {
   const attach = (w: Worker) => {
     let lastError = "";
     w.on("message", (reply: WorkerReply) => {
+      if (reply.type === "decoded") {
+        decoding.get(reply.id)?.resolve(reply.lines);
+        decoding.delete(reply.id);
+        return;
+      }
       if (reply.type !== "results") return;
       if (o.metrics) applyObservations(o.metrics, reply.observations);
       for (const r of reply.results) {
         const p = pending.get(r.id);
         pending.delete(r.id);
         if (r.ok) p?.resolve(r.made);
+        else if (r.missing) p?.reject(new MissingHeld(r.error));
         else p?.reject(new Error(`diff in a worker failed: ${r.error}`));
       }
     });
@@ -143,6 +279,9 @@ async function startSlot(url: URL, o: WorkerPoolOptions): Promise<Slot> {
     get up() {
       return worker !== null && !closing;
     },
+    get generation() {
+      return generation;
+    },
     enqueue(job, p) {
       pending.set(job.id, p);
       outbox.push(job);
@@ -150,6 +289,17 @@ async function startSlot(url: URL, o: WorkerPoolOptions): Promise<Slot> {
         scheduled = true;
         setImmediate(flush);
       }
+    },
+    decode(texts) {
+      return new Promise((resolve, reject) => {
+        if (!worker) return reject(new Error("no differ worker in this slot"));
+        const id = nextDecode++;
+        decoding.set(id, { resolve, reject });
+        worker.postMessage({ type: "decode", id, texts } satisfies ToWorker);
+      });
+    },
+    post(message) {
+      worker?.postMessage(message);
     },
     async close() {
       closing = true;

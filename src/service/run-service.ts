@@ -30,6 +30,7 @@ import { openStore, type Store } from "../store/open-store.js";
 import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
 import { storedPairs } from "../store/stored-pairs.js";
 import { type RowSink, storeSink } from "../store/write-rows.js";
+import { createLocalEvaluator } from "../stream/evaluator.js";
 import { createOutcomeMaker } from "../stream/outcome-maker.js";
 import { StreamPipeline } from "../stream/stream-pipeline.js";
 import { Backpressure } from "./backpressure.js";
@@ -155,8 +156,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     new: metrics.eventsConsumed.labels({ side: "new" }),
   };
   const pipeline = new StreamPipeline({
-    outcomes:
-      pool ?? createOutcomeMaker({ differ: runtime.differ, provenance: runtime.provenance, pseudonymizer }),
+    evaluator:
+      pool ??
+      createLocalEvaluator(
+        createOutcomeMaker({ differ: runtime.differ, provenance: runtime.provenance, pseudonymizer }),
+      ),
     sink: writer,
     deadLetters: kafka.deadLetters,
     window: { windowMs, maxPending: config.pairing.maxPending },

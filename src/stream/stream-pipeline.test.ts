@@ -6,6 +6,7 @@ import type { SessionFact } from "../lifecycle/session-fact.js";
 import { decodeRows, type EncodedRows } from "../store/encoded-rows.js";
 import type { OutcomeRow } from "../store/outcome-rows.js";
 import { createPseudonymizer } from "../store/pseudonymize.js";
+import { createLocalEvaluator } from "./evaluator.js";
 import { createOutcomeMaker } from "./outcome-maker.js";
 import { type OutcomeSink, StreamPipeline, type StreamPipelineOptions } from "./stream-pipeline.js";
 
@@ -53,11 +54,13 @@ const fakeDiffer: PairDiffer = {
 };
 
 const maker = (differ: PairDiffer) =>
-  createOutcomeMaker({
-    differ,
-    provenance: { policyBundleSha256: "p", legacyRulesSha256: "r", entrypoint: "authz/decision" },
-    pseudonymizer: createPseudonymizer(new Uint8Array(32).fill(7)),
-  });
+  createLocalEvaluator(
+    createOutcomeMaker({
+      differ,
+      provenance: { policyBundleSha256: "p", legacyRulesSha256: "r", entrypoint: "authz/decision" },
+      pseudonymizer: createPseudonymizer(new Uint8Array(32).fill(7)),
+    }),
+  );
 
 class MemorySink implements OutcomeSink {
   stored: OutcomeRow[] = [];
@@ -86,7 +89,7 @@ function setup(opts: { alreadyPaired?: string[]; lifecycle?: StreamPipelineOptio
   let wall = T0;
   const errors: unknown[] = [];
   const pipeline = new StreamPipeline({
-    outcomes: maker(fakeDiffer),
+    evaluator: maker(fakeDiffer),
     sink,
     deadLetters: {
       send: async (m, reason) => void dead.push({ offset: m.offset, reason }),
@@ -204,7 +207,7 @@ describe("StreamPipeline", () => {
     let wall = T0;
     let failuresLeft = 1;
     const pipeline = new StreamPipeline({
-      outcomes: maker({
+      evaluator: maker({
         ...fakeDiffer,
         diffUnpaired: async (o) => {
           if (o.event.correlationId === "second" && failuresLeft-- > 0) throw new Error("worker died");

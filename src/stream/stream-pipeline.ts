@@ -1,8 +1,6 @@
-import { hash } from "node:crypto";
 import type { Side } from "../contracts/index.js";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
 import type { DeadLetterSink, MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
-import { parseMirrored } from "../ingest/parse-mirrored.js";
 import type { ObservedTokenEvent, TokenEventObserver } from "../lifecycle/observe-token-event.js";
 import type { SessionFact } from "../lifecycle/session-fact.js";
 import {
@@ -12,13 +10,19 @@ import {
   type WindowOptions,
 } from "../pairing/window.js";
 import type { EncodedRows } from "../store/encoded-rows.js";
+import type { DecodedLine, Evaluator, EventHandle } from "./evaluator.js";
 import { OffsetTracker, type TopicPartition } from "./offset-tracker.js";
-import type { MadeOutcome, OutcomeMaker, OutcomeSummary } from "./outcome-maker.js";
+import type { MadeOutcome, OutcomeSummary } from "./outcome-maker.js";
 
 /** Where an event came from: a Kafka message (its offset must be resolved) or an HTTP request. */
 export type EventOrigin = MirrorMessage | null;
 
-export interface PendingEvent extends ObservedEvent {
+/** An event waiting in a window: what pairing needs, and a handle to the parsed event. */
+export interface PendingEvent {
+  side: Side;
+  correlationId: string;
+  observedAtMs: number;
+  handle: EventHandle;
   origin: EventOrigin;
 }
 
@@ -34,8 +38,8 @@ export type PairedLookup = (
 ) => Promise<Set<string>>;
 
 export interface StreamPipelineOptions {
-  /** Diffs pairs and unpaired events into the rows to store (in this thread or in workers). */
-  outcomes: OutcomeMaker;
+  /** Decodes lines, and diffs pairs and unpaired events into the rows to store (here or in workers). */
+  evaluator: Evaluator;
   sink: OutcomeSink;
   deadLetters: DeadLetterSink;
   window: WindowOptions;
@@ -115,24 +119,35 @@ export class StreamPipeline {
 
   /** Feeds one fetched batch. Returns once every message is accepted (not yet stored). */
   async handleBatch(batch: MirrorBatch): Promise<void> {
-    for (const message of batch.messages) {
-      // An offset seen before is a re-read of an event this pipeline still holds: routing it again
-      // would resolve the original's offset as a "duplicate" before the original is stored.
-      if (!this.offsets.track(message, message.offset)) continue;
-      const deadLetter = this.accept(message);
+    // An offset seen before is a re-read of an event this pipeline still holds: routing it again
+    // would resolve the original's offset as a "duplicate" before the original is stored.
+    const fresh = batch.messages.filter((message) => this.offsets.track(message, message.offset));
+    if (fresh.length === 0) return;
+    const decoded = await this.options.evaluator.decode(
+      fresh.map((m) => ({ text: m.value?.toString("utf8") ?? "", lane: m.partition })),
+    );
+    for (const [i, message] of fresh.entries()) {
+      const deadLetter = this.accept(message, decoded[i] ?? { ok: false, reason: "not decoded" });
       if (deadLetter) await deadLetter;
     }
   }
 
   /** Feeds one event that arrived without an offset (HTTP ingest). */
   acceptEvent(event: ObservedEvent, fingerprint: string): void {
-    this.route("http", { ...event, origin: null }, fingerprint);
+    const e = event.event;
+    const handle = this.options.evaluator.inline(event);
+    const pending = { side: e.side, correlationId: e.correlationId, observedAtMs: event.observedAtMs };
+    this.route("http", { ...pending, handle, origin: null }, fingerprint);
   }
 
   /** After a rebalance: windows and offsets of partitions now owned by others are dropped (they re-read them). */
   assigned(partitions: TopicPartition[]): void {
     const owned = new Set(partitions.map((p) => String(p.partition)));
-    for (const key of this.windows.keys()) if (key !== "http" && !owned.has(key)) this.windows.delete(key);
+    for (const [key, w] of this.windows) {
+      if (key === "http" || owned.has(key)) continue;
+      this.windows.delete(key);
+      this.options.evaluator.release(w.window.waiting().map((e) => e.payload.handle));
+    }
     this.offsets.forget((tp) => partitions.some((p) => p.topic === tp.topic && p.partition === tp.partition));
   }
 
@@ -172,28 +187,35 @@ export class StreamPipeline {
   }
 
   /** Routes a valid event synchronously; only a dead letter returns a promise (the hot path awaits nothing). */
-  private accept(message: MirrorMessage): Promise<void> | undefined {
-    const text = message.value?.toString("utf8") ?? "";
-    const parsed = parseMirrored(text);
-    if (!parsed.ok)
+  private accept(message: MirrorMessage, decoded: DecodedLine): Promise<void> | undefined {
+    if (!decoded.ok)
       return this.deadLetter(
         message,
-        parsed.reason,
-        parsed.reason.startsWith("not JSON") ? "not_json" : "invalid_envelope",
+        decoded.reason,
+        decoded.reason.startsWith("not JSON") ? "not_json" : "invalid_envelope",
       );
-    if (parsed.observedAtMs > this.now() + MAX_FUTURE_SKEW_MS) {
+    if (decoded.observedAtMs > this.now() + MAX_FUTURE_SKEW_MS) {
+      if (decoded.kind === "authz") this.options.evaluator.release([decoded.handle]);
+      const observedAt = decoded.kind === "authz" ? decoded.observedAt : decoded.event.observedAt;
       return this.deadLetter(
         message,
-        `observedAt ${parsed.event.observedAt} is in the future (more than 5 minutes ahead)`,
+        `observedAt ${observedAt} is in the future (more than 5 minutes ahead)`,
         "far_future",
       );
     }
-    if (parsed.kind === "token") {
-      const observed = { ...parsed, source: `${message.topic}/${message.partition}` };
-      return this.acceptTokenEvent(observed, message);
+    if (decoded.kind === "token") {
+      const { event, observedAtMs } = decoded;
+      return this.acceptTokenEvent(
+        { event, observedAtMs, source: `${message.topic}/${message.partition}` },
+        message,
+      );
     }
-    const event = { event: parsed.event, observedAtMs: parsed.observedAtMs, origin: message };
-    this.route(String(message.partition), event, hash("sha256", text, "base64url"));
+    const { side, correlationId, observedAtMs, handle, fingerprint } = decoded;
+    this.route(
+      String(message.partition),
+      { side, correlationId, observedAtMs, handle, origin: message },
+      fingerprint,
+    );
     return undefined;
   }
 
@@ -231,15 +253,14 @@ export class StreamPipeline {
 
   private route(key: string, event: PendingEvent, fingerprint: string): void {
     const w = this.windowFor(key);
-    const e = event.event;
-    const side = w.sides[e.side];
-    this.options.onAccepted?.(e.side);
+    const side = w.sides[event.side];
+    this.options.onAccepted?.(event.side);
     side.lastArrivalWallMs = this.now();
     side.maxEventMs = Math.max(side.maxEventMs, event.observedAtMs);
     this.consume(
       w.window.add({
-        side: e.side,
-        correlationId: e.correlationId,
+        side: event.side,
+        correlationId: event.correlationId,
         observedAtMs: event.observedAtMs,
         fingerprint,
         payload: event,
@@ -270,9 +291,11 @@ export class StreamPipeline {
     for (const out of outputs) {
       switch (out.type) {
         case "duplicate":
+          this.options.evaluator.release([out.event.payload.handle]);
           this.resolve(out.event.payload.origin);
           break;
         case "conflict":
+          this.options.evaluator.release([out.event.payload.handle]);
           this.track(() => this.rejectConflict(out.event.payload));
           break;
         case "pair":
@@ -293,7 +316,7 @@ export class StreamPipeline {
 
   private async storePair(legacy: PendingEvent, next: PendingEvent): Promise<void> {
     const started = performance.now();
-    const made = await this.options.outcomes.pair(legacy, next);
+    const made = await this.options.evaluator.pair(legacy.handle, next.handle);
     this.options.onPairDiffed?.((performance.now() - started) / 1000);
     await this.store(made);
     this.resolve(legacy.origin);
@@ -307,12 +330,12 @@ export class StreamPipeline {
   ): Promise<void> {
     const list = all.filter((u) => !done.has(u.event));
     const stored = await this.options.pairedAlready(
-      list.map((u) => ({ correlationId: u.event.event.correlationId, observedAtMs: u.event.observedAtMs })),
+      list.map((u) => ({ correlationId: u.event.correlationId, observedAtMs: u.event.observedAtMs })),
     );
     await Promise.all(
       list.map(async ({ event, cause }) => {
-        if (!stored.has(event.event.correlationId)) {
-          await this.store(await this.options.outcomes.unpaired(event, UNPAIRED_DETAIL[cause]));
+        if (!stored.has(event.correlationId)) {
+          await this.store(await this.options.evaluator.unpaired(event.handle, UNPAIRED_DETAIL[cause]));
         }
         done.add(event);
         this.resolve(event.origin);
@@ -326,8 +349,7 @@ export class StreamPipeline {
   }
 
   private async rejectConflict(event: PendingEvent): Promise<void> {
-    const side: Side = event.event.side;
-    const reason = `a different ${side} event for correlationId ${JSON.stringify(event.event.correlationId)} was already seen; the first one is kept`;
+    const reason = `a different ${event.side} event for correlationId ${JSON.stringify(event.correlationId)} was already seen; the first one is kept`;
     if (event.origin) await this.deadLetter(event.origin, reason, "conflicting_duplicate");
     else this.options.onRejected?.(reason, null, "conflicting_duplicate");
   }

@@ -53,6 +53,8 @@ beforeAll(async () => {
     topics,
     storeDir: mkdtempSync(join(tmpdir(), "service-store-")),
     groupId,
+    // The other service tests diff on the main thread; this one decodes and diffs in workers.
+    workers: 2,
   });
   const env = serviceEnv();
   const loaded = loadConfig(configFile);
@@ -82,7 +84,7 @@ afterAll(async () => {
   await broker?.stop();
 });
 
-describe("serve: mirrored traffic from a real Kafka broker into the embedded ClickHouse store", () => {
+describe("serve (two differ workers): mirrored traffic from a real Kafka broker into the embedded ClickHouse store", () => {
   it("stores every planted finding exactly once, and nothing else", async () => {
     const rows = await service.store.driver.query<{
       correlation_id: string;

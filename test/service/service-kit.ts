@@ -47,6 +47,8 @@ export function writeServiceConfig(options: {
   gateRefreshSeconds?: number;
   /** lifecycle.windowSeconds, when the topics name a tokens topic. */
   lifecycleWindowSeconds?: number;
+  /** evaluation.workers: differ worker threads (default 0, the diff on the main thread). */
+  workers?: number;
 }): string {
   const demo = parse(readFileSync(DEMO_CONFIG_FILE, "utf8")) as Record<string, unknown> & {
     issuers: Record<string, { keys: { type: string; path?: string } }>;
@@ -88,6 +90,7 @@ export function writeServiceConfig(options: {
       batch: { maxRows: 500, maxDelayMs: 100 },
     },
     server: { host: "127.0.0.1", port: 0 },
+    ...(options.workers ? { evaluation: { workers: options.workers } } : {}),
     logging: { level: process.env.TEST_LOG_LEVEL ?? "silent" },
     ...(options.gateRefreshSeconds ? { metrics: { gateRefreshSeconds: options.gateRefreshSeconds } } : {}),
   };

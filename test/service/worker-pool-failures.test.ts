@@ -4,14 +4,18 @@ import { createWorkerPool } from "../../src/runtime/worker-pool.js";
 
 const workerUrl = new URL("../fixtures/fake-differ-worker.mjs", import.meta.url);
 const event = {} as ObservedEvent;
+type Pool = Awaited<ReturnType<typeof createWorkerPool>>;
+/** How the worker was told of the event: "held", "text" or "event" (the fake worker says). */
+const how = (made: { rows: { outcome: string } }) =>
+  (JSON.parse(made.rows.outcome) as { correlation_id: string }).correlation_id;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Submits until a job succeeds (the worker is back) or the deadline passes. */
-async function untilServed(pool: Awaited<ReturnType<typeof createWorkerPool>>, deadlineMs: number) {
+async function untilServed(pool: Pool, deadlineMs: number) {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     try {
-      return await pool.unpaired(event, "ok");
+      return await pool.unpaired(pool.inline(event), "ok");
     } catch (error) {
       if (Date.now() > deadline) throw error;
       await sleep(100);
@@ -30,9 +34,11 @@ describe("the worker pool when a worker fails", () => {
       onWorkerProblem: (m) => problems.push(m),
     });
     try {
-      await expect(pool.unpaired(event, "crash")).rejects.toThrow(/a differ worker exited \(code 3\)/);
+      await expect(pool.unpaired(pool.inline(event), "crash")).rejects.toThrow(
+        /a differ worker exited \(code 3\)/,
+      );
       // Nothing waits on a dead thread: a job meanwhile is refused (the pipeline retries it) or served.
-      const meanwhile = await pool.unpaired(event, "ok").then(
+      const meanwhile = await pool.unpaired(pool.inline(event), "ok").then(
         () => "served",
         (e: Error) => e.message,
       );
@@ -46,10 +52,41 @@ describe("the worker pool when a worker fails", () => {
     }
   }, 30_000);
 
+  it("sends an event again as its line when the worker that held it was replaced, or lost it", async () => {
+    const pool = await createWorkerPool({ workers: 1, configFile: "unused", env: {}, workerUrl });
+    try {
+      const [a, b, c] = await pool.decode(["a", "b", "c"].map((text) => ({ text, lane: 0 })));
+      if (!a?.ok || a.kind !== "authz" || !b?.ok || b.kind !== "authz" || !c?.ok || c.kind !== "authz")
+        throw new Error("not decoded as events");
+      expect(a.correlationId).toBe("a");
+      expect(how(await pool.unpaired(a.handle, "ok"))).toBe("held");
+      // Taken by the first job: a retry of it finds the id gone and goes again with the line.
+      expect(how(await pool.unpaired(a.handle, "ok"))).toBe("text");
+      pool.release([b.handle]);
+      await pool.unpaired(pool.inline(event), "crash").catch(() => undefined);
+      await untilServed(pool, 10_000);
+      expect(how(await pool.unpaired(c.handle, "ok"))).toBe("text");
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+
+  it("decodes on this thread while no worker is up", async () => {
+    const pool = await createWorkerPool({ workers: 1, configFile: "unused", env: {}, workerUrl });
+    try {
+      await pool.unpaired(pool.inline(event), "crash").catch(() => undefined);
+      const [line] = await pool.decode([{ text: "not json", lane: 0 }]);
+      // The fake worker would have called it an event: this answer is the main thread's parser.
+      expect(line).toMatchObject({ ok: false, reason: expect.stringMatching(/^not JSON/) });
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+
   it("survives an uncaught error in a worker (the process keeps running) and replaces it", async () => {
     const pool = await createWorkerPool({ workers: 1, configFile: "unused", env: {}, workerUrl });
     try {
-      await pool.unpaired(event, "throw").catch(() => undefined);
+      await pool.unpaired(pool.inline(event), "throw").catch(() => undefined);
       await sleep(200);
       expect(await untilServed(pool, 10_000)).toBeDefined();
     } finally {
@@ -76,12 +113,12 @@ describe("the worker pool when a worker fails", () => {
 
   it("fails what is queued when closed", async () => {
     const pool = await createWorkerPool({ workers: 1, configFile: "unused", env: {}, workerUrl });
-    const job = pool.unpaired(event, "ok").then(
+    const job = pool.unpaired(pool.inline(event), "ok").then(
       () => "served",
       (e: Error) => e.message,
     );
     await pool.close();
     expect(await job).toMatch(/closed/);
-    await expect(pool.unpaired(event, "ok")).rejects.toThrow(/closed/);
+    await expect(pool.unpaired(pool.inline(event), "ok")).rejects.toThrow(/closed/);
   });
 });

@@ -15,6 +15,7 @@ import { createWorkerPool } from "../../src/runtime/worker-pool.js";
 import { decodeRows } from "../../src/store/encoded-rows.js";
 import type { LatentRow } from "../../src/store/outcome-rows.js";
 import { pseudonymizerFromEnv } from "../../src/store/pseudonymize.js";
+import type { Evaluator, EventHandle } from "../../src/stream/evaluator.js";
 import {
   createOutcomeMaker,
   type MadeOutcome,
@@ -30,12 +31,14 @@ const env = {
 };
 const metrics = createServiceMetrics();
 let runtime: Runtime;
-let pool: OutcomeMaker & { close(): Promise<void> };
+let pool: Evaluator & { close(): Promise<void> };
 /** The same, in this thread. */
 let inProcess: OutcomeMaker;
 /** Demo requests seen on both sides, and a few seen on one side only. */
 const pairs: Array<[ObservedEvent, ObservedEvent]> = [];
 const singles: ObservedEvent[] = [];
+/** The line each event was parsed from. */
+const lineOf = new Map<ObservedEvent, string>();
 
 beforeAll(async () => {
   const bySide = new Map<string, Partial<Record<"legacy" | "new", ObservedEvent>>>();
@@ -43,7 +46,9 @@ beforeAll(async () => {
     const parsed = parseEvent(line);
     if (!parsed.ok) continue;
     const sides = bySide.get(parsed.event.correlationId) ?? {};
-    sides[parsed.event.side] = { event: parsed.event, observedAtMs: parsed.observedAtMs };
+    const observed = { event: parsed.event, observedAtMs: parsed.observedAtMs };
+    lineOf.set(observed, line);
+    sides[parsed.event.side] = observed;
     bySide.set(parsed.event.correlationId, sides);
   }
   for (const sides of bySide.values()) {
@@ -67,8 +72,23 @@ afterAll(async () => {
 describe("the outcome maker on worker threads", () => {
   it("gives every pair and unpaired event the rows and counts the in-process maker gives", async () => {
     expect(pairs.length).toBeGreaterThan(1_000);
+    // Most pairs decoded on one lane (one worker holds both halves); every third with its halves
+    // on two lanes (the second goes as its line), and every fifth parsed here (HTTP ingest).
+    const handles = await Promise.all(
+      pairs.map(async ([l, n], i) => {
+        if (i % 5 === 0) return [pool.inline(l), pool.inline(n)] as const;
+        const lanes = [i, i % 3 === 0 ? i + 1 : i];
+        const decoded = await pool.decode(
+          [l, n].map((e, k) => ({ text: lineOf.get(e) ?? "", lane: lanes[k] ?? 0 })),
+        );
+        return decoded.map((d) => {
+          if (!d.ok || d.kind !== "authz") throw new Error("a demo event did not decode");
+          return d.handle;
+        });
+      }),
+    );
     const [inWorkers, here] = await Promise.all([
-      Promise.all(pairs.map(([l, n]) => pool.pair(l, n))),
+      Promise.all(handles.map(([l, n]) => pool.pair(l as EventHandle, n as EventHandle))),
       Promise.all(pairs.map(([l, n]) => inProcess.pair(l, n))),
     ]);
     // Each worker tracks the principals it has seen itself, so a principal's entitlements may be
@@ -91,7 +111,7 @@ describe("the outcome maker on worker threads", () => {
     expect(inWorkers.some((m) => m.rows.findings.includes('"resource_pseudonym":"hmac:'))).toBe(true);
     const single = singles[0] ?? pairs[0]?.[0];
     if (!single) throw new Error("no demo event");
-    const alone = await pool.unpaired(single, "no partner");
+    const alone = await pool.unpaired(pool.inline(single), "no partner");
     const aloneHere = await inProcess.unpaired(single, "no partner");
     expect(alone.rows).toEqual(aloneHere.rows);
     expect(alone.summary).toEqual(summaryOf(aloneHere.summary));
@@ -100,7 +120,7 @@ describe("the outcome maker on worker threads", () => {
   it("hands back text and the counts only, never raw ids or tokens", async () => {
     const [l, n] = pairs.find(([legacy]) => legacy.event.request.resource.id !== undefined) ?? [];
     if (!l || !n) throw new Error("no demo pair with a resource id");
-    const made = await pool.pair(l, n);
+    const made = await pool.pair(pool.inline(l), pool.inline(n));
     const crossed = JSON.stringify(made);
     expect(crossed).not.toContain(l.event.token);
     expect(crossed).not.toContain(n.event.token);
