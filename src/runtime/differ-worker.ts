@@ -3,6 +3,7 @@ import { loadConfig } from "../config/load-config.js";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
 import { parseEvent } from "../ingest/parse-event.js";
 import { recordingInstruments } from "../metrics/recording-instruments.js";
+import { packEncodedRows } from "../store/encoded-rows.js";
 import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
 import { decodeLine, type EventHandle } from "../stream/evaluator.js";
 import { createOutcomeMaker, type OutcomeMaker, summaryOf } from "../stream/outcome-maker.js";
@@ -47,7 +48,14 @@ try {
     else if (message.type === "release") for (const id of message.ids) held.delete(id);
     else {
       const results = await Promise.all(message.jobs.map((job) => run(maker, job)));
-      send({ type: "results", results, observations: recording.take() });
+      const made = results.flatMap((r) => (r.ok ? [r.made] : []));
+      const { packed, buffer } = packEncodedRows(made.map((m) => m.rows));
+      made.forEach((m, i) => {
+        m.rows = packed[i] ?? m.rows;
+      });
+      port.postMessage({ type: "results", results, observations: recording.take() } satisfies WorkerReply, [
+        buffer,
+      ]);
     }
   });
   const { policyBundleSha256, legacyRulesSha256 } = runtime.provenance;

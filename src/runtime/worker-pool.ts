@@ -51,7 +51,9 @@ interface PendingDecode {
 }
 
 /** What the pool's handles stand for: an event a worker holds (its line kept to send again), or one parsed here. */
-type PoolEvent = { slot: number; generation: number; held: number; text: string } | { event: ObservedEvent };
+type PoolEvent =
+  | { slot: number; generation: number; held: number; line: Buffer | string }
+  | { event: ObservedEvent };
 
 class MissingHeld extends Error {}
 
@@ -83,7 +85,7 @@ export async function createWorkerPool(
   const isHeldBy = (e: PoolEvent, slot: number) =>
     "held" in e && e.slot === slot && slots[slot]?.generation === e.generation;
   const input = (e: PoolEvent, slot: number): EventInput =>
-    "event" in e ? { event: e.event } : isHeldBy(e, slot) ? { held: e.held } : { text: e.text };
+    "event" in e ? { event: e.event } : isHeldBy(e, slot) ? { held: e.held } : { text: e.line.toString() };
   const liveSlots = () => slots.flatMap((s, i) => (s.up ? [i] : []));
 
   /** The worker holding the first event when it is up; else the least busy one. */
@@ -133,7 +135,8 @@ export async function createWorkerPool(
       return decoded.map((line, i): DecodedLine => {
         if (!line.ok || line.kind === "token") return line;
         const { held, ...pairing } = line;
-        return { ...pairing, handle: handle({ slot: index, generation, held, text: texts[i] ?? "" }) };
+        const kept = lines[i]?.bytes ?? texts[i] ?? "";
+        return { ...pairing, handle: handle({ slot: index, generation, held, line: kept }) };
       });
     } catch {
       return texts.map(decodeHere); // the worker died meanwhile: its held events went with it

@@ -95,7 +95,7 @@ export function clickHouseDriverOver(client: ClickHouseClient): StoreDriver {
       await wrap(`insert into ${table}`, async () => {
         const result = await client.exec({
           query: `INSERT INTO ${assertQualifiedTable(table)} FORMAT JSONEachRow`,
-          values: Readable.from([body]),
+          values: Readable.from([body], { objectMode: false }),
           clickhouse_settings: { ...INSERT_SETTINGS },
         });
         result.stream.resume();

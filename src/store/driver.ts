@@ -20,7 +20,7 @@ export interface StoreDriver {
   /** Inserts rows (column name -> value) into `table` (`database.table`) as JSONEachRow. */
   insert(table: string, rows: readonly object[]): Promise<void>;
   /** Inserts JSONEachRow text (one object per line, as `toJsonEachRow` writes it) into `table`. */
-  insertJsonEachRow(table: string, body: string): Promise<void>;
+  insertJsonEachRow(table: string, body: string | Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 

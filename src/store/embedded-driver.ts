@@ -51,7 +51,7 @@ class EmbeddedDriver implements StoreDriver {
     await this.insertJsonEachRow(table, toJsonEachRow(rows));
   }
 
-  async insertJsonEachRow(table: string, body: string): Promise<void> {
+  async insertJsonEachRow(table: string, body: string | Uint8Array): Promise<void> {
     if (body.length === 0) return;
     this.assertOpen();
     try {

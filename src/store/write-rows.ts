@@ -1,4 +1,4 @@
-import { DETAIL_TABLES, type EncodedRows, type EncodedTable } from "./encoded-rows.js";
+import { DETAIL_TABLES, type EncodedRows, type EncodedTable, joinEncoded } from "./encoded-rows.js";
 import type { Store } from "./open-store.js";
 import type { StoreTables } from "./store-tables.js";
 
@@ -13,8 +13,7 @@ export type RowSink = (batch: readonly EncodedRows[]) => Promise<void>;
 export function storeSink(store: Pick<Store, "driver" | "tables">): RowSink {
   const tableOf = tableNames(store.tables);
   const insert = async (batch: readonly EncodedRows[], table: EncodedTable) => {
-    let body = "";
-    for (const rows of batch) body += rows[table];
+    const body = joinEncoded(batch.map((rows) => rows[table]));
     if (body.length > 0) await store.driver.insertJsonEachRow(tableOf[table], body);
   };
   return async (batch) => {

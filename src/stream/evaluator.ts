@@ -16,6 +16,11 @@ export type EventHandle = { readonly [handleBrand]: true };
 export interface LineToDecode {
   text: string;
   lane: number;
+  /**
+   * The line's bytes as received, when there are any: an evaluator that must keep the line (to
+   * send it again) keeps these, outside the JavaScript heap, rather than the string.
+   */
+  bytes?: Buffer;
 }
 
 /** What the pipeline pairs by, for a valid authorization event; the event itself stays behind `handle`. */

@@ -124,7 +124,11 @@ export class StreamPipeline {
     const fresh = batch.messages.filter((message) => this.offsets.track(message, message.offset));
     if (fresh.length === 0) return;
     const decoded = await this.options.evaluator.decode(
-      fresh.map((m) => ({ text: m.value?.toString("utf8") ?? "", lane: m.partition })),
+      fresh.map((m) => ({
+        text: m.value?.toString("utf8") ?? "",
+        lane: m.partition,
+        bytes: m.value ?? undefined,
+      })),
     );
     for (const [i, message] of fresh.entries()) {
       const deadLetter = this.accept(message, decoded[i] ?? { ok: false, reason: "not decoded" });

@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { ObservedEvent } from "../../src/diff/pair-outcome.js";
 import { createWorkerPool } from "../../src/runtime/worker-pool.js";
+import { decodeRows } from "../../src/store/encoded-rows.js";
+import type { MadeOutcome } from "../../src/stream/outcome-maker.js";
 
 const workerUrl = new URL("../fixtures/fake-differ-worker.mjs", import.meta.url);
 const event = {} as ObservedEvent;
 type Pool = Awaited<ReturnType<typeof createWorkerPool>>;
 /** How the worker was told of the event: "held", "text" or "event" (the fake worker says). */
-const how = (made: { rows: { outcome: string } }) =>
-  (JSON.parse(made.rows.outcome) as { correlation_id: string }).correlation_id;
+const how = (made: MadeOutcome) =>
+  decodeRows<{ correlation_id: string }>(made.rows.outcome)[0]?.correlation_id;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Submits until a job succeeds (the worker is back) or the deadline passes. */

@@ -12,7 +12,7 @@ import { parseEvent } from "../../src/ingest/parse-event.js";
 import { createServiceMetrics } from "../../src/metrics/catalog.js";
 import { loadRuntime, type Runtime } from "../../src/runtime/load-runtime.js";
 import { createWorkerPool } from "../../src/runtime/worker-pool.js";
-import { decodeRows } from "../../src/store/encoded-rows.js";
+import { decodeRows, type EncodedRows, textOf } from "../../src/store/encoded-rows.js";
 import type { LatentRow } from "../../src/store/outcome-rows.js";
 import { pseudonymizerFromEnv } from "../../src/store/pseudonymize.js";
 import type { Evaluator, EventHandle } from "../../src/stream/evaluator.js";
@@ -93,7 +93,7 @@ describe("the outcome maker on worker threads", () => {
     ]);
     // Each worker tracks the principals it has seen itself, so a principal's entitlements may be
     // reported once per worker instead of once: the same rows, written idempotently.
-    const withoutLatent = (made: MadeOutcome[]) => made.map((m) => ({ ...m.rows, latent: "" }));
+    const withoutLatent = (made: MadeOutcome[]) => made.map((m) => ({ ...texts(m.rows), latent: "" }));
     expect(withoutLatent(inWorkers)).toEqual(withoutLatent(here));
     expect(inWorkers.map((m) => m.summary)).toEqual(here.map((m) => summaryOf(m.summary)));
     // A second worker's first sighting of a principal comes later: the same cell, seen later.
@@ -108,12 +108,12 @@ describe("the outcome maker on worker threads", () => {
     expect(fromProcess.size).toBeGreaterThan(100);
     expect([...fromWorkers].sort()).toEqual([...fromProcess].sort());
     expect(inWorkers.some((m) => m.summary.findings.some((f) => f.kind === "over_permission"))).toBe(true);
-    expect(inWorkers.some((m) => m.rows.findings.includes('"resource_pseudonym":"hmac:'))).toBe(true);
+    expect(inWorkers.some((m) => textOf(m.rows.findings).includes('"resource_pseudonym":"hmac:'))).toBe(true);
     const single = singles[0] ?? pairs[0]?.[0];
     if (!single) throw new Error("no demo event");
     const alone = await pool.unpaired(pool.inline(single), "no partner");
     const aloneHere = await inProcess.unpaired(single, "no partner");
-    expect(alone.rows).toEqual(aloneHere.rows);
+    expect(texts(alone.rows)).toEqual(texts(aloneHere.rows));
     expect(alone.summary).toEqual(summaryOf(aloneHere.summary));
   });
 
@@ -121,7 +121,9 @@ describe("the outcome maker on worker threads", () => {
     const [l, n] = pairs.find(([legacy]) => legacy.event.request.resource.id !== undefined) ?? [];
     if (!l || !n) throw new Error("no demo pair with a resource id");
     const made = await pool.pair(pool.inline(l), pool.inline(n));
-    const crossed = JSON.stringify(made);
+    // The rows cross as bytes in a transferred buffer, off the main thread's heap.
+    expect(made.rows.outcome).toBeInstanceOf(Uint8Array);
+    const crossed = JSON.stringify(texts(made.rows)) + JSON.stringify(made.summary);
     expect(crossed).not.toContain(l.event.token);
     expect(crossed).not.toContain(n.event.token);
     expect(crossed).not.toContain(`"${l.event.request.resource.id}"`);
@@ -153,3 +155,15 @@ describe("the outcome maker on worker threads", () => {
     ).rejects.toThrow(/a differ worker could not start: .*nonexistent/);
   });
 });
+
+/** Rows as text, however they crossed (a worker sends bytes). */
+function texts(rows: EncodedRows): Record<keyof EncodedRows, string> {
+  return {
+    outcome: textOf(rows.outcome),
+    findings: textOf(rows.findings),
+    latent: textOf(rows.latent),
+    replay: textOf(rows.replay),
+    uses: textOf(rows.uses),
+    facts: textOf(rows.facts),
+  };
+}

@@ -1,6 +1,7 @@
 import type { MirrorMessage } from "./mirror-consumer.js";
 
-/** The original key bytes; for a message built elsewhere, its key encoded as UTF-8. */
+/** The original key bytes; for a message built elsewhere, its key encoded as UTF-8. No key, no bytes. */
 export function rawKeyOf(message: MirrorMessage): Buffer | null {
-  return message.rawKey ?? (message.key === null ? null : Buffer.from(message.key, "utf8"));
+  if (message.key === null) return null;
+  return message.rawKey ?? Buffer.from(message.key, "utf8");
 }
