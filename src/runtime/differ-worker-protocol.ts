@@ -32,7 +32,7 @@ export type ToWorker =
 
 export type DiffResult =
   | { id: number; ok: true; made: MadeOutcome }
-  /** `missing`: a held event is not here (released, or held by a worker that was replaced). */
+  /** `missing`: a held event is not here (taken by an earlier try of the job, or released). */
   | { id: number; ok: false; error: string; missing?: boolean };
 
 export type WorkerReply =

@@ -22,7 +22,8 @@ import { loadRuntime } from "./load-runtime.js";
  * A worker thread of the differ pool: its own runtime (verifiers with their cache, rules, a Wasm
  * policy instance) from the service's config. It decodes the lines the pool sends and keeps the
  * parsed events until a job names them, then diffs them and hands back the store's rows already
- * pseudonymized and encoded: text crosses threads cheaply, object graphs do not.
+ * pseudonymized and encoded, as bytes in a transferred buffer: object graphs cross threads
+ * expensively, and strings would wait on the main thread's heap for their insert.
  */
 const port = parentPort;
 if (!port) throw new Error("differ-worker.js runs as a worker thread only");
@@ -78,26 +79,33 @@ function decode(text: string): WorkerDecodedLine {
 
 class Missing extends Error {}
 
-/** The event a job names; a held one is taken (a retry of the job sends its text instead). */
-function eventOf(input: EventInput): ObservedEvent {
-  if ("event" in input) return input.event;
-  if ("held" in input) {
-    const event = held.get(input.held);
-    if (!event) throw new Missing(`held event ${input.held} is not in this worker`);
-    held.delete(input.held);
-    return event;
-  }
-  const parsed = parseEvent(input.text);
-  if (!parsed.ok) throw new Error(`a line sent again no longer parses: ${parsed.reason}`);
-  return { event: parsed.event, observedAtMs: parsed.observedAtMs };
+/**
+ * The events a job names. Held ones are taken, all or none: when one is missing (an earlier try
+ * of the job took it), the others stay for the pool's retry, which sends the lines instead.
+ */
+function eventsOf(inputs: readonly EventInput[]): ObservedEvent[] {
+  for (const input of inputs)
+    if ("held" in input && !held.has(input.held))
+      throw new Missing(`held event ${input.held} is not in this worker`);
+  return inputs.map((input) => {
+    if ("event" in input) return input.event;
+    if ("held" in input) {
+      const event = held.get(input.held) as ObservedEvent;
+      held.delete(input.held);
+      return event;
+    }
+    const parsed = parseEvent(input.text);
+    if (!parsed.ok) throw new Error(`a line sent again no longer parses: ${parsed.reason}`);
+    return { event: parsed.event, observedAtMs: parsed.observedAtMs };
+  });
 }
 
 async function run(maker: OutcomeMaker, job: DiffJob): Promise<DiffResult> {
   try {
     const made =
       job.kind === "pair"
-        ? await maker.pair(eventOf(job.legacy), eventOf(job.next))
-        : await maker.unpaired(eventOf(job.only), job.detail);
+        ? await maker.pair(...(eventsOf([job.legacy, job.next]) as [ObservedEvent, ObservedEvent]))
+        : await maker.unpaired(eventsOf([job.only])[0] as ObservedEvent, job.detail);
     return { id: job.id, ok: true, made: { rows: made.rows, summary: summaryOf(made.summary) } };
   } catch (error) {
     return {

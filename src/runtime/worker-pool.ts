@@ -67,9 +67,11 @@ type Job = (id: number, slot: number, events: readonly PoolEvent[]) => DiffJob;
  * partition), so both halves of a pair are normally held by the same worker and only ids cross
  * for the diff. Messages are batched per worker until the current turn of the event loop ends.
  *
+ * Lanes are fixed (partition % workers): with fewer partitions than workers some stay idle.
+ *
  * A worker that dies fails the jobs it held (the pipeline retries them, with the lines instead of
- * the lost ids) and is replaced; while no worker is up, jobs fail at once and lines are decoded
- * on the main thread rather than wait on a thread that is gone.
+ * the lost ids) and is replaced; meanwhile its lanes are decoded by another worker, or on the main
+ * thread while no worker is up, and jobs fail at once rather than wait on a thread that is gone.
  */
 export async function createWorkerPool(
   o: WorkerPoolOptions,
@@ -109,7 +111,7 @@ export async function createWorkerPool(
       release(events.filter((e) => "held" in e && e.slot !== index));
       slot.enqueue(job(nextId++, index, events), { resolve, reject });
     });
-  /** Sent with the lines instead when a held event went missing (a replaced worker). */
+  /** Sent with the lines instead when a held event is missing (an earlier try of the job took it). */
   const diff = async (events: PoolEvent[], job: Job) => {
     try {
       return await submit(events, job);
@@ -128,7 +130,7 @@ export async function createWorkerPool(
   const decodeOn = async (index: number, lines: readonly LineToDecode[]): Promise<DecodedLine[]> => {
     const slot = slots[index];
     const texts = lines.map((l) => l.text);
-    if (!slot?.up || closed) return texts.map(decodeHere);
+    if (!slot?.up || closed) return texts.map(decodeHere); // the lane's worker is being replaced
     const generation = slot.generation;
     try {
       const decoded = await slot.decode(texts);
@@ -146,8 +148,11 @@ export async function createWorkerPool(
   return {
     async decode(lines) {
       const byLane = new Map<number, { line: LineToDecode; at: number }[]>();
+      const live = liveSlots();
       lines.forEach((line, at) => {
-        const index = line.lane % slots.length;
+        // A lane's own worker, or while it is being replaced another one (its pairs then send a line).
+        const own = line.lane % slots.length;
+        const index = slots[own]?.up ? own : (live[line.lane % Math.max(1, live.length)] ?? own);
         byLane.set(index, [...(byLane.get(index) ?? []), { line, at }]);
       });
       const out: DecodedLine[] = new Array(lines.length);

@@ -202,10 +202,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // Since when the brokers have answered without a break: a broker outage is no reason to give
   // up waiting events as unpaired (their partners are stuck in Kafka, not missing).
   let reachableSince = Date.now();
+  /** Set while a batch handler waits for the store: fetching is held back by us, as when paused. */
+  let catchingUp = false;
   const timer = setInterval(() => {
     // While we hold fetching back ourselves, the partners of waiting events sit unread in Kafka:
     // that silence is ours, not the gateways'.
-    if (backpressure.paused || !consumerRunning) reachableSince = Date.now();
+    if (backpressure.paused || !consumerRunning || catchingUp) reachableSince = Date.now();
     pipeline.tick(reachableSince);
     metrics.pendingEvents.set(pipeline.pendingEvents());
     backpressure.update(writer.paused || pipeline.tokenEventsBacklogged, pipeline.fullPartitions());
@@ -323,7 +325,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // A healthy store behind by a batch or two catches up within an insert: waiting here holds
     // the next fetch back just as long. Pausing the consumer instead would cost a whole fetch
     // wait (kafkajs sleeps maxWaitTime while everything is paused) each time.
-    if (writer.paused && writer.healthy && !stopRequested) await writer.whenCaughtUp(CATCH_UP_WAIT_MS);
+    if (writer.paused && writer.healthy && !stopRequested) {
+      catchingUp = true;
+      try {
+        await writer.whenCaughtUp(CATCH_UP_WAIT_MS);
+      } finally {
+        catchingUp = false;
+        reachableSince = Date.now();
+      }
+    }
     if (!stopRequested)
       backpressure.update(writer.paused || pipeline.tokenEventsBacklogged, pipeline.fullPartitions());
   };

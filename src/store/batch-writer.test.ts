@@ -215,6 +215,22 @@ describe("BatchWriter", () => {
     expect(writer.paused).toBe(false);
   });
 
+  it("stops waiting for a backlog as soon as the store fails", async () => {
+    const { store, writer } = setup({ maxRows: 1, maxQueuedRows: 2 });
+    store.failNext = 1;
+    let open!: () => void;
+    store.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    void writer.write(outcome(1));
+    void writer.write(outcome(2));
+    const caughtUp = writer.whenCaughtUp(60_000);
+    store.gate = null;
+    open();
+    expect(await caughtUp).toBe(false);
+    expect(writer.healthy).toBe(false);
+  });
+
   it("flush and close write a partial batch without waiting for its delay", async () => {
     const { store, writer } = setup();
     const first = writer.write(outcome(1));

@@ -117,9 +117,9 @@ export class BatchWriter {
   }
 
   /**
-   * Resolves once the writer is no longer paused, or after `maxMs` (false: still paused). A
-   * backlog of a healthy store is usually gone within one insert: a caller that waits here rather
-   * than stopping its source resumes the moment the backlog clears.
+   * Resolves once the writer is no longer paused (true), or after `maxMs` or as soon as the store
+   * fails (false: still paused). A backlog of a healthy store is usually gone within one insert: a
+   * caller that waits here rather than stopping its source resumes the moment the backlog clears.
    */
   whenCaughtUp(maxMs: number): Promise<boolean> {
     if (!this.state.paused) return Promise.resolve(true);
@@ -131,7 +131,7 @@ export class BatchWriter {
       };
       const timer = this.timers.setTimeout(() => done(false), maxMs);
       const unsubscribe = this.onStateChange((state) => {
-        if (!state.paused) done(true);
+        if (!state.paused || !state.healthy) done(!state.paused);
       });
     });
   }

@@ -53,7 +53,10 @@ export interface Evaluator {
   inline(event: ObservedEvent): EventHandle;
   pair(legacy: EventHandle, next: EventHandle): Promise<MadeOutcome>;
   unpaired(only: EventHandle, detail: string): Promise<MadeOutcome>;
-  /** Handles that will never be diffed (duplicates, conflicts, dropped windows): let them go. */
+  /**
+   * Handles that will never be diffed (duplicates, conflicts, events dated in the future, dropped
+   * windows, unpaired events whose pair is already stored): let them go.
+   */
   release(handles: readonly EventHandle[]): void;
 }
 

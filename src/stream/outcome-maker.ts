@@ -25,7 +25,7 @@ export interface MadeOutcome {
 /**
  * The diff of the streaming pipeline, up to the store's rows: the pair's outcome made, stamped,
  * pseudonymized and encoded. In this thread (createOutcomeMaker) or in differ worker threads
- * (runtime/worker-pool.ts), which then hand the main thread text only.
+ * (runtime/worker-pool.ts), which then hand the main thread the encoded bytes and the counts.
  */
 export interface OutcomeMaker {
   pair(legacy: ObservedEvent, next: ObservedEvent): Promise<MadeOutcome>;

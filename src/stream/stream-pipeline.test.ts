@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PairDiffer } from "../diff/pair-differ.js";
-import type { PairOutcome } from "../diff/pair-outcome.js";
+import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
 import type { MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
 import type { SessionFact } from "../lifecycle/session-fact.js";
 import { decodeRows, type EncodedRows } from "../store/encoded-rows.js";
@@ -88,8 +88,16 @@ function setup(opts: { alreadyPaired?: string[]; lifecycle?: StreamPipelineOptio
   const dead: { offset: number; reason: string }[] = [];
   let wall = T0;
   const errors: unknown[] = [];
+  const released: string[] = [];
+  const local = maker(fakeDiffer);
   const pipeline = new StreamPipeline({
-    evaluator: maker(fakeDiffer),
+    // Records what is let go: a worker pool would otherwise hold those events for good.
+    evaluator: {
+      ...local,
+      release: (handles) => {
+        for (const h of handles) released.push((h as unknown as ObservedEvent).event.correlationId);
+      },
+    },
     sink,
     deadLetters: {
       send: async (m, reason) => void dead.push({ offset: m.offset, reason }),
@@ -102,7 +110,7 @@ function setup(opts: { alreadyPaired?: string[]; lifecycle?: StreamPipelineOptio
     onError: (e) => errors.push(e),
     ...(opts.lifecycle ? { lifecycle: opts.lifecycle } : {}),
   });
-  return { pipeline, sink, dead, errors, advanceWall: (ms: number) => (wall += ms) };
+  return { pipeline, sink, dead, errors, released, advanceWall: (ms: number) => (wall += ms) };
 }
 
 describe("StreamPipeline", () => {
@@ -252,22 +260,24 @@ describe("StreamPipeline", () => {
   });
 
   it("drops a re-read half of a pair that is already stored instead of reporting it unpaired", async () => {
-    const { pipeline, sink, advanceWall } = setup({ alreadyPaired: ["a"] });
+    const { pipeline, sink, advanceWall, released } = setup({ alreadyPaired: ["a"] });
     await pipeline.handleBatch(batch("L", 0, 3, [envelope("legacy", "a", T0)]));
     advanceWall(31_000);
     pipeline.tick();
     await pipeline.drain();
     expect(sink.stored).toEqual([]);
+    expect(released).toEqual(["a"]);
     expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "L", partition: 0, offset: 4 }]);
   });
 
   it("resolves a redelivered message at once and stores the pair once", async () => {
-    const { pipeline, sink } = setup();
+    const { pipeline, sink, released } = setup();
     const l = envelope("legacy", "a", T0);
     await pipeline.handleBatch(batch("L", 0, 0, [l, l]));
     await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "a", T0)]));
     await pipeline.drain();
     expect(sink.stored).toHaveLength(1);
+    expect(released).toEqual(["a"]); // the redelivered copy; the first went into the pair
     expect(pipeline.offsets.takeCommittable()).toContainEqual({ topic: "L", partition: 0, offset: 2 });
   });
 

@@ -49,7 +49,10 @@ export interface StreamPipelineOptions {
   onOutcome?: (outcome: OutcomeSummary) => void;
   /** A valid event taken into a window. */
   onAccepted?: (side: Side) => void;
-  /** Seconds one pair's diff took (verification, both evaluations, classification). */
+  /**
+   * Seconds one pair took from its pairing to its encoded rows: verification, both evaluations,
+   * classification, rows, and with workers the queueing and the round trip.
+   */
   onPairDiffed?: (seconds: number) => void;
   onRejected?: (reason: string, origin: EventOrigin, category: RejectCategory) => void;
   onError?: (error: unknown) => void;
@@ -336,15 +339,17 @@ export class StreamPipeline {
     const stored = await this.options.pairedAlready(
       list.map((u) => ({ correlationId: u.event.correlationId, observedAtMs: u.event.observedAtMs })),
     );
-    await Promise.all(
+    // All settled before a failure is retried: one still on its way must not be stored twice.
+    const settled = await Promise.allSettled(
       list.map(async ({ event, cause }) => {
-        if (!stored.has(event.correlationId)) {
-          await this.store(await this.options.evaluator.unpaired(event.handle, UNPAIRED_DETAIL[cause]));
-        }
+        if (stored.has(event.correlationId)) this.options.evaluator.release([event.handle]);
+        else await this.store(await this.options.evaluator.unpaired(event.handle, UNPAIRED_DETAIL[cause]));
         done.add(event);
         this.resolve(event.origin);
       }),
     );
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   private async store(made: MadeOutcome): Promise<void> {
