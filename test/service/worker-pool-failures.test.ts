@@ -25,6 +25,16 @@ async function untilServed(pool: Pool, deadlineMs: number) {
   }
 }
 
+/** A one-worker pool on the fake worker, closed afterwards. */
+async function withPool<T>(body: (pool: Pool) => Promise<T>): Promise<T> {
+  const pool = await createWorkerPool({ workers: 1, configFile: "unused", env: {}, workerUrl });
+  try {
+    return await body(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
 describe("the worker pool when a worker fails", () => {
   it("fails the jobs of a worker that died, fails new ones at once while it is down, then serves again", async () => {
     const problems: string[] = [];
@@ -55,8 +65,7 @@ describe("the worker pool when a worker fails", () => {
   }, 30_000);
 
   it("sends an event again as its line when the worker that held it was replaced, or lost it", async () => {
-    const pool = await createWorkerPool({ workers: 1, configFile: "unused", env: {}, workerUrl });
-    try {
+    await withPool(async (pool) => {
       const [a, b, c] = await pool.decode(["a", "b", "c"].map((text) => ({ text, lane: 0 })));
       if (!a?.ok || a.kind !== "authz" || !b?.ok || b.kind !== "authz" || !c?.ok || c.kind !== "authz")
         throw new Error("not decoded as events");
@@ -68,32 +77,24 @@ describe("the worker pool when a worker fails", () => {
       await pool.unpaired(pool.inline(event), "crash").catch(() => undefined);
       await untilServed(pool, 10_000);
       expect(how(await pool.unpaired(c.handle, "ok"))).toBe("text");
-    } finally {
-      await pool.close();
-    }
+    });
   }, 30_000);
 
   it("decodes on this thread while no worker is up", async () => {
-    const pool = await createWorkerPool({ workers: 1, configFile: "unused", env: {}, workerUrl });
-    try {
+    await withPool(async (pool) => {
       await pool.unpaired(pool.inline(event), "crash").catch(() => undefined);
       const [line] = await pool.decode([{ text: "not json", lane: 0 }]);
       // The fake worker would have called it an event: this answer is the main thread's parser.
       expect(line).toMatchObject({ ok: false, reason: expect.stringMatching(/^not JSON/) });
-    } finally {
-      await pool.close();
-    }
+    });
   }, 30_000);
 
   it("survives an uncaught error in a worker (the process keeps running) and replaces it", async () => {
-    const pool = await createWorkerPool({ workers: 1, configFile: "unused", env: {}, workerUrl });
-    try {
+    await withPool(async (pool) => {
       await pool.unpaired(pool.inline(event), "throw").catch(() => undefined);
       await sleep(200);
       expect(await untilServed(pool, 10_000)).toBeDefined();
-    } finally {
-      await pool.close();
-    }
+    });
   }, 30_000);
 
   it("refuses a worker that loaded other versions than the ones this process stamps", async () => {
