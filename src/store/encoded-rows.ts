@@ -21,14 +21,19 @@ export type EncodedText = string | Uint8Array;
 
 export type EncodedTable = keyof EncodedRows;
 
-/** The tables of an outcome's details: written before its outcome row (store/write-rows.ts). */
-export const DETAIL_TABLES: readonly Exclude<EncodedTable, "outcome">[] = [
-  "latent",
-  "replay",
-  "facts",
-  "uses",
-  "findings",
+/**
+ * The tables of an outcome's details, in the stages they are written in before its outcome row
+ * (store/write-rows.ts); the tables of one stage side by side. Session facts come before the
+ * requests that name their sessions: the session sweep judges requests by their sessions' facts,
+ * and a request visible before its session's facts would look one-sided.
+ */
+export const DETAIL_STAGES: readonly (readonly Exclude<EncodedTable, "outcome">[])[] = [
+  ["latent", "replay", "facts", "findings"],
+  ["uses"],
 ];
+
+/** The detail tables, in write order. */
+export const DETAIL_TABLES: readonly Exclude<EncodedTable, "outcome">[] = DETAIL_STAGES.flat();
 
 export function encodeRows(rows: OutcomeRows): EncodedRows {
   return {

@@ -1,4 +1,4 @@
-import { DETAIL_TABLES, type EncodedRows, type EncodedTable, joinEncoded } from "./encoded-rows.js";
+import { DETAIL_STAGES, type EncodedRows, type EncodedTable, joinEncoded } from "./encoded-rows.js";
 import type { Store } from "./open-store.js";
 import type { StoreTables } from "./store-tables.js";
 
@@ -6,8 +6,8 @@ import type { StoreTables } from "./store-tables.js";
 export type RowSink = (batch: readonly EncodedRows[]) => Promise<void>;
 
 /**
- * One insert per table: the details at once, then the outcomes, so an outcome that a reader can
- * see always has its details. Every table deduplicates by pair (latent entitlements by principal
+ * One insert per table: the details in their stages (DETAIL_STAGES), then the outcomes, so an
+ * outcome that a reader can see always has its details. Every table deduplicates by pair (latent entitlements by principal
  * and cell), so retrying a half-written batch stores nothing twice.
  */
 export function storeSink(store: Pick<Store, "driver" | "tables">): RowSink {
@@ -17,10 +17,12 @@ export function storeSink(store: Pick<Store, "driver" | "tables">): RowSink {
     if (body.length > 0) await store.driver.insertJsonEachRow(tableOf[table], body);
   };
   return async (batch) => {
-    // All settled before the batch fails: a retry must not race inserts still running.
-    const details = await Promise.allSettled(DETAIL_TABLES.map((table) => insert(batch, table)));
-    const failed = details.find((d) => d.status === "rejected");
-    if (failed) throw failed.reason;
+    for (const stage of DETAIL_STAGES) {
+      // All settled before the batch fails: a retry must not race inserts still running.
+      const details = await Promise.allSettled(stage.map((table) => insert(batch, table)));
+      const failed = details.find((d) => d.status === "rejected");
+      if (failed) throw failed.reason;
+    }
     await insert(batch, "outcome");
   };
 }
