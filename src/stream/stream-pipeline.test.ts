@@ -328,6 +328,51 @@ describe("StreamPipeline", () => {
     expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "T", partition: 3, offset: 7 }]);
   });
 
+  it("hands a source's facts to the store in arrival order, however their verifications finish", async () => {
+    const stored: string[] = [];
+    const verified = new Map<string, () => void>();
+    const { pipeline } = setup({
+      lifecycle: {
+        // Each verification finishes when the test says so: here, the last one first.
+        observe: (o) =>
+          new Promise((resolve) => {
+            verified.set(o.event.sessionId, () =>
+              resolve({ session: o.event.sessionId, source: o.source } as SessionFact),
+            );
+          }),
+        store: async (fact) => void stored.push(`${fact.source} ${fact.session}`),
+      },
+    });
+    const sessions = ["s0", "s1", "s2", "s3"];
+    await pipeline.handleBatch(
+      batch(
+        "T",
+        0,
+        0,
+        sessions.map((s, i) => tokenEnvelope("legacy", s, T0 + i)),
+      ),
+    );
+    await pipeline.handleBatch(batch("T", 1, 0, [tokenEnvelope("new", "p1", T0)]));
+    const settle = async (session: string) => {
+      verified.get(session)?.();
+      await new Promise((r) => setTimeout(r, 0));
+    };
+    for (const s of ["s3", "s1", "p1"]) await settle(s);
+    // s0 is still verifying: nothing after it on T/0 may go first; the other partition is not held.
+    expect(stored).toEqual(["T/1 p1"]);
+    await settle("s0");
+    expect(stored).toEqual(["T/1 p1", "T/0 s0", "T/0 s1"]);
+    await settle("s2");
+    await pipeline.drain();
+    expect(stored).toEqual(["T/1 p1", "T/0 s0", "T/0 s1", "T/0 s2", "T/0 s3"]);
+    expect(pipeline.offsets.takeCommittable()).toEqual(
+      expect.arrayContaining([
+        { topic: "T", partition: 0, offset: 4 },
+        { topic: "T", partition: 1, offset: 1 },
+      ]),
+    );
+  });
+
   it("says it is backlogged while as many token events as a window holds wait to be stored", async () => {
     const { pipeline } = setup({
       lifecycle: {

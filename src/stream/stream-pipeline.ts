@@ -58,7 +58,9 @@ export interface StreamPipelineOptions {
   onError?: (error: unknown) => void;
   /**
    * Token lifecycle events (docs/lifecycle.md): each becomes a session fact, stored before its
-   * offset resolves. Without it such an event is a dead letter.
+   * offset resolves. Without it such an event is a dead letter. `store` must take facts in the
+   * order it is called (the service's writer queues them synchronously): the pipeline calls it in
+   * each source's arrival order, which the session sweep's completeness rule relies on.
    */
   lifecycle?: { observe: TokenEventObserver; store(fact: SessionFact): Promise<void> };
 }
@@ -113,6 +115,8 @@ export class StreamPipeline {
   private reachableSinceWallMs = Number.NEGATIVE_INFINITY;
   private stopped = false;
   private tokenEventsInFlight = 0;
+  /** Per fact source, the turn of its latest token event to be handed to the store. */
+  private readonly factTurns = new Map<string, Promise<void>>();
   /** HTTP token events taken and not yet stored: what the `http` fact source still has to store. */
   httpTokenEventsInFlight = 0;
 
@@ -249,13 +253,39 @@ export class StreamPipeline {
     }
     this.tokenEventsInFlight++;
     if (!origin) this.httpTokenEventsInFlight++;
-    this.track(async () => {
-      await lifecycle.store(await lifecycle.observe(observed));
+    const handed = this.takeFactTurn(observed.source);
+    const settled = this.track(async () => {
+      const fact = await lifecycle.observe(observed);
+      await handed.previous;
+      const stored = lifecycle.store(fact);
+      handed.done();
+      await stored;
       this.tokenEventsInFlight--;
       if (!origin) this.httpTokenEventsInFlight--;
       this.resolve(origin);
     });
+    // Given up on (stopping): later events of the source need not wait for it.
+    void settled.then(handed.done);
     return undefined;
+  }
+
+  /**
+   * Verifications finish in any order (a cached token returns first), but a source's facts must
+   * reach the store in arrival order: the sweep takes the latest stored event time of a source's
+   * side as "complete up to", so a later fact stored before an earlier one would make one-sided
+   * verdicts come due while their counterpart is still on its way.
+   */
+  private takeFactTurn(source: string): { previous: Promise<void>; done: () => void } {
+    const previous = this.factTurns.get(source) ?? Promise.resolve();
+    let done = () => {};
+    const turn = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    this.factTurns.set(source, turn);
+    void turn.then(() => {
+      if (this.factTurns.get(source) === turn) this.factTurns.delete(source);
+    });
+    return { previous, done };
   }
 
   private route(key: string, event: PendingEvent, fingerprint: string): void {
@@ -378,7 +408,7 @@ export class StreamPipeline {
    * Its events have left the window, so nothing else would bring them back before a restart;
    * meanwhile their offsets stay unresolved and nothing past them is committed.
    */
-  private track(work: () => Promise<void>): void {
+  private track(work: () => Promise<void>): Promise<void> {
     const attempt = async () => {
       for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
         try {
@@ -394,6 +424,7 @@ export class StreamPipeline {
     const settled = attempt();
     this.inflight.add(settled);
     void settled.finally(() => this.inflight.delete(settled));
+    return settled;
   }
 
   /** Stops retrying failed work (shutdown): what is unfinished stays uncommitted and is redelivered. */
