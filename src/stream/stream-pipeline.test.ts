@@ -373,6 +373,31 @@ describe("StreamPipeline", () => {
     );
   });
 
+  it("stores nothing of a source past a token event given up on stop", async () => {
+    const stored: string[] = [];
+    const { pipeline } = setup({
+      lifecycle: {
+        observe: async (o) => {
+          if (o.event.sessionId === "s0") throw new Error("keys unavailable");
+          return { session: o.event.sessionId, source: o.source } as SessionFact;
+        },
+        store: async (fact) => void stored.push(`${fact.source} ${fact.session}`),
+      },
+    });
+    await pipeline.handleBatch(
+      batch("T", 0, 0, [tokenEnvelope("legacy", "s0", T0), tokenEnvelope("legacy", "s1", T0 + 1)]),
+    );
+    await pipeline.handleBatch(batch("T", 1, 0, [tokenEnvelope("new", "p1", T0)]));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(stored).toEqual(["T/1 p1"]);
+    pipeline.stop();
+    await pipeline.drain();
+    expect(stored).toEqual(["T/1 p1"]);
+    expect(pipeline.offsets.takeCommittable()).toEqual(
+      expect.arrayContaining([{ topic: "T", partition: 1, offset: 1 }]),
+    );
+  });
+
   it("says it is backlogged while as many token events as a window holds wait to be stored", async () => {
     const { pipeline } = setup({
       lifecycle: {

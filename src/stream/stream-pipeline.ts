@@ -116,7 +116,7 @@ export class StreamPipeline {
   private stopped = false;
   private tokenEventsInFlight = 0;
   /** Per fact source, the turn of its latest token event to be handed to the store. */
-  private readonly factTurns = new Map<string, Promise<void>>();
+  private readonly factTurns = new Map<string, Promise<boolean>>();
   /** HTTP token events taken and not yet stored: what the `http` fact source still has to store. */
   httpTokenEventsInFlight = 0;
 
@@ -256,16 +256,18 @@ export class StreamPipeline {
     const handed = this.takeFactTurn(observed.source);
     const settled = this.track(async () => {
       const fact = await lifecycle.observe(observed);
-      await handed.previous;
+      // An earlier event of the source was given up (stopping): storing this one past the gap
+      // would tell the sweep the source is complete beyond a fact that is not stored.
+      if (!(await handed.previous)) return;
       const stored = lifecycle.store(fact);
-      handed.done();
+      handed.done(true);
       await stored;
       this.tokenEventsInFlight--;
       if (!origin) this.httpTokenEventsInFlight--;
       this.resolve(origin);
     });
-    // Given up on (stopping): later events of the source need not wait for it.
-    void settled.then(handed.done);
+    // Ended without handing its fact over (given up on stop): the source's later events give up too.
+    void settled.then(() => handed.done(false));
     return undefined;
   }
 
@@ -273,12 +275,14 @@ export class StreamPipeline {
    * Verifications finish in any order (a cached token returns first), but a source's facts must
    * reach the store in arrival order: the sweep takes the latest stored event time of a source's
    * side as "complete up to", so a later fact stored before an earlier one would make one-sided
-   * verdicts come due while their counterpart is still on its way.
+   * verdicts come due while their counterpart is still on its way. A turn resolves true once its
+   * fact is handed to the store, false when it was given up (then so are the turns after it).
+   * `store` rejects only when the writer is closing, so a handed-over fact is never re-handed.
    */
-  private takeFactTurn(source: string): { previous: Promise<void>; done: () => void } {
-    const previous = this.factTurns.get(source) ?? Promise.resolve();
-    let done = () => {};
-    const turn = new Promise<void>((resolve) => {
+  private takeFactTurn(source: string): { previous: Promise<boolean>; done: (handed: boolean) => void } {
+    const previous = this.factTurns.get(source) ?? Promise.resolve(true);
+    let done: (handed: boolean) => void = () => {};
+    const turn = new Promise<boolean>((resolve) => {
       done = resolve;
     });
     this.factTurns.set(source, turn);
