@@ -176,6 +176,77 @@ describe("StreamPipeline", () => {
     expect(sink.stored.filter((o) => !o.paired)).toHaveLength(0);
   });
 
+  it("does not take a side that is behind its high watermark for silent, however long its next fetch takes", async () => {
+    const { pipeline, sink, advanceWall } = setup();
+    const ids = Array.from({ length: 120 }, (_, i) => `r${i}`);
+    const at = (i: number) => T0 + i * 500;
+    await pipeline.handleBatch(
+      batch(
+        "L",
+        0,
+        0,
+        ids.map((id, i) => envelope("legacy", id, at(i))),
+      ),
+    );
+    // The new topic's backlog comes in two fetches; the first leaves 100 events unread.
+    const firstNew = batch(
+      "N",
+      0,
+      0,
+      ids.slice(0, 20).map((id, i) => envelope("new", id, at(i) + 20)),
+    );
+    await pipeline.handleBatch({ ...firstNew, highWatermark: 120 });
+    advanceWall(40_000); // a slow fetch (a loaded machine, a consumer catching up)
+    pipeline.tick();
+    await pipeline.drain();
+    expect(sink.stored.filter((o) => !o.paired)).toEqual([]);
+    await pipeline.handleBatch(
+      batch(
+        "N",
+        0,
+        20,
+        ids.slice(20).map((id, i) => envelope("new", id, at(i + 20) + 20)),
+      ),
+    );
+    await pipeline.drain();
+    expect(sink.stored.filter((o) => o.paired)).toHaveLength(120);
+    expect(sink.stored.filter((o) => !o.paired)).toHaveLength(0);
+  });
+
+  it("gives up a full window's events when the side it paused cannot catch up and the other went silent", async () => {
+    const { pipeline, sink, advanceWall } = setup(); // maxPending 100
+    const ids = Array.from({ length: 101 }, (_, i) => `r${i}`);
+    const legacy = batch(
+      "L",
+      0,
+      0,
+      ids.map((id, i) => envelope("legacy", id, T0 + i * 100)),
+    );
+    await pipeline.handleBatch({ ...legacy, highWatermark: 5_000 }); // paused with a backlog
+    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "r0", T0)]));
+    expect(pipeline.fullPartitions()).toEqual([{ partition: 0, ahead: "legacy" }]);
+    advanceWall(31_000);
+    pipeline.tick();
+    await pipeline.drain();
+    // The silent side's time moved 31 s: what is older than one window behind it is given up,
+    // enough to take the window below its limit, so the paused side is resumed and reads on.
+    expect(sink.stored.filter((o) => !o.paired).map((o) => o.correlation_id)).toEqual(ids.slice(1, 10));
+    expect(pipeline.fullPartitions()).toEqual([]);
+  });
+
+  it("moves event time on once a caught-up side goes silent", async () => {
+    const { pipeline, sink, advanceWall } = setup();
+    await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "a", T0), envelope("legacy", "b", T0)]));
+    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "a", T0)]));
+    advanceWall(31_000);
+    pipeline.tick();
+    await pipeline.drain();
+    expect(sink.stored.map((o) => [o.correlation_id, o.paired])).toEqual([
+      ["a", true],
+      ["b", false],
+    ]);
+  });
+
   it("sends an invalid message to the dead-letter sink and goes on with the partition", async () => {
     const { pipeline, sink, dead } = setup();
     await pipeline.handleBatch(

@@ -68,16 +68,25 @@ export interface StreamPipelineOptions {
 /** Why an event was not evaluated, as a metric label (the reason text has the details). */
 export type RejectCategory = "not_json" | "invalid_envelope" | "far_future" | "conflicting_duplicate";
 
-/** How far one side of a window has got: its latest event time, and when (wall clock) it last delivered. */
+/**
+ * How far one side of a window has got: its latest event time, when (wall clock) it last
+ * delivered, and the topics its events came from (one per side, or one topic for both).
+ */
 interface SideProgress {
   maxEventMs: number;
   lastArrivalWallMs: number;
+  topics: Set<string>;
 }
 
 interface PartitionWindow {
   window: PairingWindow<PendingEvent>;
   createdWallMs: number;
   sides: Record<Side, SideProgress>;
+  /**
+   * Per topic, whether its latest delivered batch reached the partition's high watermark: a topic
+   * that has not may hold unread events, so its silence is a slow fetch, not quiet gateways.
+   */
+  caughtUp: Map<string, boolean>;
 }
 
 /**
@@ -92,6 +101,9 @@ const RETRY_MAX_MS = 30_000;
 
 const NO_LIFECYCLE = "a token lifecycle event, but the config has no lifecycle section";
 
+/** HTTP events have no fetch position: nothing of theirs is ever left unread. */
+const HTTP_SOURCE = "http";
+
 /** A side silent this long (wall clock) no longer holds event time back. */
 const IDLE_AFTER_MS = 1_000;
 
@@ -101,6 +113,12 @@ const UNPAIRED_DETAIL: Record<UnpairedCause, string> = {
   end_of_input: "no partner before the end of the input",
   late: "the partner arrived after this request was already reported unpaired",
 };
+
+/** The side with more events waiting in the window: the one that runs ahead of its partners. */
+function aheadSide(w: PartitionWindow): Side {
+  const bySide = w.window.pendingBySide;
+  return bySide.legacy >= bySide.new ? "legacy" : "new";
+}
 
 /**
  * The streaming core around the pure diff: one pairing window per partition number (the legacy
@@ -129,7 +147,7 @@ export class StreamPipeline {
     // An offset seen before is a re-read of an event this pipeline still holds: routing it again
     // would resolve the original's offset as a "duplicate" before the original is stored.
     const fresh = batch.messages.filter((message) => this.offsets.track(message, message.offset));
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return this.noteFetchPosition(batch);
     const decoded = await this.options.evaluator.decode(
       fresh.map((m) => ({
         text: m.value?.toString("utf8") ?? "",
@@ -141,6 +159,14 @@ export class StreamPipeline {
       const deadLetter = this.accept(message, decoded[i] ?? { ok: false, reason: "not decoded" });
       if (deadLetter) await deadLetter;
     }
+    this.noteFetchPosition(batch);
+  }
+
+  /** Records whether the batch left anything unread in its partition when it was fetched. */
+  private noteFetchPosition(batch: MirrorBatch): void {
+    const last = batch.messages.at(-1);
+    const w = this.windows.get(String(batch.partition));
+    if (last && w) w.caughtUp.set(batch.topic, last.offset + 1 >= batch.highWatermark);
   }
 
   /** Feeds one event that arrived without an offset (HTTP ingest). */
@@ -180,10 +206,7 @@ export class StreamPipeline {
     const limit = this.options.window.maxPending;
     return [...this.windows.entries()]
       .filter(([k, w]) => k !== "http" && w.window.pendingCount >= limit)
-      .map(([k, w]) => {
-        const bySide = w.window.pendingBySide;
-        return { partition: Number(k), ahead: bySide.legacy >= bySide.new ? "legacy" : "new" };
-      });
+      .map(([k, w]) => ({ partition: Number(k), ahead: aheadSide(w) }));
   }
 
   pendingEvents(): number {
@@ -297,6 +320,7 @@ export class StreamPipeline {
     const side = w.sides[event.side];
     this.options.onAccepted?.(event.side);
     side.lastArrivalWallMs = this.now();
+    side.topics.add(event.origin?.topic ?? HTTP_SOURCE);
     side.maxEventMs = Math.max(side.maxEventMs, event.observedAtMs);
     this.consume(
       w.window.add({
@@ -314,17 +338,32 @@ export class StreamPipeline {
    * The two sides of a partition arrive in separate fetches (two topics), so one side can run far
    * ahead in event time. Event time is the slower side's: a side's events are not given up while
    * their partners may still be on the way. A silent side stops holding time back: its time moves
-   * on with the wall clock, and a side never seen is ignored after one window.
+   * on with the wall clock, and a side never seen is ignored after one window. Silent means no
+   * arrivals for a while with nothing left unread at the last fetch: a side still working through
+   * a backlog (after a restart, or when its fetches lag) goes quiet only because it is not read.
    */
   private advance(w: PartitionWindow): void {
     const wall = this.now();
     const times: number[] = [];
-    for (const side of Object.values(w.sides)) {
+    const held = this.heldBack(w);
+    for (const [name, side] of Object.entries(w.sides)) {
       const idle = wall - Math.max(side.lastArrivalWallMs, this.reachableSinceWallMs);
-      if (Number.isFinite(side.maxEventMs)) times.push(side.maxEventMs + (idle > IDLE_AFTER_MS ? idle : 0));
+      const drained = name === held || [...side.topics].every((t) => w.caughtUp.get(t) !== false);
+      const silent = idle > IDLE_AFTER_MS && drained;
+      if (Number.isFinite(side.maxEventMs)) times.push(side.maxEventMs + (silent ? idle : 0));
       else if (wall - w.createdWallMs <= this.options.window.windowMs) return; // may still come
     }
     if (times.length > 0) this.consume(w.window.advance(Math.min(...times)));
+  }
+
+  /**
+   * The side a full window has paused (fullPartitions): it is behind its high watermark because
+   * we stopped reading it, not because it is slow, and waiting for it to catch up would wait
+   * forever when the other side has gone quiet.
+   */
+  private heldBack(w: PartitionWindow): Side | undefined {
+    if (w.window.pendingCount < this.options.window.maxPending) return undefined;
+    return aheadSide(w);
   }
 
   private consume(outputs: PairingOutput<PendingEvent>[]): void {
@@ -440,7 +479,11 @@ export class StreamPipeline {
     let w = this.windows.get(key);
     if (!w) {
       const wall = this.now();
-      const fresh = (): SideProgress => ({ maxEventMs: Number.NEGATIVE_INFINITY, lastArrivalWallMs: wall });
+      const fresh = (): SideProgress => ({
+        maxEventMs: Number.NEGATIVE_INFINITY,
+        lastArrivalWallMs: wall,
+        topics: new Set(),
+      });
       w = {
         // The configured limit is where fetching pauses; the window itself holds one more
         // limit's worth, so the batch in hand when it fills is never given up (no drops).
@@ -451,6 +494,7 @@ export class StreamPipeline {
         }),
         createdWallMs: wall,
         sides: { legacy: fresh(), new: fresh() },
+        caughtUp: new Map(),
       };
       this.windows.set(key, w);
     }
