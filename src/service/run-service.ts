@@ -31,6 +31,7 @@ import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
 import { storedPairs } from "../store/stored-pairs.js";
 import { type RowSink, storeSink } from "../store/write-rows.js";
 import { createLocalEvaluator } from "../stream/evaluator.js";
+import { OffsetCommitter } from "../stream/offset-committer.js";
 import { createOutcomeMaker } from "../stream/outcome-maker.js";
 import { StreamPipeline } from "../stream/stream-pipeline.js";
 import { Backpressure } from "./backpressure.js";
@@ -189,16 +190,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     resolveStopped = r;
   });
 
-  const commit = async () => {
-    const offsets = pipeline.offsets.takeCommittable();
-    if (offsets.length === 0) return;
-    try {
-      await kafka.consumer.commit(offsets);
-    } catch (err) {
-      pipeline.offsets.commitFailed(offsets);
-      throw err;
-    }
-  };
+  const committer = new OffsetCommitter(pipeline.offsets, (offsets) => kafka.consumer.commit(offsets));
+  const commit = () => committer.commit();
   // Since when the brokers have answered without a break: a broker outage is no reason to give
   // up waiting events as unpaired (their partners are stuck in Kafka, not missing).
   let reachableSince = Date.now();
@@ -211,7 +204,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     pipeline.tick(reachableSince);
     metrics.pendingEvents.set(pipeline.pendingEvents());
     backpressure.update(writer.paused || pipeline.tokenEventsBacklogged, pipeline.fullPartitions());
-    commit().catch((err: unknown) => log.warn({ err: String(err) }, "offset commit failed; will retry"));
+    // A commit still retrying (brokers away) is not queued behind: the next turn takes it all.
+    if (!committer.busy)
+      commit().catch((err: unknown) => log.warn({ err: String(err) }, "offset commit failed; will retry"));
   }, config.kafka.commitIntervalMs);
   // The lag probe doubles as the reachability check: a probe that fails, or hangs in kafkajs'
   // retries for more than two seconds, marks the brokers unreachable.
