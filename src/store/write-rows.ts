@@ -1,4 +1,11 @@
-import { DETAIL_STAGES, type EncodedRows, type EncodedTable, joinEncoded } from "./encoded-rows.js";
+import {
+  DETAIL_STAGES,
+  type EncodedRows,
+  type EncodedTable,
+  type EncodedText,
+  joinEncoded,
+  textOf,
+} from "./encoded-rows.js";
 import type { Store } from "./open-store.js";
 import type { StoreTables } from "./store-tables.js";
 
@@ -14,7 +21,9 @@ export function storeSink(store: Pick<Store, "driver" | "tables">): RowSink {
   const tableOf = tableNames(store.tables);
   const insert = async (batch: readonly EncodedRows[], table: EncodedTable) => {
     const body = joinEncoded(batch.map((rows) => rows[table]));
-    if (body.length > 0) await store.driver.insertJsonEachRow(tableOf[table], body);
+    if (body.length === 0) return;
+    if (table !== "facts") return store.driver.insertJsonEachRow(tableOf[table], body);
+    for (const day of splitByDay(body)) await store.driver.insertJsonEachRow(tableOf[table], day);
   };
   return async (batch) => {
     for (const stage of DETAIL_STAGES) {
@@ -36,4 +45,25 @@ function tableNames(tables: StoreTables): Record<EncodedTable, string> {
     findings: tables.findings,
     outcome: tables.outcomes,
   };
+}
+
+const OBSERVED_DAY = /"observed_at":"(\d{4}-\d{2}-\d{2})/;
+
+/**
+ * Session facts as one insert per day of event time (the table's daily partitions, UTC), the
+ * earliest first. An insert into several partitions becomes visible part by part, and the session
+ * sweep reads the latest stored fact time of a source as "complete up to": a later day visible
+ * before an earlier one of the same batch would make one-sided verdicts come due on facts not yet
+ * visible. Within a partition an insert is one part, visible at once.
+ */
+export function splitByDay(body: EncodedText): string[] {
+  const days = new Map<string, string[]>();
+  for (const line of textOf(body).split("\n")) {
+    if (line.length === 0) continue;
+    const day = OBSERVED_DAY.exec(line)?.[1] ?? "";
+    const lines = days.get(day) ?? [];
+    lines.push(line);
+    days.set(day, lines);
+  }
+  return [...days.keys()].sort().map((day) => `${days.get(day)?.join("\n")}\n`);
 }
