@@ -4,7 +4,7 @@ import type { SessionFact } from "../lifecycle/session-fact.js";
 import type { Runtime } from "../runtime/load-runtime.js";
 import type { Store } from "../store/open-store.js";
 import type { Pseudonymizer } from "../store/pseudonymize.js";
-import { createSessionSweep, startSweepLoop } from "./session-sweep.js";
+import { createSessionSweep, type SourceLag, startSweepLoop } from "./session-sweep.js";
 
 export interface LifecycleParts {
   /** For the stream pipeline: token events become stored session facts. */
@@ -19,7 +19,7 @@ export function lifecyclePartsOf(o: {
   /** Stores facts batched with the outcomes (the service's writer). */
   writeFact(fact: SessionFact): Promise<void>;
   pseudonymizer: Pseudonymizer;
-  lagOf(source: string): number | undefined;
+  lagOf(source: string): SourceLag | undefined;
 }): LifecycleParts | undefined {
   const { config } = o.runtime.loaded;
   const section = config.lifecycle;

@@ -145,9 +145,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // HTTP: what this process accepted and has not stored yet. Kafka: a lag older than a few
     // probes is not known any more (the probe failing, the brokers away).
     lagOf: (source) => {
-      if (source === "http") return pipeline.httpTokenEventsInFlight;
-      if (Date.now() - lastLagAt > 5_000) return undefined;
-      return lastLag.find((p) => `${p.topic}/${p.partition}` === source)?.lag;
+      if (source === "http") return { remaining: pipeline.httpTokenEventsInFlight, ageMs: 0 };
+      const ageMs = Date.now() - lastLagAt;
+      if (ageMs > 5_000) return undefined;
+      const lag = lastLag.find((p) => `${p.topic}/${p.partition}` === source)?.lag;
+      return lag === undefined ? undefined : { remaining: lag, ageMs };
     },
   });
   const windowMs = config.pairing.windowSeconds * 1000;
@@ -216,12 +218,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       if (Date.now() - probeStartedAt > 2_000) reachableSince = Date.now();
       return;
     }
-    probeStartedAt = Date.now();
+    const startedAt = Date.now();
+    probeStartedAt = startedAt;
     kafka.lag
       .measure()
       .then((l) => {
         lastLag = l;
-        lastLagAt = Date.now();
+        // The offsets were read after the probe started: "nothing left" holds from then on.
+        lastLagAt = startedAt;
         setLagGauges(metrics, l);
       })
       .catch((err: unknown) => {

@@ -9,9 +9,11 @@ const progress = [
   { source: "http", side: "new" as const, maxObservedAtMs: 200, lastStoredAtMs: NOW - 90_000 },
 ];
 
+const drainedNow = { remaining: 0, ageMs: 0 };
+
 describe("completeness", () => {
   it("is each side's latest stored fact while the source is busy", () => {
-    const complete = completeness(progress, { now: NOW, windowMs: 60_000, lagOf: () => 0 });
+    const complete = completeness(progress, { now: NOW, windowMs: 60_000, lagOf: () => drainedNow });
     expect(complete("tokens/0", "legacy")).toBe(500);
     expect(complete("tokens/0", "new")).toBe(400);
     expect(complete("nowhere/3", "new")).toBe(Number.NEGATIVE_INFINITY);
@@ -19,16 +21,27 @@ describe("completeness", () => {
 
   it("is everything once a source was quiet for a window with nothing left unread", () => {
     const lag = new Map([
-      ["tokens/1", 0],
-      ["http", 0],
+      ["tokens/1", drainedNow],
+      ["http", drainedNow],
     ]);
     const complete = completeness(progress, { now: NOW, windowMs: 60_000, lagOf: (s) => lag.get(s) });
     expect(complete("tokens/1", "new")).toBe(Number.POSITIVE_INFINITY);
     expect(complete("http", "legacy")).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it("is not everything on a zero lag measured less than a window after the last stored fact", () => {
+    // tokens/1 stored its last fact 90 s ago; a 60 s window: the lag must be at most 30 s old.
+    const at = (ageMs: number) => () => ({ remaining: 0, ageMs });
+    expect(completeness(progress, { now: NOW, windowMs: 60_000, lagOf: at(29_000) })("tokens/1", "new")).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(completeness(progress, { now: NOW, windowMs: 60_000, lagOf: at(31_000) })("tokens/1", "new")).toBe(
+      Number.NEGATIVE_INFINITY,
+    );
+  });
+
   it("is not everything while a quiet source has events still to store, or that is unknown", () => {
-    for (const lag of [12, undefined]) {
+    for (const lag of [{ remaining: 12, ageMs: 0 }, undefined]) {
       const complete = completeness(progress, { now: NOW, windowMs: 60_000, lagOf: () => lag });
       expect(complete("tokens/1", "legacy")).toBe(300);
       expect(complete("tokens/1", "new")).toBe(Number.NEGATIVE_INFINITY);

@@ -19,9 +19,15 @@ export interface SessionSweepDeps {
    * What a fact source (`topic/partition`, or `http`) still has to store: its consumer lag, or
    * the HTTP token events accepted and not yet stored; undefined when unknown (not probed, stale).
    */
-  lagOf(source: string): number | undefined;
+  lagOf(source: string): SourceLag | undefined;
   /** The clock stored_at is compared with; the store's own by default. */
   now?: () => number;
+}
+
+/** What a source still had to store, and how long ago (ms) that was measured. */
+export interface SourceLag {
+  remaining: number;
+  ageMs: number;
 }
 
 export interface SweepResult {
@@ -113,7 +119,7 @@ const progressKey = (p: Pick<FactProgress, "source" | "side">) => `${p.source}\u
  */
 export function completeness(
   progress: readonly FactProgress[],
-  o: { now: number; windowMs: number; lagOf(source: string): number | undefined },
+  o: { now: number; windowMs: number; lagOf(source: string): SourceLag | undefined },
 ): FactsComplete {
   const bySource = new Map<string, FactProgress[]>();
   for (const p of progress) bySource.set(p.source, [...(bySource.get(p.source) ?? []), p]);
@@ -121,9 +127,12 @@ export function completeness(
     const entries = bySource.get(source) ?? [];
     const lastStored = Math.max(...entries.map((e) => e.lastStoredAtMs));
     // A source must be known to have nothing left to store: for Kafka its lag is 0, for HTTP no
-    // accepted event is still on its way to the store. An unknown lag is not silence.
-    const drained = o.lagOf(source) === 0;
-    const quiet = o.now - lastStored > o.windowMs && drained;
+    // accepted event is still on its way to the store. An unknown lag is not silence. The lag
+    // must be measured a window after the last stored fact: the counterparts of the stored facts
+    // are produced by then, and a zero lag measured earlier says nothing about them.
+    const lag = o.lagOf(source);
+    const measuredAt = lag === undefined ? Number.NEGATIVE_INFINITY : o.now - lag.ageMs;
+    const quiet = lag?.remaining === 0 && measuredAt - lastStored > o.windowMs;
     if (entries.length > 0 && quiet) return Number.POSITIVE_INFINITY;
     return entries.find((e) => e.side === side)?.maxObservedAtMs ?? Number.NEGATIVE_INFINITY;
   };

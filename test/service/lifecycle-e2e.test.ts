@@ -119,7 +119,7 @@ WHERE kind IN {kinds:Array(String)} GROUP BY pair_id, side)`,
     const sweep = createSessionSweep({
       store: service.store,
       config: { identity: loaded.config.identity, lifecycle: loaded.config.lifecycle ?? never() },
-      lagOf: () => 0,
+      lagOf: () => ({ remaining: 0, ageMs: 0 }),
     });
     const result = await sweep();
     expect(result.sessions).toBeGreaterThan(0);

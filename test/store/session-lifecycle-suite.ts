@@ -205,7 +205,7 @@ export function describeSessionLifecycleStore(name: string, fresh: FreshDriverFa
         const sweep = createSessionSweep({
           store,
           config: { identity: { legacySubjectClaim: "legacy_sub", claimMappings: [] }, lifecycle: LIFECYCLE },
-          lagOf: () => lag,
+          lagOf: () => (lag === undefined ? undefined : { remaining: lag, ageMs: 0 }),
           now: () => now,
         });
         const drift = async () =>
