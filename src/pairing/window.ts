@@ -1,4 +1,4 @@
-import type { Side } from "../contracts/index.js";
+import { SIDES, type Side } from "../contracts/index.js";
 import { MinHeap } from "./min-heap.js";
 
 /** One mirrored event as the window sees it; `payload` is whatever the caller pairs (opaque here). */
@@ -27,8 +27,9 @@ export interface WindowOptions {
   /** Most events waiting for a partner; past it the oldest are given up as unpaired (cause capacity). */
   maxPending: number;
   /**
-   * When true, `add` does not move event time: the caller does, with `advance`. Streams that read
-   * the two sides from different partitions use it to advance to the slower side's time only.
+   * When true, `add` does not move event time: the caller does, with `advance` or `advanceSides`.
+   * Streams that read the two sides from different partitions use it: a side's waiting events are
+   * given up by how far its partners' stream has got, not by its own.
    */
   externalEventTime?: boolean;
 }
@@ -53,9 +54,15 @@ interface Closed {
  */
 export class PairingWindow<T> {
   private readonly pending = new Map<string, Pending<T>>();
-  private readonly expiry = new MinHeap<Pending<T>>();
+  /** Per side, its waiting events by event time (each side's events expire by its partners' time). */
+  private readonly expiry: Record<Side, MinHeap<Pending<T>>> = { legacy: new MinHeap(), new: new MinHeap() };
   private readonly closed = new Map<string, Closed>();
   private maxObservedMs = Number.NEGATIVE_INFINITY;
+  /** Per side, how far the stream of its partners has got (event time). */
+  private readonly partnersAtMs: Record<Side, number> = {
+    legacy: Number.NEGATIVE_INFINITY,
+    new: Number.NEGATIVE_INFINITY,
+  };
   private readonly waitingBySide: Record<Side, number> = { legacy: 0, new: 0 };
 
   constructor(private readonly options: WindowOptions) {
@@ -91,8 +98,17 @@ export class PairingWindow<T> {
 
   /** Moves event time forward without an event (e.g. an idle stream's wall clock). */
   advance(observedAtMs: number): PairingOutput<T>[] {
+    return this.advanceSides({ legacy: observedAtMs, new: observedAtMs });
+  }
+
+  /**
+   * Moves event time per side: `partnersAt[side]` is how far (event time) the stream that would
+   * deliver the partners of `side`'s waiting events has got. Those older than it by more than the
+   * window are given up: their partners would have come by now.
+   */
+  advanceSides(partnersAt: Readonly<Record<Side, number>>): PairingOutput<T>[] {
     const out: PairingOutput<T>[] = [];
-    this.advanceTo(observedAtMs, out);
+    this.advanceTo(partnersAt, out);
     return out;
   }
 
@@ -143,7 +159,7 @@ export class PairingWindow<T> {
     const entry = { event };
     this.pending.set(event.correlationId, entry);
     this.waitingBySide[event.side]++;
-    this.expiry.push(event.observedAtMs, entry);
+    this.expiry[event.side].push(event.observedAtMs, entry);
     while (this.pending.size > this.options.maxPending) {
       const oldest = this.oldestWaiting();
       if (!oldest) break;
@@ -151,30 +167,49 @@ export class PairingWindow<T> {
     }
   }
 
-  private advanceTo(observedAtMs: number, out: PairingOutput<T>[]): void {
-    if (observedAtMs > this.maxObservedMs) this.maxObservedMs = observedAtMs;
-    const watermark = this.watermarkMs;
-    for (let oldest = this.oldestWaiting(); oldest && oldest.event.observedAtMs < watermark; ) {
-      this.expire(oldest, "window_closed", out);
-      oldest = this.oldestWaiting();
+  private advanceTo(at: number | Readonly<Record<Side, number>>, out: PairingOutput<T>[]): void {
+    const to = typeof at === "number" ? { legacy: at, new: at } : at;
+    // Event time never goes back: a stream's time that falls (a silent side heard again) keeps
+    // what it reached.
+    const partnersAt = this.partnersAtMs;
+    for (const side of SIDES) partnersAt[side] = Math.max(partnersAt[side], to[side]);
+    this.maxObservedMs = Math.max(this.maxObservedMs, partnersAt.legacy, partnersAt.new);
+    for (const side of SIDES) {
+      const watermark = partnersAt[side] - this.options.windowMs;
+      for (let oldest = this.oldestOf(side); oldest && oldest.event.observedAtMs < watermark; ) {
+        this.expire(oldest, "window_closed", out);
+        oldest = this.oldestOf(side);
+      }
     }
+    // Closed ids are kept until both sides' streams are a window past them.
+    const watermark = Math.min(partnersAt.legacy, partnersAt.new) - this.options.windowMs;
     for (const [id, closed] of this.closed) {
       if (closed.forgetAtMs >= watermark && this.closed.size <= this.options.maxPending) break;
       this.closed.delete(id);
     }
   }
 
-  /** The oldest event still waiting; heap entries of events that paired meanwhile are dropped lazily. */
+  /** The oldest event still waiting, of either side. */
   private oldestWaiting(): Pending<T> | undefined {
-    for (let top = this.expiry.peek(); top; top = this.expiry.peek()) {
+    const legacy = this.oldestOf("legacy");
+    const next = this.oldestOf("new");
+    if (!legacy || !next) return legacy ?? next;
+    return next.event.observedAtMs < legacy.event.observedAtMs ? next : legacy;
+  }
+
+  /** A side's oldest event still waiting; heap entries of events that paired meanwhile are dropped lazily. */
+  private oldestOf(side: Side): Pending<T> | undefined {
+    const heap = this.expiry[side];
+    for (let top = heap.peek(); top; top = heap.peek()) {
       if (this.pending.get(top.event.correlationId) === top) return top;
-      this.expiry.pop();
+      heap.pop();
     }
     return undefined;
   }
 
+  /** Gives up a side's oldest waiting event (the top of its heap, as `oldestOf` left it). */
   private expire(entry: Pending<T>, cause: UnpairedCause, out: PairingOutput<T>[]): void {
-    this.expiry.pop();
+    this.expiry[entry.event.side].pop();
     this.pending.delete(entry.event.correlationId);
     this.waitingBySide[entry.event.side]--;
     this.remember(entry.event);

@@ -25,14 +25,15 @@ describe("Backpressure", () => {
     bp.update(false, [{ partition: 3, ahead: "legacy" }]); // no repeated calls
     bp.update(false, []);
     expect(calls).toEqual(["pause L#3", "resume L#3"]);
-    expect(bp.paused).toBe(false);
+    expect(bp.holding).toBe(0);
   });
 
   it("pauses everything while the store is failing, and restores the partition holds after", () => {
     const { consumer, calls } = recordingConsumer();
     const bp = new Backpressure(consumer, { legacy: "L", new: "N" });
     bp.update(true, [{ partition: 1, ahead: "new" }]);
-    expect(bp.paused).toBe(true);
+    expect(bp.pausedEverything).toBe(true);
+    expect(bp.holding).toBe(1);
     bp.update(false, [{ partition: 1, ahead: "new" }]);
     expect(calls).toEqual(["pause all", "resume all", "pause N#1"]);
   });

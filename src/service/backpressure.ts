@@ -45,7 +45,13 @@ export class Backpressure {
     this.storePaused = storeWantsPause;
   }
 
-  get paused(): boolean {
-    return this.storePaused || this.held.size > 0;
+  /** Every partition is paused (the store): no stream is read, so no silence is the gateways'. */
+  get pausedEverything(): boolean {
+    return this.storePaused;
+  }
+
+  /** Partitions held back for a full window (the pipeline knows which streams they are). */
+  get holding(): number {
+    return this.held.size;
   }
 }

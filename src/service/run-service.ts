@@ -167,6 +167,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     sink: writer,
     deadLetters: kafka.deadLetters,
     window: { windowMs, maxPending: config.pairing.maxPending },
+    topics: { legacy: topics.legacy, new: topics.new },
     pairedAlready: (probes) => storedPairs(store, probes, windowMs),
     onAccepted: (side) => consumed[side].inc(),
     onPairDiffed: (seconds) => pairSeconds.observe(seconds),
@@ -200,9 +201,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   /** Set while a batch handler waits for the store: fetching is held back by us, as when paused. */
   let catchingUp = false;
   const timer = setInterval(() => {
-    // While we hold fetching back ourselves, the partners of waiting events sit unread in Kafka:
-    // that silence is ours, not the gateways'.
-    if (backpressure.paused || !consumerRunning || catchingUp) reachableSince = Date.now();
+    // While we hold all fetching back ourselves, the partners of waiting events sit unread in
+    // Kafka: that silence is ours, not the gateways'. (A partition held for a full window is the
+    // pipeline's to know: it does not take that stream's silence for the gateways'.)
+    if (backpressure.pausedEverything || !consumerRunning || catchingUp) reachableSince = Date.now();
     pipeline.tick(reachableSince);
     metrics.pendingEvents.set(pipeline.pendingEvents());
     backpressure.update(writer.paused || pipeline.tokenEventsBacklogged, pipeline.fullPartitions());

@@ -32,7 +32,8 @@ function batch(topic: string, partition: number, firstOffset: number, values: st
     value: Buffer.from(v),
     timestampMs: T0,
   }));
-  return { topic, partition, messages, highWatermark: firstOffset + values.length };
+  const lastOffset = firstOffset + values.length - 1;
+  return { topic, partition, messages, highWatermark: lastOffset + 1, lastOffset };
 }
 
 const outcome = (correlationId: string, paired: boolean): PairOutcome => ({
@@ -83,7 +84,13 @@ function tokenEnvelope(side: "legacy" | "new", sessionId: string, atMs: number):
   });
 }
 
-function setup(opts: { alreadyPaired?: string[]; lifecycle?: StreamPipelineOptions["lifecycle"] } = {}) {
+function setup(
+  opts: {
+    alreadyPaired?: string[];
+    lifecycle?: StreamPipelineOptions["lifecycle"];
+    topics?: StreamPipelineOptions["topics"];
+  } = {},
+) {
   const sink = new MemorySink();
   const dead: { offset: number; reason: string }[] = [];
   let wall = T0;
@@ -104,6 +111,7 @@ function setup(opts: { alreadyPaired?: string[]; lifecycle?: StreamPipelineOptio
       close: async () => {},
     },
     window: { windowMs: 30_000, maxPending: 100 },
+    topics: opts.topics ?? { legacy: "L", new: "N" },
     pairedAlready: async (probes) =>
       new Set(probes.map((p) => p.correlationId).filter((c) => opts.alreadyPaired?.includes(c))),
     now: () => wall,
@@ -213,7 +221,41 @@ describe("StreamPipeline", () => {
     expect(sink.stored.filter((o) => !o.paired)).toHaveLength(0);
   });
 
-  it("gives up a full window's events when the side it paused cannot catch up and the other went silent", async () => {
+  it("gives up a side's events by how far its partners' stream has got, however far behind its own is", async () => {
+    const { pipeline, sink } = setup();
+    const ids = Array.from({ length: 120 }, (_, i) => `r${i}`);
+    const at = (i: number) => T0 + i * 500;
+    const legacy = batch("L", 0, 0, [
+      envelope("legacy", "lonely", T0),
+      ...ids.slice(0, 10).map((id, i) => envelope("legacy", id, at(i))),
+    ]);
+    await pipeline.handleBatch({ ...legacy, highWatermark: 500 }); // the legacy topic has a backlog
+    await pipeline.handleBatch(
+      batch(
+        "N",
+        0,
+        0,
+        ids.map((id, i) => envelope("new", id, at(i) + 20)),
+      ),
+    );
+    await pipeline.drain();
+    // The new stream is a minute on: "lonely"'s partner would have come. The new events past r9
+    // wait for the legacy backlog, which holds their partners.
+    expect(sink.stored.filter((o) => !o.paired).map((o) => o.correlation_id)).toEqual(["lonely"]);
+    expect(sink.stored.filter((o) => o.paired)).toHaveLength(10);
+    expect(pipeline.pendingEvents()).toBe(110);
+  });
+
+  it("with one topic for both sides, gives up events by the topic's time though the other side never came", async () => {
+    const { pipeline, sink } = setup({ topics: { legacy: "M", new: "M" } });
+    const lines = Array.from({ length: 120 }, (_, i) => envelope("legacy", `r${i}`, T0 + i * 500));
+    await pipeline.handleBatch({ ...batch("M", 0, 0, lines), highWatermark: 1_000 });
+    await pipeline.drain();
+    // The topic delivered up to T0 + 59.5 s: partners of events before T0 + 29.5 s would be in it.
+    expect(sink.stored.map((o) => o.correlation_id)).toEqual(lines.slice(0, 59).map((_, i) => `r${i}`));
+  });
+
+  it("drains a full window's ahead side by its partners' stream while that side is paused", async () => {
     const { pipeline, sink, advanceWall } = setup(); // maxPending 100
     const ids = Array.from({ length: 101 }, (_, i) => `r${i}`);
     const legacy = batch(
@@ -231,6 +273,36 @@ describe("StreamPipeline", () => {
     // The silent side's time moved 31 s: what is older than one window behind it is given up,
     // enough to take the window below its limit, so the paused side is resumed and reads on.
     expect(sink.stored.filter((o) => !o.paired).map((o) => o.correlation_id)).toEqual(ids.slice(1, 10));
+    expect(pipeline.fullPartitions()).toEqual([]);
+  });
+
+  it("does not take a stream a full window holds back for silent: its partners' events wait", async () => {
+    const { pipeline, sink, advanceWall } = setup(); // maxPending 100
+    const ids = Array.from({ length: 101 }, (_, i) => `r${i}`);
+    // Caught up when it was fetched, then held: what the gateways sent since is unread.
+    await pipeline.handleBatch(
+      batch(
+        "L",
+        0,
+        0,
+        ids.map((id, i) => envelope("legacy", id, T0 + i * 100)),
+      ),
+    );
+    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "r0", T0), envelope("new", "solo", T0)]));
+    expect(pipeline.fullPartitions()).toEqual([{ partition: 0, ahead: "legacy" }]);
+    advanceWall(31_000);
+    pipeline.tick();
+    await pipeline.drain();
+    const unpaired = sink.stored.filter((o) => !o.paired).map((o) => o.correlation_id);
+    expect(unpaired).toEqual(ids.slice(1, 10)); // by the silent new stream's time
+    expect(unpaired).not.toContain("solo"); // its partner may be in the held legacy stream
+  });
+
+  it("never holds back a topic that carries both sides: that would hold the partners too", async () => {
+    const { pipeline } = setup({ topics: { legacy: "M", new: "M" } });
+    const lines = Array.from({ length: 101 }, (_, i) => envelope("legacy", `r${i}`, T0 + i * 10));
+    await pipeline.handleBatch(batch("M", 0, 0, lines));
+    expect(pipeline.pendingEvents()).toBe(101);
     expect(pipeline.fullPartitions()).toEqual([]);
   });
 
@@ -296,6 +368,7 @@ describe("StreamPipeline", () => {
       sink,
       deadLetters: { send: async () => {}, close: async () => {} },
       window: { windowMs: 30_000, maxPending: 100 },
+      topics: { legacy: "L", new: "N" },
       pairedAlready: async () => new Set(),
       now: () => wall,
       // The in-process maker counts with the outcome itself.

@@ -43,6 +43,8 @@ export interface StreamPipelineOptions {
   sink: OutcomeSink;
   deadLetters: DeadLetterSink;
   window: WindowOptions;
+  /** The topic of each side (the same one for both is fine): the stream that delivers its events. */
+  topics: Readonly<Record<Side, string>>;
   pairedAlready: PairedLookup;
   /** Wall clock, for windows of partitions that went quiet. */
   now?: () => number;
@@ -69,24 +71,25 @@ export interface StreamPipelineOptions {
 export type RejectCategory = "not_json" | "invalid_envelope" | "far_future" | "conflicting_duplicate";
 
 /**
- * How far one side of a window has got: its latest event time, when (wall clock) it last
- * delivered, and the topics its events came from (one per side, or one topic for both).
+ * How far one stream into a window (a topic's partition, or HTTP) has got: its latest event time,
+ * when (wall clock) it last delivered, and whether its latest fetched batch reached the partition's
+ * high watermark (a stream that has not may hold unread events: its silence is a slow fetch, not
+ * quiet gateways).
  */
-interface SideProgress {
+interface StreamProgress {
   maxEventMs: number;
   lastArrivalWallMs: number;
-  topics: Set<string>;
+  caughtUp: boolean;
 }
 
 interface PartitionWindow {
   window: PairingWindow<PendingEvent>;
   createdWallMs: number;
-  sides: Record<Side, SideProgress>;
-  /**
-   * Per topic, whether its latest delivered batch reached the partition's high watermark: a topic
-   * that has not may hold unread events, so its silence is a slow fetch, not quiet gateways.
-   */
-  caughtUp: Map<string, boolean>;
+  /** Which stream delivers each side: the side's topic, or `http` for both. */
+  sourceOf: Readonly<Record<Side, string>>;
+  streams: Map<string, StreamProgress>;
+  /** The stream a full window last had held back (fullPartitions), and when (wall clock). */
+  held?: { source: string; atWallMs: number };
 }
 
 /**
@@ -101,7 +104,7 @@ const RETRY_MAX_MS = 30_000;
 
 const NO_LIFECYCLE = "a token lifecycle event, but the config has no lifecycle section";
 
-/** HTTP events have no fetch position: nothing of theirs is ever left unread. */
+/** The window and the stream of events that arrive over HTTP (no partition, no fetch position). */
 const HTTP_SOURCE = "http";
 
 /** A side silent this long (wall clock) no longer holds event time back. */
@@ -119,6 +122,8 @@ function aheadSide(w: PartitionWindow): Side {
   const bySide = w.window.pendingBySide;
   return bySide.legacy >= bySide.new ? "legacy" : "new";
 }
+
+const PARTNER: Readonly<Record<Side, Side>> = { legacy: "new", new: "legacy" };
 
 /**
  * The streaming core around the pure diff: one pairing window per partition number (the legacy
@@ -164,9 +169,8 @@ export class StreamPipeline {
 
   /** Records whether the batch left anything unread in its partition when it was fetched. */
   private noteFetchPosition(batch: MirrorBatch): void {
-    const last = batch.messages.at(-1);
-    const w = this.windows.get(String(batch.partition));
-    if (last && w) w.caughtUp.set(batch.topic, last.offset + 1 >= batch.highWatermark);
+    const stream = this.windows.get(String(batch.partition))?.streams.get(batch.topic);
+    if (stream) stream.caughtUp = batch.lastOffset + 1 >= batch.highWatermark;
   }
 
   /** Feeds one event that arrived without an offset (HTTP ingest). */
@@ -174,14 +178,14 @@ export class StreamPipeline {
     const e = event.event;
     const handle = this.options.evaluator.inline(event);
     const pending = { side: e.side, correlationId: e.correlationId, observedAtMs: event.observedAtMs };
-    this.route("http", { ...pending, handle, origin: null }, fingerprint);
+    this.route(HTTP_SOURCE, { ...pending, handle, origin: null }, fingerprint);
   }
 
   /** After a rebalance: windows and offsets of partitions now owned by others are dropped (they re-read them). */
   assigned(partitions: TopicPartition[]): void {
     const owned = new Set(partitions.map((p) => String(p.partition)));
     for (const [key, w] of this.windows) {
-      if (key === "http" || owned.has(key)) continue;
+      if (key === HTTP_SOURCE || owned.has(key)) continue;
       this.windows.delete(key);
       this.options.evaluator.release(w.window.waiting().map((e) => e.payload.handle));
     }
@@ -203,9 +207,8 @@ export class StreamPipeline {
    * caller pauses that side only, so the other side can deliver the partners and drain it.
    */
   fullPartitions(): { partition: number; ahead: Side }[] {
-    const limit = this.options.window.maxPending;
     return [...this.windows.entries()]
-      .filter(([k, w]) => k !== "http" && w.window.pendingCount >= limit)
+      .filter(([, w]) => this.mustHold(w))
       .map(([k, w]) => ({ partition: Number(k), ahead: aheadSide(w) }));
   }
 
@@ -317,11 +320,10 @@ export class StreamPipeline {
 
   private route(key: string, event: PendingEvent, fingerprint: string): void {
     const w = this.windowFor(key);
-    const side = w.sides[event.side];
+    const stream = this.streamOf(w, event.origin?.topic ?? HTTP_SOURCE);
     this.options.onAccepted?.(event.side);
-    side.lastArrivalWallMs = this.now();
-    side.topics.add(event.origin?.topic ?? HTTP_SOURCE);
-    side.maxEventMs = Math.max(side.maxEventMs, event.observedAtMs);
+    stream.lastArrivalWallMs = this.now();
+    stream.maxEventMs = Math.max(stream.maxEventMs, event.observedAtMs);
     this.consume(
       w.window.add({
         side: event.side,
@@ -336,34 +338,55 @@ export class StreamPipeline {
 
   /**
    * The two sides of a partition arrive in separate fetches (two topics), so one side can run far
-   * ahead in event time. Event time is the slower side's: a side's events are not given up while
-   * their partners may still be on the way. A silent side stops holding time back: its time moves
-   * on with the wall clock, and a side never seen is ignored after one window. Silent means no
-   * arrivals for a while with nothing left unread at the last fetch: a side still working through
-   * a backlog (after a restart, or when its fetches lag) goes quiet only because it is not read.
+   * ahead in event time. A side's waiting events are given up by the time of the stream that
+   * delivers their partners, never by their own: they wait while their partners may still be on
+   * the way, and a side held back (paused, a backlog) keeps only its partners' events waiting.
+   * With one topic for both sides, that stream is the topic itself.
    */
   private advance(w: PartitionWindow): void {
     const wall = this.now();
-    const times: number[] = [];
-    const held = this.heldBack(w);
-    for (const [name, side] of Object.entries(w.sides)) {
-      const idle = wall - Math.max(side.lastArrivalWallMs, this.reachableSinceWallMs);
-      const drained = name === held || [...side.topics].every((t) => w.caughtUp.get(t) !== false);
-      const silent = idle > IDLE_AFTER_MS && drained;
-      if (Number.isFinite(side.maxEventMs)) times.push(side.maxEventMs + (silent ? idle : 0));
-      else if (wall - w.createdWallMs <= this.options.window.windowMs) return; // may still come
-    }
-    if (times.length > 0) this.consume(w.window.advance(Math.min(...times)));
+    if (this.mustHold(w)) w.held = { source: w.sourceOf[aheadSide(w)], atWallMs: wall };
+    const legacy = this.partnersAt(w, "legacy", wall);
+    const next = this.partnersAt(w, "new", wall);
+    if (legacy === undefined && next === undefined) return;
+    const never = Number.NEGATIVE_INFINITY;
+    this.consume(w.window.advanceSides({ legacy: legacy ?? never, new: next ?? never }));
   }
 
   /**
-   * The side a full window has paused (fullPartitions): it is behind its high watermark because
-   * we stopped reading it, not because it is slow, and waiting for it to catch up would wait
-   * forever when the other side has gone quiet.
+   * How far (event time) the stream delivering `side`'s partners has got. A silent stream stops
+   * holding time back: its time moves on with the wall clock. Silent means no arrivals for a
+   * while with nothing left unread at its last fetch; a stream working through a backlog (after a
+   * restart, when its fetches lag, while paused) is quiet only because it is not read. A stream
+   * never seen is waited for one window, then `side`'s own stream's time stands in for it.
    */
-  private heldBack(w: PartitionWindow): Side | undefined {
-    if (w.window.pendingCount < this.options.window.maxPending) return undefined;
-    return aheadSide(w);
+  private partnersAt(w: PartitionWindow, side: Side, wall: number): number | undefined {
+    const own = w.sourceOf[side];
+    const partners = w.sourceOf[PARTNER[side]];
+    const stream = w.streams.get(partners);
+    if (stream && Number.isFinite(stream.maxEventMs)) return this.streamTime(w, partners, stream, wall);
+    if (wall - w.createdWallMs <= this.options.window.windowMs) return undefined; // may still come
+    const ownStream = w.streams.get(own);
+    return ownStream && own !== partners ? this.streamTime(w, own, ownStream, wall) : undefined;
+  }
+
+  /**
+   * A stream held back by a full window is not read: its silence counts only from a while after
+   * the hold ended (the resume and the next fetch take a moment), never during it.
+   */
+  private streamTime(w: PartitionWindow, source: string, stream: StreamProgress, wall: number): number {
+    const heldUntil = w.held?.source === source ? w.held.atWallMs : Number.NEGATIVE_INFINITY;
+    const idle = wall - Math.max(stream.lastArrivalWallMs, this.reachableSinceWallMs, heldUntil);
+    return stream.maxEventMs + (idle > IDLE_AFTER_MS && stream.caughtUp ? idle : 0);
+  }
+
+  /**
+   * A full window holds back the side that runs ahead, so the other delivers the partners that
+   * drain it. Not with one topic for both sides (or HTTP): holding the stream would hold the
+   * partners too. Such a window grows to twice the limit, then gives up its oldest (capacity).
+   */
+  private mustHold(w: PartitionWindow): boolean {
+    return w.sourceOf.legacy !== w.sourceOf.new && w.window.pendingCount >= this.options.window.maxPending;
   }
 
   private consume(outputs: PairingOutput<PendingEvent>[]): void {
@@ -475,15 +498,20 @@ export class StreamPipeline {
     this.stopped = true;
   }
 
+  private streamOf(w: PartitionWindow, source: string): StreamProgress {
+    let stream = w.streams.get(source);
+    if (!stream) {
+      // Caught up until a fetch says otherwise: HTTP has no fetch position to be behind.
+      stream = { maxEventMs: Number.NEGATIVE_INFINITY, lastArrivalWallMs: this.now(), caughtUp: true };
+      w.streams.set(source, stream);
+    }
+    return stream;
+  }
+
   private windowFor(key: string): PartitionWindow {
     let w = this.windows.get(key);
     if (!w) {
       const wall = this.now();
-      const fresh = (): SideProgress => ({
-        maxEventMs: Number.NEGATIVE_INFINITY,
-        lastArrivalWallMs: wall,
-        topics: new Set(),
-      });
       w = {
         // The configured limit is where fetching pauses; the window itself holds one more
         // limit's worth, so the batch in hand when it fills is never given up (no drops).
@@ -493,8 +521,8 @@ export class StreamPipeline {
           externalEventTime: true,
         }),
         createdWallMs: wall,
-        sides: { legacy: fresh(), new: fresh() },
-        caughtUp: new Map(),
+        sourceOf: key === HTTP_SOURCE ? { legacy: HTTP_SOURCE, new: HTTP_SOURCE } : this.options.topics,
+        streams: new Map(),
       };
       this.windows.set(key, w);
     }

@@ -155,6 +155,7 @@ class KafkajsMirrorConsumer implements MirrorConsumer {
     const mirrorBatch: MirrorBatch = {
       ...tp,
       highWatermark: Number(batch.highWatermark),
+      lastOffset: Number(batch.lastOffset()),
       messages: batch.messages.map((m) => toMirrorMessage(tp, m)),
     };
     // kafkajs heartbeats only between batches; a slow batch must not cost the membership. A

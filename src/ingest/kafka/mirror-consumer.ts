@@ -20,8 +20,13 @@ export interface MirrorMessage extends TopicPartition {
 
 export interface MirrorBatch extends TopicPartition {
   messages: MirrorMessage[];
-  /** High watermark of the partition when the batch was fetched (for lag). */
+  /** High watermark of the partition when the batch was fetched. */
   highWatermark: number;
+  /**
+   * The batch's last offset as fetched, records the client filters out (transaction markers)
+   * included: `lastOffset + 1 >= highWatermark` says nothing was left unread at the fetch.
+   */
+  lastOffset: number;
 }
 
 export interface MirrorConsumerEvents {
