@@ -304,7 +304,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       pipeline.stop();
       await pipeline.drain();
       await writer.flush();
-      await commit().catch((err: unknown) => log.warn({ err: String(err) }, "final commit failed"));
+      // A commit may retry through a broker outage for ~40 s; a stop must end within a
+      // container's grace period. What is not committed is re-read after the restart.
+      await committer
+        .commitWithin(FINAL_COMMIT_WAIT_MS)
+        .then((done) => done || log.warn("final commit not done in time; re-read after the restart"))
+        .catch((err: unknown) => log.warn({ err: String(err) }, "final commit failed"));
       await kafka.consumer.stop();
       await kafka.deadLetters.close();
       await kafka.lag.close();
@@ -458,6 +463,9 @@ function refreshGateGaugesEvery(
  * well below the group's session and rebalance timeouts, and short enough not to delay a stop.
  */
 const CATCH_UP_WAIT_MS = 1_000;
+
+/** Longest a stop waits for the last commit (docs/service.md, graceful shutdown). */
+const FINAL_COMMIT_WAIT_MS = 10_000;
 
 /** Store batch latency of successful writes; failures are counted by the writer's onRetry. */
 function timedSink(sink: RowSink, metrics: ServiceMetrics): RowSink {

@@ -69,6 +69,22 @@ describe("OffsetCommitter", () => {
     expect(client.landed).toEqual([3]);
   });
 
+  it("gives up waiting for a commit that does not finish in time, and says so", async () => {
+    const tracker = new OffsetTracker();
+    const client = slowClient();
+    const committer = new OffsetCommitter(tracker, client.send);
+    resolved(tracker, 2);
+    void committer.commit(); // retrying through an outage
+    tracker.track(tp, 2);
+    tracker.resolve(tp, 2);
+    expect(await committer.commitWithin(30)).toBe(false);
+    client.settle[0]?.();
+    await new Promise((r) => setTimeout(r, 10));
+    client.settle[1]?.();
+    expect(await committer.commitWithin(1_000)).toBe(true);
+    expect(client.landed).toEqual([2, 3]);
+  });
+
   it("sends nothing when nothing moved", async () => {
     const tracker = new OffsetTracker();
     const client = slowClient();

@@ -38,4 +38,20 @@ export class OffsetCommitter {
     });
     return this.inFlight;
   }
+
+  /**
+   * `commit`, waited for at most `ms`: true once committed, false when it did not finish in time
+   * (it goes on; nothing past what it commits is lost, only re-read after a restart).
+   */
+  async commitWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    try {
+      return await Promise.race([this.commit().then(() => true as const), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
