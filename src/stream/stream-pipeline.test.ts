@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { PairDiffer } from "../diff/pair-differ.js";
 import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
 import type { MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
+import { parseEvent } from "../ingest/parse-event.js";
 import type { SessionFact } from "../lifecycle/session-fact.js";
 import { decodeRows, type EncodedRows } from "../store/encoded-rows.js";
 import type { OutcomeRow } from "../store/outcome-rows.js";
@@ -304,6 +305,26 @@ describe("StreamPipeline", () => {
     await pipeline.handleBatch(batch("M", 0, 0, lines));
     expect(pipeline.pendingEvents()).toBe(101);
     expect(pipeline.fullPartitions()).toEqual([]);
+  });
+
+  it("over HTTP, gives up a side's events by its partners' gateways, not by its own", async () => {
+    const { pipeline, sink, advanceWall } = setup();
+    const post = (side: "legacy" | "new", id: string, atMs: number) => {
+      const parsed = parseEvent(envelope(side, id, atMs));
+      if (!parsed.ok) throw new Error(parsed.reason);
+      pipeline.acceptEvent(parsed, `${side}:${id}`);
+    };
+    const at = (i: number) => T0 + i * 500;
+    for (let i = 0; i < 120; i++) post("legacy", `r${i}`, at(i)); // a minute of legacy traffic
+    for (let i = 0; i < 10; i++) post("new", `r${i}`, at(i)); // the new gateways lag behind
+    await pipeline.drain();
+    expect(sink.stored.filter((o) => !o.paired)).toEqual([]);
+    for (let i = 10; i < 120; i++) post("new", `r${i}`, at(i));
+    advanceWall(500);
+    pipeline.tick();
+    await pipeline.drain();
+    expect(sink.stored.filter((o) => o.paired)).toHaveLength(120);
+    expect(sink.stored.filter((o) => !o.paired)).toEqual([]);
   });
 
   it("moves event time on once a caught-up side goes silent", async () => {

@@ -85,8 +85,10 @@ interface StreamProgress {
 interface PartitionWindow {
   window: PairingWindow<PendingEvent>;
   createdWallMs: number;
-  /** Which stream delivers each side: the side's topic, or `http` for both. */
+  /** Which stream delivers each side: the side's topic, or its gateways' HTTP requests. */
   sourceOf: Readonly<Record<Side, string>>;
+  /** Whether a full window may hold a side back: only a side with a topic of its own. */
+  holdable: boolean;
   streams: Map<string, StreamProgress>;
   /** The stream a full window last had held back (fullPartitions), and when (wall clock). */
   held?: { source: string; atWallMs: number };
@@ -104,8 +106,10 @@ const RETRY_MAX_MS = 30_000;
 
 const NO_LIFECYCLE = "a token lifecycle event, but the config has no lifecycle section";
 
-/** The window and the stream of events that arrive over HTTP (no partition, no fetch position). */
+/** The window of events that arrive over HTTP (no partition, no fetch position). */
 const HTTP_SOURCE = "http";
+/** Over HTTP each side comes from its own gateways: a stream per side, as with two topics. */
+const HTTP_STREAMS: Readonly<Record<Side, string>> = { legacy: "http:legacy", new: "http:new" };
 
 /** A side silent this long (wall clock) no longer holds event time back. */
 const IDLE_AFTER_MS = 1_000;
@@ -320,7 +324,7 @@ export class StreamPipeline {
 
   private route(key: string, event: PendingEvent, fingerprint: string): void {
     const w = this.windowFor(key);
-    const stream = this.streamOf(w, event.origin?.topic ?? HTTP_SOURCE);
+    const stream = this.streamOf(w, event.origin?.topic ?? HTTP_STREAMS[event.side]);
     this.options.onAccepted?.(event.side);
     stream.lastArrivalWallMs = this.now();
     stream.maxEventMs = Math.max(stream.maxEventMs, event.observedAtMs);
@@ -382,11 +386,12 @@ export class StreamPipeline {
 
   /**
    * A full window holds back the side that runs ahead, so the other delivers the partners that
-   * drain it. Not with one topic for both sides (or HTTP): holding the stream would hold the
-   * partners too. Such a window grows to twice the limit, then gives up its oldest (capacity).
+   * drain it. Not with one topic for both sides: holding the stream would hold the partners too;
+   * nor over HTTP, which has no side to pause. Such a window grows to twice the limit, then gives
+   * up its oldest (capacity).
    */
   private mustHold(w: PartitionWindow): boolean {
-    return w.sourceOf.legacy !== w.sourceOf.new && w.window.pendingCount >= this.options.window.maxPending;
+    return w.holdable && w.window.pendingCount >= this.options.window.maxPending;
   }
 
   private consume(outputs: PairingOutput<PendingEvent>[]): void {
@@ -521,7 +526,8 @@ export class StreamPipeline {
           externalEventTime: true,
         }),
         createdWallMs: wall,
-        sourceOf: key === HTTP_SOURCE ? { legacy: HTTP_SOURCE, new: HTTP_SOURCE } : this.options.topics,
+        sourceOf: key === HTTP_SOURCE ? HTTP_STREAMS : this.options.topics,
+        holdable: key !== HTTP_SOURCE && this.options.topics.legacy !== this.options.topics.new,
         streams: new Map(),
       };
       this.windows.set(key, w);
