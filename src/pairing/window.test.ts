@@ -85,6 +85,19 @@ describe("PairingWindow", () => {
     ]);
   });
 
+  it("gives up each side's events by how far its partners' stream has got", () => {
+    const w = new PairingWindow<string>({ windowMs: 10_000, maxPending: 10, externalEventTime: true });
+    w.add(ev("legacy", "a", 1_000));
+    w.add(ev("new", "b", 2_000));
+    w.add(ev("legacy", "c", 3_000));
+    // The new stream is far on, the legacy one is not: only legacy events are given up.
+    const out = w.advanceSides({ legacy: 12_500, new: 0 });
+    expect(out.map((o) => (o.type === "unpaired" ? o.event.correlationId : o.type))).toEqual(["a"]);
+    // Both a window past everything: the rest, oldest first across the sides.
+    const rest = w.advanceSides({ legacy: 20_000, new: 20_000 });
+    expect(rest.map((o) => (o.type === "unpaired" ? o.event.correlationId : o.type))).toEqual(["b", "c"]);
+  });
+
   it("accounts for every event exactly once and never holds more than maxPending (property)", () => {
     const request = fc.record({
       at: fc.integer({ min: 0, max: 600_000 }),
@@ -105,8 +118,12 @@ describe("PairingWindow", () => {
           const w = new PairingWindow<string>({ windowMs: 10_000, maxPending });
           const outs: PairingOutput<string>[] = [];
           for (const e of events) {
-            outs.push(...w.add(e));
+            const out = w.add(e);
+            outs.push(...out);
             expect(w.pendingCount).toBeLessThanOrEqual(maxPending);
+            // What one step gives up comes oldest first, whichever side it is on.
+            const times = out.flatMap((o) => (o.type === "unpaired" ? [o.event.observedAtMs] : []));
+            expect(times).toEqual([...times].sort((a, b) => a - b));
           }
           expect(w.pendingBySide.legacy + w.pendingBySide.new).toBe(w.pendingCount);
           outs.push(...w.flush());

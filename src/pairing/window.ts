@@ -36,6 +36,8 @@ export interface WindowOptions {
 
 interface Pending<T> {
   event: WindowedEvent<T>;
+  /** Arrival order across both sides: equal event times are given up in the order they came. */
+  seq: number;
 }
 
 /** What is remembered of a correlation id after it closed, to recognise redeliveries and late partners. */
@@ -64,6 +66,7 @@ export class PairingWindow<T> {
     new: Number.NEGATIVE_INFINITY,
   };
   private readonly waitingBySide: Record<Side, number> = { legacy: 0, new: 0 };
+  private arrivals = 0;
 
   constructor(private readonly options: WindowOptions) {
     if (!(options.windowMs > 0)) throw new RangeError("windowMs must be positive");
@@ -156,7 +159,7 @@ export class PairingWindow<T> {
       out.push({ type: "unpaired", event, cause: "late" });
       return;
     }
-    const entry = { event };
+    const entry = { event, seq: this.arrivals++ };
     this.pending.set(event.correlationId, entry);
     this.waitingBySide[event.side]++;
     this.expiry[event.side].push(event.observedAtMs, entry);
@@ -174,12 +177,15 @@ export class PairingWindow<T> {
     const partnersAt = this.partnersAtMs;
     for (const side of SIDES) partnersAt[side] = Math.max(partnersAt[side], to[side]);
     this.maxObservedMs = Math.max(this.maxObservedMs, partnersAt.legacy, partnersAt.new);
-    for (const side of SIDES) {
-      const watermark = partnersAt[side] - this.options.windowMs;
-      for (let oldest = this.oldestOf(side); oldest && oldest.event.observedAtMs < watermark; ) {
-        this.expire(oldest, "window_closed", out);
-        oldest = this.oldestOf(side);
-      }
+    // One merged walk in event time (then arrival) order, whichever side each event is on.
+    const due = (side: Side) => {
+      const oldest = this.oldestOf(side);
+      return oldest && oldest.event.observedAtMs < partnersAt[side] - this.options.windowMs
+        ? oldest
+        : undefined;
+    };
+    for (let next = earlier(due("legacy"), due("new")); next; next = earlier(due("legacy"), due("new"))) {
+      this.expire(next, "window_closed", out);
     }
     // Closed ids are kept until both sides' streams are a window past them.
     const watermark = Math.min(partnersAt.legacy, partnersAt.new) - this.options.windowMs;
@@ -191,10 +197,7 @@ export class PairingWindow<T> {
 
   /** The oldest event still waiting, of either side. */
   private oldestWaiting(): Pending<T> | undefined {
-    const legacy = this.oldestOf("legacy");
-    const next = this.oldestOf("new");
-    if (!legacy || !next) return legacy ?? next;
-    return next.event.observedAtMs < legacy.event.observedAtMs ? next : legacy;
+    return earlier(this.oldestOf("legacy"), this.oldestOf("new"));
   }
 
   /** A side's oldest event still waiting; heap entries of events that paired meanwhile are dropped lazily. */
@@ -225,6 +228,13 @@ export class PairingWindow<T> {
     this.closed.delete(first.correlationId);
     this.closed.set(first.correlationId, { fingerprints, forgetAtMs });
   }
+}
+
+/** The one given up first: the earlier event time, then the earlier arrival. */
+function earlier<T>(a: Pending<T> | undefined, b: Pending<T> | undefined): Pending<T> | undefined {
+  if (!a || !b) return a ?? b;
+  const byTime = a.event.observedAtMs - b.event.observedAtMs;
+  return byTime < 0 || (byTime === 0 && a.seq < b.seq) ? a : b;
 }
 
 function sameSide<T>(event: WindowedEvent<T>, first: WindowedEvent<T>): PairingOutput<T> {

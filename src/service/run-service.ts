@@ -226,6 +226,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       .measure()
       .then((l) => {
         lastLag = l;
+        pipeline.observeLag(l, startedAt);
         // The offsets were read after the probe started: "nothing left" holds from then on.
         lastLagAt = startedAt;
         setLagGauges(metrics, l);

@@ -12,6 +12,8 @@ import { createOutcomeMaker } from "./outcome-maker.js";
 import { type OutcomeSink, StreamPipeline, type StreamPipelineOptions } from "./stream-pipeline.js";
 
 const T0 = Date.parse("2026-11-01T10:00:00Z");
+/** The wall clock at the start of each test: the events are ten minutes old. */
+const WALL0 = T0 + 600_000;
 
 function envelope(side: "legacy" | "new", correlationId: string, atMs: number): string {
   return JSON.stringify({
@@ -94,7 +96,7 @@ function setup(
 ) {
   const sink = new MemorySink();
   const dead: { offset: number; reason: string }[] = [];
-  let wall = T0;
+  let wall = WALL0;
   const errors: unknown[] = [];
   const released: string[] = [];
   const local = maker(fakeDiffer);
@@ -327,6 +329,60 @@ describe("StreamPipeline", () => {
     expect(sink.stored.filter((o) => !o.paired)).toEqual([]);
   });
 
+  it("does not let a gateway clock running ahead give up the other side's events early", async () => {
+    const { pipeline, sink } = setup();
+    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "a", WALL0 - 1_000)]));
+    // A legacy gateway 40 s fast: its request is dated past the wall clock.
+    await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "fast", WALL0 + 40_000)]));
+    await pipeline.handleBatch(batch("L", 0, 1, [envelope("legacy", "a", WALL0 - 900)]));
+    await pipeline.drain();
+    expect(sink.stored.map((o) => [o.correlation_id, o.paired])).toEqual([["a", true]]);
+  });
+
+  it("waits for a partner stream never seen until the lag probe finds its partition empty", async () => {
+    const { pipeline, sink, advanceWall } = setup();
+    await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "a", T0)]));
+    advanceWall(1_000);
+    pipeline.observeLag([{ topic: "N", partition: 0, lag: 4, highWatermark: 4 }], WALL0 + 1_000);
+    advanceWall(31_000);
+    pipeline.tick();
+    await pipeline.drain();
+    expect(sink.stored).toEqual([]); // the new topic's partition has four events unread
+    pipeline.observeLag([{ topic: "N", partition: 0, lag: 0, highWatermark: 4 }], WALL0 + 32_000);
+    advanceWall(1_000);
+    pipeline.tick();
+    await pipeline.drain();
+    expect(sink.stored.map((o) => [o.correlation_id, o.paired])).toEqual([["a", false]]);
+  });
+
+  it("takes a stream released from a hold for caught up once the lag probe finds nothing unread", async () => {
+    const { pipeline, sink, advanceWall } = setup(); // maxPending 100
+    const ids = Array.from({ length: 101 }, (_, i) => `r${i}`);
+    await pipeline.handleBatch(
+      batch(
+        "L",
+        0,
+        0,
+        ids.map((id, i) => envelope("legacy", id, T0 + i * 100)),
+      ),
+    );
+    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "r0", T0), envelope("new", "solo", T0)]));
+    expect(pipeline.fullPartitions()).toEqual([{ partition: 0, ahead: "legacy" }]); // legacy held
+    const partners = ids.slice(1, 61).map((id, i) => envelope("new", id, T0 + (i + 1) * 100));
+    await pipeline.handleBatch(batch("N", 0, 2, partners));
+    expect(pipeline.fullPartitions()).toEqual([]); // released
+    advanceWall(31_000);
+    pipeline.tick();
+    await pipeline.drain();
+    const given = () => sink.stored.filter((o) => !o.paired).map((o) => o.correlation_id);
+    // Not read while held: it may hold solo's partner, whatever its last fetch said.
+    expect(given()).not.toContain("solo");
+    pipeline.observeLag([{ topic: "L", partition: 0, lag: 41, highWatermark: 101 }], WALL0 + 31_000);
+    pipeline.tick();
+    await pipeline.drain();
+    expect(given()).toContain("solo");
+  });
+
   it("moves event time on once a caught-up side goes silent", async () => {
     const { pipeline, sink, advanceWall } = setup();
     await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "a", T0), envelope("legacy", "b", T0)]));
@@ -376,7 +432,7 @@ describe("StreamPipeline", () => {
   it("retries unpaired events given up together without storing or counting the stored ones again", async () => {
     const sink = new MemorySink();
     const counted: string[] = [];
-    let wall = T0;
+    let wall = WALL0;
     let failuresLeft = 1;
     const pipeline = new StreamPipeline({
       evaluator: maker({

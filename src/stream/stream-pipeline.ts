@@ -1,6 +1,11 @@
 import type { Side } from "../contracts/index.js";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
-import type { DeadLetterSink, MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
+import type {
+  DeadLetterSink,
+  MirrorBatch,
+  MirrorMessage,
+  PartitionLag,
+} from "../ingest/kafka/mirror-consumer.js";
 import type { ObservedTokenEvent, TokenEventObserver } from "../lifecycle/observe-token-event.js";
 import type { SessionFact } from "../lifecycle/session-fact.js";
 import {
@@ -72,14 +77,25 @@ export type RejectCategory = "not_json" | "invalid_envelope" | "far_future" | "c
 
 /**
  * How far one stream into a window (a topic's partition, or HTTP) has got: its latest event time,
- * when (wall clock) it last delivered, and whether its latest fetched batch reached the partition's
- * high watermark (a stream that has not may hold unread events: its silence is a slow fetch, not
- * quiet gateways).
+ * when (wall clock) it last delivered, and whether it had nothing left unread at the latest
+ * reading of its high watermark (a fetched batch, or the lag probe). A stream that had may hold
+ * unread events: its silence is a slow fetch, not quiet gateways.
  */
 interface StreamProgress {
   maxEventMs: number;
   lastArrivalWallMs: number;
   caughtUp: boolean;
+  /** The next offset after what was delivered (Kafka); -1 before the first batch ends. */
+  position: number;
+  /** When (wall clock) a full window last held this stream back. */
+  heldAtWallMs: number;
+}
+
+/** The latest lag probe of a partition: what the group has yet to commit, and when it was read. */
+interface ProbedLag {
+  lag: number;
+  highWatermark: number;
+  atWallMs: number;
 }
 
 interface PartitionWindow {
@@ -90,8 +106,8 @@ interface PartitionWindow {
   /** Whether a full window may hold a side back: only a side with a topic of its own. */
   holdable: boolean;
   streams: Map<string, StreamProgress>;
-  /** The stream a full window last had held back (fullPartitions), and when (wall clock). */
-  held?: { source: string; atWallMs: number };
+  /** Per topic of this partition, its latest lag probe. */
+  probed: Map<string, ProbedLag>;
 }
 
 /**
@@ -140,6 +156,8 @@ export class StreamPipeline {
   private readonly inflight = new Set<Promise<void>>();
   private readonly now: () => number;
   private reachableSinceWallMs = Number.NEGATIVE_INFINITY;
+  /** Whether the lag is probed (the service): then a partner stream never seen must be found empty. */
+  private lagObserved = false;
   private stopped = false;
   private tokenEventsInFlight = 0;
   /** Per fact source, the turn of its latest token event to be handed to the store. */
@@ -174,7 +192,25 @@ export class StreamPipeline {
   /** Records whether the batch left anything unread in its partition when it was fetched. */
   private noteFetchPosition(batch: MirrorBatch): void {
     const stream = this.windows.get(String(batch.partition))?.streams.get(batch.topic);
-    if (stream) stream.caughtUp = batch.lastOffset + 1 >= batch.highWatermark;
+    if (!stream) return;
+    stream.position = batch.lastOffset + 1;
+    stream.caughtUp = stream.position >= batch.highWatermark;
+  }
+
+  /**
+   * The lag probe's readings (taken at `atWallMs`): a stream whose position has reached the high
+   * watermark read then had nothing unread, even if no batch said so since (kafkajs delivers no
+   * empty batch); a partition with nothing left to commit had nothing to deliver.
+   */
+  observeLag(readings: readonly PartitionLag[], atWallMs: number): void {
+    this.lagObserved = true;
+    for (const r of readings) {
+      const w = this.windows.get(String(r.partition));
+      if (!w) continue;
+      w.probed.set(r.topic, { lag: r.lag, highWatermark: r.highWatermark, atWallMs });
+      const stream = w.streams.get(r.topic);
+      if (stream && stream.position >= 0) stream.caughtUp = stream.position >= r.highWatermark;
+    }
   }
 
   /** Feeds one event that arrived without an offset (HTTP ingest). */
@@ -349,7 +385,12 @@ export class StreamPipeline {
    */
   private advance(w: PartitionWindow): void {
     const wall = this.now();
-    if (this.mustHold(w)) w.held = { source: w.sourceOf[aheadSide(w)], atWallMs: wall };
+    if (this.mustHold(w)) {
+      // Not read while held: what it had caught up to says nothing of what was produced since.
+      const held = this.streamOf(w, w.sourceOf[aheadSide(w)]);
+      held.heldAtWallMs = wall;
+      held.caughtUp = false;
+    }
     const legacy = this.partnersAt(w, "legacy", wall);
     const next = this.partnersAt(w, "new", wall);
     if (legacy === undefined && next === undefined) return;
@@ -362,26 +403,33 @@ export class StreamPipeline {
    * holding time back: its time moves on with the wall clock. Silent means no arrivals for a
    * while with nothing left unread at its last fetch; a stream working through a backlog (after a
    * restart, when its fetches lag, while paused) is quiet only because it is not read. A stream
-   * never seen is waited for one window, then `side`'s own stream's time stands in for it.
+   * never seen is waited for one window of reachable brokers and, when the lag is probed, until a
+   * probe after the window opened found its partition with nothing to deliver; then `side`'s own
+   * stream's time stands in for it.
    */
   private partnersAt(w: PartitionWindow, side: Side, wall: number): number | undefined {
     const own = w.sourceOf[side];
     const partners = w.sourceOf[PARTNER[side]];
     const stream = w.streams.get(partners);
-    if (stream && Number.isFinite(stream.maxEventMs)) return this.streamTime(w, partners, stream, wall);
-    if (wall - w.createdWallMs <= this.options.window.windowMs) return undefined; // may still come
+    if (stream && Number.isFinite(stream.maxEventMs)) return this.streamTime(stream, wall);
+    const waitedSince = Math.max(w.createdWallMs, this.reachableSinceWallMs);
+    if (wall - waitedSince <= this.options.window.windowMs) return undefined; // may still come
+    if (this.lagObserved && partners !== HTTP_STREAMS[PARTNER[side]]) {
+      const probe = w.probed.get(partners);
+      if (!probe || probe.lag > 0 || probe.atWallMs < w.createdWallMs) return undefined; // unread
+    }
     const ownStream = w.streams.get(own);
-    return ownStream && own !== partners ? this.streamTime(w, own, ownStream, wall) : undefined;
+    return ownStream && own !== partners ? this.streamTime(ownStream, wall) : undefined;
   }
 
   /**
-   * A stream held back by a full window is not read: its silence counts only from a while after
-   * the hold ended (the resume and the next fetch take a moment), never during it.
+   * A stream's time, never ahead of the wall clock: one gateway whose clock runs fast must not
+   * give up the other side's events early. A stream held back by a full window is not read: its
+   * silence counts only from a while after the hold ended, never during it.
    */
-  private streamTime(w: PartitionWindow, source: string, stream: StreamProgress, wall: number): number {
-    const heldUntil = w.held?.source === source ? w.held.atWallMs : Number.NEGATIVE_INFINITY;
-    const idle = wall - Math.max(stream.lastArrivalWallMs, this.reachableSinceWallMs, heldUntil);
-    return stream.maxEventMs + (idle > IDLE_AFTER_MS && stream.caughtUp ? idle : 0);
+  private streamTime(stream: StreamProgress, wall: number): number {
+    const idle = wall - Math.max(stream.lastArrivalWallMs, this.reachableSinceWallMs, stream.heldAtWallMs);
+    return Math.min(stream.maxEventMs, wall) + (idle > IDLE_AFTER_MS && stream.caughtUp ? idle : 0);
   }
 
   /**
@@ -507,7 +555,13 @@ export class StreamPipeline {
     let stream = w.streams.get(source);
     if (!stream) {
       // Caught up until a fetch says otherwise: HTTP has no fetch position to be behind.
-      stream = { maxEventMs: Number.NEGATIVE_INFINITY, lastArrivalWallMs: this.now(), caughtUp: true };
+      stream = {
+        maxEventMs: Number.NEGATIVE_INFINITY,
+        lastArrivalWallMs: this.now(),
+        caughtUp: true,
+        position: -1,
+        heldAtWallMs: Number.NEGATIVE_INFINITY,
+      };
       w.streams.set(source, stream);
     }
     return stream;
@@ -529,6 +583,7 @@ export class StreamPipeline {
         sourceOf: key === HTTP_SOURCE ? HTTP_STREAMS : this.options.topics,
         holdable: key !== HTTP_SOURCE && this.options.topics.legacy !== this.options.topics.new,
         streams: new Map(),
+        probed: new Map(),
       };
       this.windows.set(key, w);
     }

@@ -28,6 +28,7 @@ export function createKafkajsLagProbe(options: KafkajsLagProbeOptions): LagProbe
           (p): PartitionLag => ({
             topic,
             partition: p.partition,
+            highWatermark: Number(p.high),
             lag: partitionLag({
               high: Number(p.high),
               low: Number(p.low),

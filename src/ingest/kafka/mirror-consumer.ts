@@ -79,6 +79,8 @@ export interface DeadLetterSink {
 export interface PartitionLag extends TopicPartition {
   /** High watermark minus the committed offset (the whole partition when nothing is committed). */
   lag: number;
+  /** The partition's high watermark when measured. */
+  highWatermark: number;
 }
 
 /** Measures consumer lag of the group from the brokers (admin offsets), for metrics and readiness. */
