@@ -107,7 +107,18 @@ export async function produceToPartitions(
   countsByPartition: Record<number, number>,
   tag = "",
 ): Promise<void> {
-  const producer = rawKafka(broker).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent: a retried send (one partition's error fails the whole request under load) must not
+  // write the partitions that succeeded twice, which would look like a redelivery to the tests.
+  const producer = rawKafka(broker).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  const ends = () =>
+    withAdmin(broker, (admin) => retryRetriable(() => admin.fetchTopicOffsets(topic))).then(
+      (offsets) => new Map(offsets.map((o) => [o.partition, Number(o.high)])),
+    );
+  const before = await ends();
   await producer.connect();
   try {
     const messages = Object.entries(countsByPartition).flatMap(([partition, count]) =>
@@ -120,6 +131,12 @@ export async function produceToPartitions(
     await producer.send({ topic, acks: -1, messages });
   } finally {
     await producer.disconnect();
+  }
+  const after = await ends();
+  for (const [partition, count] of Object.entries(countsByPartition)) {
+    const written = (after.get(Number(partition)) ?? 0) - (before.get(Number(partition)) ?? 0);
+    if (written !== count)
+      throw new Error(`setup: ${written} messages written to ${topic}/${partition}, not ${count}`);
   }
 }
 
