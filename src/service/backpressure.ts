@@ -49,9 +49,4 @@ export class Backpressure {
   get pausedEverything(): boolean {
     return this.storePaused;
   }
-
-  /** Partitions held back for a full window (the pipeline knows which streams they are). */
-  get holding(): number {
-    return this.held.size;
-  }
 }

@@ -124,6 +124,28 @@ function setup(
   return { pipeline, sink, dead, errors, released, advanceWall: (ms: number) => (wall += ms) };
 }
 
+/**
+ * A full window (limit 100) holding legacy back: 101 legacy events, caught up when fetched, and
+ * on the new side r0 (paired) and "solo" (its partner never comes).
+ */
+async function legacyHeld() {
+  const parts = setup();
+  const ids = Array.from({ length: 101 }, (_, i) => `r${i}`);
+  await parts.pipeline.handleBatch(
+    batch(
+      "L",
+      0,
+      0,
+      ids.map((id, i) => envelope("legacy", id, T0 + i * 100)),
+    ),
+  );
+  await parts.pipeline.handleBatch(
+    batch("N", 0, 0, [envelope("new", "r0", T0), envelope("new", "solo", T0)]),
+  );
+  expect(parts.pipeline.fullPartitions()).toEqual([{ partition: 0, ahead: "legacy" }]);
+  return { ...parts, ids };
+}
+
 describe("StreamPipeline", () => {
   it("stores each pair and commits both partitions past it once stored", async () => {
     const { pipeline, sink } = setup();
@@ -280,19 +302,8 @@ describe("StreamPipeline", () => {
   });
 
   it("does not take a stream a full window holds back for silent: its partners' events wait", async () => {
-    const { pipeline, sink, advanceWall } = setup(); // maxPending 100
-    const ids = Array.from({ length: 101 }, (_, i) => `r${i}`);
     // Caught up when it was fetched, then held: what the gateways sent since is unread.
-    await pipeline.handleBatch(
-      batch(
-        "L",
-        0,
-        0,
-        ids.map((id, i) => envelope("legacy", id, T0 + i * 100)),
-      ),
-    );
-    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "r0", T0), envelope("new", "solo", T0)]));
-    expect(pipeline.fullPartitions()).toEqual([{ partition: 0, ahead: "legacy" }]);
+    const { pipeline, sink, advanceWall, ids } = await legacyHeld();
     advanceWall(31_000);
     pipeline.tick();
     await pipeline.drain();
@@ -356,18 +367,7 @@ describe("StreamPipeline", () => {
   });
 
   it("takes a stream released from a hold for caught up once the lag probe finds nothing unread", async () => {
-    const { pipeline, sink, advanceWall } = setup(); // maxPending 100
-    const ids = Array.from({ length: 101 }, (_, i) => `r${i}`);
-    await pipeline.handleBatch(
-      batch(
-        "L",
-        0,
-        0,
-        ids.map((id, i) => envelope("legacy", id, T0 + i * 100)),
-      ),
-    );
-    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "r0", T0), envelope("new", "solo", T0)]));
-    expect(pipeline.fullPartitions()).toEqual([{ partition: 0, ahead: "legacy" }]); // legacy held
+    const { pipeline, sink, advanceWall, ids } = await legacyHeld();
     const partners = ids.slice(1, 61).map((id, i) => envelope("new", id, T0 + (i + 1) * 100));
     await pipeline.handleBatch(batch("N", 0, 2, partners));
     expect(pipeline.fullPartitions()).toEqual([]); // released
