@@ -150,28 +150,27 @@ describe("simulateTraffic", () => {
     expect(Math.max(...times)).toBeLessThan(750);
   });
 
-  it("prepared ahead of a later start: the same requests, none sent before the start, dated from it", async () => {
+  it("prepared ahead of a later start: the same messages in the same order, none sent before the start, dated from it", async () => {
     const sendings = await Promise.all(
       [false, true].map(async (prepare) => {
         const clock = new FakeClock();
         const startAtMs = clock.now() + 5_000;
         const producer = new RecordingProducer(clock);
-        const summary = await run(clock, producer, { startAtMs, prepare });
+        const summary = await run(clock, producer, { startAtMs, prepare, tokens: "mirror.tokens" });
         expect(summary).toMatchObject({ start: new Date(startAtMs).toISOString(), completed: true });
         expect(Math.min(...producer.sends.map((x) => x.atMs))).toBeGreaterThan(startAtMs);
-        const requests = producer.sends.flatMap((x) =>
-          x.messages.map((m) => {
-            const e = parsedOrNothing(String(m.value)) as { correlationId?: string; observedAt?: string };
-            return `${x.topic} ${m.key} ${e.correlationId} ${e.observedAt}`;
-          }),
+        const messages = producer.sends.flatMap((x) =>
+          x.messages.map((m) => `${x.topic} ${m.key === null ? "-" : String(m.key)} ${String(m.value)}`),
         );
-        return { requests, expected: summary.expected };
+        return { messages, summary };
       }),
     );
     const [lazy, prepared] = sendings;
-    expect(prepared?.requests).toEqual(lazy?.requests);
-    expect(prepared?.expected).toEqual(lazy?.expected);
-    expect(prepared?.requests.length).toBe(600);
+    expect(prepared?.messages).toEqual(lazy?.messages);
+    expect(prepared?.summary.expected).toEqual(lazy?.summary.expected);
+    expect(prepared?.summary.lifecycle).toBe(lazy?.summary.lifecycle);
+    expect(prepared?.messages.filter((m) => !m.startsWith("mirror.tokens")).length).toBe(600);
+    expect(prepared?.summary.lifecycle).toBeGreaterThan(0);
   });
 
   it("stops early when aborted, after the batches in flight, without a ground truth", async () => {

@@ -1,9 +1,9 @@
 import type { ExpectedManifest } from "../../examples/health-tech/generator/expected-manifest.js";
-import { generateDemoTraffic } from "../../examples/health-tech/generator/traffic.js";
+import { type DemoTraffic, generateDemoTraffic } from "../../examples/health-tech/generator/traffic.js";
 import type { Side } from "../contracts/index.js";
 import type { MirrorProducer } from "../ingest/kafka/kafka-producer.js";
 import { type Clock, systemClock } from "./clock.js";
-import { PacedSender } from "./paced-sender.js";
+import { PacedSender, type RoutedMessage } from "./paced-sender.js";
 import { RatePacer } from "./rate-pacer.js";
 import { routeLine } from "./route-line.js";
 import { simulationPlan } from "./simulation-plan.js";
@@ -87,30 +87,21 @@ export async function simulateTraffic(options: SimulationOptions): Promise<Simul
     signal,
     onAcknowledged: (c) => options.onProgress?.(c.sent, clock.now() - pacer.startMs),
   });
-  let generated = 0;
-  let lifecycleSent = 0;
-  const lines = options.prepare ? [...traffic.lines] : traffic.lines;
-  const lifecycle = traffic.lifecycleLines();
-  for (const line of lines) {
+  const tally = { requests: 0, lifecycle: 0 };
+  const routed = messagesOf(traffic, topics.tokens !== undefined, tally);
+  // Prepared: routed and encoded too, so that sending is the Kafka client's work alone.
+  const messages = options.prepare ? [...routed].map(asBytes) : routed;
+  for (const message of messages) {
     if (signal?.aborted) break;
-    generated++;
-    // The logins and refreshes a request needs come just before it, as the generator dates them.
-    for (; topics.tokens !== undefined && lifecycleSent < lifecycle.length; lifecycleSent++) {
-      const value = lifecycle[lifecycleSent] as string;
-      await sender.add({
-        side: "tokens",
-        key: (JSON.parse(value) as { sessionId: string }).sessionId,
-        value,
-      });
-    }
-    await sender.add({ ...routeLine(line), value: line });
+    await sender.add(message);
   }
   await sender.finish();
 
   const counts = sender.counts;
   const elapsedMs = clock.now() - pacer.startMs;
   const sent = counts.sent - counts.tokens;
-  const completed = generated === plan.events && sent === plan.events && counts.tokens === lifecycleSent;
+  const completed =
+    tally.requests === plan.events && sent === plan.events && counts.tokens === tally.lifecycle;
   return {
     seed: options.seed,
     start,
@@ -125,6 +116,31 @@ export async function simulateTraffic(options: SimulationOptions): Promise<Simul
     completed,
     ...(completed ? { expected: traffic.expected() } : {}),
   };
+}
+
+/**
+ * The run's messages in sending order, counted into `tally` as they are made. The generator adds
+ * the logins and refreshes a request needs as it renders the request, so they go just before it.
+ */
+function* messagesOf(
+  traffic: DemoTraffic,
+  withTokens: boolean,
+  tally: { requests: number; lifecycle: number },
+): Generator<RoutedMessage> {
+  const lifecycle = traffic.lifecycleLines();
+  for (const line of traffic.lines) {
+    for (; withTokens && tally.lifecycle < lifecycle.length; tally.lifecycle++) {
+      const value = lifecycle[tally.lifecycle] as string;
+      yield { side: "tokens", key: (JSON.parse(value) as { sessionId: string }).sessionId, value };
+    }
+    tally.requests++;
+    yield { ...routeLine(line), value: line };
+  }
+}
+
+function asBytes({ side, key, value }: RoutedMessage): RoutedMessage {
+  const bytes = (text: string | Buffer | null) => (typeof text === "string" ? Buffer.from(text) : text);
+  return { side, key: bytes(key), value: bytes(value) };
 }
 
 /** 50 ms worth of events: smooth at low rates, few large sends at high ones. */
