@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { groupBy } from "../collections/group-by.js";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
 import type { ServiceMetrics } from "../metrics/catalog.js";
 import { applyObservations } from "../metrics/recording-instruments.js";
@@ -121,10 +122,9 @@ export async function createWorkerPool(
     }
   };
   const release = (events: readonly PoolEvent[]) => {
-    const bySlot = new Map<number, number[]>();
-    for (const e of events)
-      if ("held" in e && isHeldBy(e, e.slot)) bySlot.set(e.slot, [...(bySlot.get(e.slot) ?? []), e.held]);
-    for (const [index, ids] of bySlot) slots[index]?.post({ type: "release", ids });
+    const held = events.flatMap((e) => ("held" in e && isHeldBy(e, e.slot) ? [e] : []));
+    for (const [index, own] of groupBy(held, (e) => e.slot))
+      slots[index]?.post({ type: "release", ids: own.map((e) => e.held) });
   };
   const decodeHere = (text: string) => decodeLine(text, (event) => handle({ event }));
   const decodeOn = async (index: number, lines: readonly LineToDecode[]): Promise<DecodedLine[]> => {
@@ -147,14 +147,16 @@ export async function createWorkerPool(
 
   return {
     async decode(lines) {
-      const byLane = new Map<number, { line: LineToDecode; at: number }[]>();
       const live = liveSlots();
-      lines.forEach((line, at) => {
-        // A lane's own worker, or while it is being replaced another one (its pairs then send a line).
-        const own = line.lane % slots.length;
-        const index = slots[own]?.up ? own : (live[line.lane % Math.max(1, live.length)] ?? own);
-        byLane.set(index, [...(byLane.get(index) ?? []), { line, at }]);
-      });
+      // A lane's own worker, or while it is being replaced another one (its pairs then send a line).
+      const workerOf = (lane: number) => {
+        const own = lane % slots.length;
+        return slots[own]?.up ? own : (live[lane % Math.max(1, live.length)] ?? own);
+      };
+      const byLane = groupBy(
+        lines.map((line, at) => ({ line, at })),
+        (g) => workerOf(g.line.lane),
+      );
       const out: DecodedLine[] = new Array(lines.length);
       await Promise.all(
         [...byLane].map(async ([index, group]) => {

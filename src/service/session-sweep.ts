@@ -1,3 +1,4 @@
+import { groupBy } from "../collections/group-by.js";
 import { type Config, SIDES, type Side } from "../contracts/index.js";
 import { judgeOptionsOf } from "../lifecycle/judge-options.js";
 import { judgeSessions } from "../lifecycle/judge-sessions.js";
@@ -121,8 +122,7 @@ export function completeness(
   progress: readonly FactProgress[],
   o: { now: number; windowMs: number; lagOf(source: string): SourceLag | undefined },
 ): FactsComplete {
-  const bySource = new Map<string, FactProgress[]>();
-  for (const p of progress) bySource.set(p.source, [...(bySource.get(p.source) ?? []), p]);
+  const bySource = groupBy(progress, (p) => p.source);
   return (source: string, side: Side) => {
     const entries = bySource.get(source) ?? [];
     const lastStored = Math.max(...entries.map((e) => e.lastStoredAtMs));

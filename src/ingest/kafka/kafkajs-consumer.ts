@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, IMemberAssignment, KafkaMessage } from "kafkajs";
+import { groupBy } from "../../collections/group-by.js";
 import { type TopicPartition, tpKey } from "../../stream/offset-tracker.js";
 import { checkCoPartitioned } from "./check-topics.js";
 import { CoPartitionAssigner } from "./co-partition-assigner.js";
@@ -279,10 +280,10 @@ function toTopicPartitions(assignment: IMemberAssignment): TopicPartition[] {
 }
 
 function byTopic(partitions: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
-  const grouped = new Map<string, number[]>();
-  for (const { topic, partition } of partitions)
-    grouped.set(topic, [...(grouped.get(topic) ?? []), partition]);
-  return [...grouped].map(([topic, numbers]) => ({ topic, partitions: numbers }));
+  return [...groupBy(partitions, (p) => p.topic)].map(([topic, own]) => ({
+    topic,
+    partitions: own.map((p) => p.partition),
+  }));
 }
 
 function asError(error: unknown, context: string): Error {
