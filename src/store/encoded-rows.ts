@@ -63,7 +63,9 @@ export function textOf(text: EncodedText): string {
 /** The lines of many outcomes' rows of one table, as one insert body. */
 export function joinEncoded(parts: readonly EncodedText[]): EncodedText {
   if (parts.every((p) => typeof p === "string")) return parts.join("");
-  return Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : p)));
+  // Most outcomes have no row in most tables: their empty views are left out of the copy.
+  const texts = parts.filter((p) => p.length > 0);
+  return Buffer.concat(texts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : p)));
 }
 
 /**

@@ -31,6 +31,22 @@ describe("pseudonymizer", () => {
     expect(a.subject("user-42")).not.toBe(a.resource("user-42"));
   });
 
+  it("remembers pseudonyms per domain: a repeated id gets the fresh value, domains never share one", () => {
+    const p = createPseudonymizer(key(1));
+    const fresh = () => createPseudonymizer(key(1));
+    const ids = Array.from({ length: 60_000 }, (_, i) => `id-${i % 55_000}`); // past the cache size
+    for (const id of ids) p.subject(id);
+    for (const id of ["id-0", "id-54999", "user-42"]) {
+      expect(p.subject(id)).toBe(fresh().subject(id));
+      expect(p.resource(id)).toBe(fresh().resource(id));
+      expect(p.session(id)).toBe(fresh().session(id));
+      expect(p.claim("email", id)).toBe(fresh().claim("email", id));
+      const all = [p.subject(id), p.resource(id), p.session(id), p.claim("email", id), p.claim("phone", id)];
+      expect(new Set(all).size).toBe(all.length);
+    }
+    expect(p.subject("user-42")).toBe("hmac:eibUgGjOnivoGS30kToWwA");
+  });
+
   it("refuses a short key", () => {
     expect(() => createPseudonymizer(new Uint8Array(MIN_PSEUDONYM_KEY_BYTES - 1))).toThrow(PseudonymKeyError);
   });
