@@ -48,6 +48,8 @@ const PARTITIONS = Number(process.env.BENCH_E2E_PARTITIONS ?? 6);
 const LOG_LEVEL = process.env.BENCH_E2E_LOG_LEVEL ?? "error";
 /** Differ worker threads of the service (evaluation.workers); 0 diffs on the main thread. */
 const WORKERS = Number(process.env.BENCH_E2E_WORKERS ?? 2);
+/** store.batch.maxDelayMs of the service; unset, the config's default. */
+const BATCH_DELAY_MS = process.env.BENCH_E2E_BATCH_DELAY_MS;
 /** "As fast as the producer can": the backlog's event times then span a fraction of a second. */
 const UNPACED_RATE = 10_000_000;
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -77,6 +79,7 @@ interface ProducerDone {
   type: "done";
   summary: Omit<SimulationSummary, "expected">;
   expected: { pairs: number; unpaired: number };
+  /** From the start of sending (the run rendered before it is not counted). */
   cpuMs: number;
 }
 
@@ -183,7 +186,12 @@ function writeConfig(workDir: string, brokers: string[], topics: Topics, groupId
   const config = {
     ...demo,
     kafka: { brokers, brokersEnv: "BENCH_E2E_NO_SUCH_VARIABLE", groupId, topics },
-    store: { driver: "embedded", path: join(workDir, "store"), pseudonymKeyEnv: PSEUDONYM_ENV },
+    store: {
+      driver: "embedded",
+      path: join(workDir, "store"),
+      pseudonymKeyEnv: PSEUDONYM_ENV,
+      ...(BATCH_DELAY_MS ? { batch: { maxDelayMs: Number(BATCH_DELAY_MS) } } : {}),
+    },
     server: { host: "127.0.0.1", port: 0 },
     logging: { level: LOG_LEVEL },
     evaluation: { workers: WORKERS },
@@ -221,6 +229,9 @@ async function produce(): Promise<void> {
   const task = JSON.parse(process.env.BENCH_E2E_PRODUCER ?? "{}") as ProducerTask;
   const producer = createKafkajsMirrorProducer({ brokers: task.brokers, clientId: "bench-gateway" });
   let lastReport = 0;
+  // Rendering the run blocks this thread, so the timer fires once it is done and sending starts.
+  let cpuAtStart = process.cpuUsage();
+  setTimeout(() => (cpuAtStart = process.cpuUsage()), Math.max(0, task.startAtMs - Date.now()));
   try {
     const { expected, ...summary } = await simulateTraffic({
       producer,
@@ -238,7 +249,7 @@ async function produce(): Promise<void> {
       },
     });
     const totals = expected?.totals ?? { pairs: Number.NaN, unpaired: Number.NaN };
-    const cpu = process.cpuUsage();
+    const cpu = process.cpuUsage(cpuAtStart);
     const done: ProducerDone = {
       type: "done",
       summary,
@@ -363,6 +374,31 @@ interface Phase {
   producer: ProducerDone;
   figures: PhaseFigures;
   cpuCores: number;
+  inserts: Inserts;
+}
+
+/** The store writer's batches over a phase. */
+interface Inserts {
+  batches: number;
+  seconds: number;
+  /** Outcomes and session facts. */
+  entries: number;
+}
+
+/** The writer's totals so far: batch count and time from its histogram, entries from its stats. */
+async function insertTotals(service: RunningService): Promise<Inserts> {
+  const { values } = await service.metrics.storeBatchSeconds.get();
+  const total = (suffix: string) =>
+    values.filter((v) => v.metricName?.endsWith(suffix)).reduce((n, v) => n + v.value, 0);
+  return { batches: total("_count"), seconds: total("_sum"), entries: service.writer.stats().writtenRows };
+}
+
+function insertsSince(before: Inserts, after: Inserts): Inserts {
+  return {
+    batches: after.batches - before.batches,
+    seconds: after.seconds - before.seconds,
+    entries: after.entries - before.entries,
+  };
 }
 
 async function bench(): Promise<void> {
@@ -433,6 +469,7 @@ async function bench(): Promise<void> {
       600_000,
     );
     const backlogCores = cores();
+    const afterBacklog = await insertTotals(service);
 
     log(`phase 2: ${fmt(RATE)} events/s in real time`);
     const realtimeEvents = Math.round(RATE * REALTIME_SECONDS);
@@ -441,6 +478,7 @@ async function bench(): Promise<void> {
     // The service idles while the producer renders the run: its CPU counts from the first send.
     await new Promise((r) => setTimeout(r, realtimeStartMs - Date.now()));
     cores();
+    const beforeRealtime = await insertTotals(service);
     await pollUntil(
       progress,
       "real time",
@@ -452,6 +490,7 @@ async function bench(): Promise<void> {
       REALTIME_SECONDS * 1000 + 600_000,
     );
     const realtimeCores = cores();
+    const realtimeInserts = insertsSince(beforeRealtime, await insertTotals(service));
     const realtime = await live.done;
 
     const all =
@@ -473,11 +512,13 @@ async function bench(): Promise<void> {
         producer: backlog,
         figures: await phaseFigures(service, 0, realtimeStartMs - 1),
         cpuCores: backlogCores,
+        inserts: afterBacklog,
       },
       {
         producer: realtime,
         figures: await phaseFigures(service, realtimeStartMs - 1, farFuture),
         cpuCores: realtimeCores,
+        inserts: realtimeInserts,
       },
     );
   } finally {
@@ -491,7 +532,9 @@ function report(backlog: Phase, realtime: Phase): void {
   const stored = (p: Phase) =>
     `${fmt(p.figures.pairs)} pairs (expected ${fmt(p.producer.expected.pairs)}), ${fmt(p.figures.unpaired)} unpaired (expected ${fmt(p.producer.expected.unpaired)})`;
   const produced = (p: Phase) =>
-    `${fmt(p.producer.summary.sent)} events in ${seconds(p.producer.summary.elapsedMs)} (${fmt(p.producer.summary.achievedRate)} events/s; producer CPU ${seconds(p.producer.cpuMs)})`;
+    `${fmt(p.producer.summary.sent)} events in ${seconds(p.producer.summary.elapsedMs)} (${fmt(p.producer.summary.achievedRate)} events/s; producer CPU ${seconds(p.producer.cpuMs)} while sending)`;
+  const inserts = ({ inserts: i }: Phase) =>
+    `${fmt(i.batches)} batches, ${fmt(i.entries / Math.max(1, i.batches))} outcomes and facts each, ${fmt((1000 * i.seconds) / Math.max(1, i.batches))} ms each on average`;
   const b = backlog.figures;
   const r = realtime.figures;
   const lines = [
@@ -499,10 +542,12 @@ function report(backlog: Phase, realtime: Phase): void {
     `  produced    ${produced(backlog)}`,
     `  stored      ${stored(backlog)}`,
     `  sustained   ${fmt(pairsPerSecond(b))} pairs/s (first to last stored pair: ${seconds(b.lastStoredMs - b.firstStoredMs)}); service CPU ${fmt(backlog.cpuCores, 2)} cores`,
+    `  inserts     ${inserts(backlog)}`,
     `real time (${fmt(RATE)} events/s offered while the service runs)`,
     `  produced    ${produced(realtime)}`,
     `  stored      ${stored(realtime)}`,
     `  sustained   ${fmt(pairsPerSecond(r))} pairs/s (first to last stored pair: ${seconds(r.lastStoredMs - r.firstStoredMs)}); service CPU ${fmt(realtime.cpuCores, 2)} cores`,
+    `  inserts     ${inserts(realtime)}`,
     `  latency     p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms, max ${fmt(r.max)} ms (event time to stored, pairs)`,
     `peak RSS      ${fmt((process.resourceUsage().maxRSS * 1024) / 2 ** 20)} MiB (service process: pipeline + embedded store)`,
   ];
