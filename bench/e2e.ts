@@ -14,11 +14,13 @@
  *    of this phase; pairs/s as above.
  *
  * Then it waits until every outcome (the unpaired after their window) is stored and the lag is 0,
- * and prints the figures with the peak RSS. Asserts nothing.
+ * and prints the figures with the store writer's batches per phase and the peak RSS. Asserts
+ * nothing.
  *
  * Environment: BENCH_E2E_EVENTS (400000), BENCH_E2E_RATE (events/s, 20000: 10,000 pairs/s),
- * BENCH_E2E_SECONDS (15), BENCH_E2E_PARTITIONS (6), BENCH_E2E_LOG_LEVEL (error), BENCH_E2E_WORKERS (2). Needs Java and the
- * Kafka jars (scripts/kafka.sh).
+ * BENCH_E2E_SECONDS (15), BENCH_E2E_PARTITIONS (6), BENCH_E2E_LOG_LEVEL (error),
+ * BENCH_E2E_WORKERS (2), BENCH_E2E_BATCH_DELAY_MS (store.batch.maxDelayMs; the config's default).
+ * Needs Java and the Kafka jars (scripts/kafka.sh).
  */
 import { execFile, fork } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
@@ -361,7 +363,7 @@ async function pollUntil(
     const [stored, lag] = await Promise.all([storedCounts(p.service), p.lag()]);
     log(
       `${seconds(Date.now() - p.startedMs)} ${what}: ${producer ? `produced ${fmt(producer.sent())}, ` : ""}` +
-        `stored ${fmt(stored.pairs)} pairs, lag ${fmt(lag)}, rss ${fmt(process.memoryUsage().rss / 2 ** 20)} MiB`,
+        `stored ${fmt(stored.pairs)} pairs, lag ${fmt(lag)}, pending ${fmt(p.service.pipeline.pendingEvents())}, rss ${fmt(process.memoryUsage().rss / 2 ** 20)} MiB`,
     );
     if (enough(stored, lag)) return;
     if (Date.now() > deadline) throw new Error(`${what}: not done after ${seconds(timeoutMs)}`);
