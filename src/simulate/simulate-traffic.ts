@@ -90,7 +90,7 @@ export async function simulateTraffic(options: SimulationOptions): Promise<Simul
   const tally = { requests: 0, lifecycle: 0 };
   const routed = messagesOf(traffic, topics.tokens !== undefined, tally);
   // Prepared: routed and encoded too, so that sending is the Kafka client's work alone.
-  const messages = options.prepare ? [...routed].map(asBytes) : routed;
+  const messages = options.prepare ? Array.from(routed, asBytes) : routed;
   for (const message of messages) {
     if (signal?.aborted) break;
     await sender.add(message);

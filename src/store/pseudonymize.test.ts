@@ -36,7 +36,8 @@ describe("pseudonymizer", () => {
     const fresh = () => createPseudonymizer(key(1));
     const ids = Array.from({ length: 60_000 }, (_, i) => `id-${i % 55_000}`); // past the cache size
     for (const id of ids) p.subject(id);
-    for (const id of ["id-0", "id-54999", "user-42"]) {
+    const long = "x".repeat(300); // not remembered, same value
+    for (const id of ["id-0", "id-54999", "user-42", long]) {
       expect(p.subject(id)).toBe(fresh().subject(id));
       expect(p.resource(id)).toBe(fresh().resource(id));
       expect(p.session(id)).toBe(fresh().session(id));
@@ -44,7 +45,11 @@ describe("pseudonymizer", () => {
       const all = [p.subject(id), p.resource(id), p.session(id), p.claim("email", id), p.claim("phone", id)];
       expect(new Set(all).size).toBe(all.length);
     }
+    // Known answers (Python hmac, as above): stored pseudonyms must not change across versions.
     expect(p.subject("user-42")).toBe("hmac:eibUgGjOnivoGS30kToWwA");
+    expect(p.resource("user-42")).toBe("hmac:GjFSO6kHTqUNZBfmNyE8zg");
+    expect(p.session("user-42")).toBe("hmac:jG6vsigh0KZ3enjYlrTjdQ");
+    expect(p.claim("email", "user-42")).toBe("hmac:sK6HIOYZ_lQTYr57psKi9g");
   });
 
   it("refuses a short key", () => {
