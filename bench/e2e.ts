@@ -17,9 +17,14 @@
  * and prints the figures with the store writer's batches per phase and the peak RSS. Asserts
  * nothing.
  *
+ * The producer's Kafka client is kcat (librdkafka; bench/kcat-producer.ts), installed by
+ * scripts/ensure-kcat.sh: the producer shares the two cores with the service, and kafkajs spent
+ * about 0.5 cores at 20,000 events/s on it alone. BENCH_E2E_CLIENT=kafkajs produces with kafkajs.
+ *
  * Environment: BENCH_E2E_EVENTS (400000), BENCH_E2E_RATE (events/s, 20000: 10,000 pairs/s),
  * BENCH_E2E_SECONDS (15), BENCH_E2E_PARTITIONS (6), BENCH_E2E_LOG_LEVEL (error),
- * BENCH_E2E_WORKERS (2), BENCH_E2E_BATCH_DELAY_MS (store.batch.maxDelayMs; the config's default).
+ * BENCH_E2E_WORKERS (2), BENCH_E2E_BATCH_DELAY_MS (store.batch.maxDelayMs; the config's default),
+ * BENCH_E2E_CLIENT (kcat | kafkajs: the producer's Kafka client; kcat).
  * Needs Java and the Kafka jars (scripts/kafka.sh).
  */
 import { execFile, fork } from "node:child_process";
@@ -42,6 +47,7 @@ import { createLogger } from "../src/logging/logger.js";
 import { kafkajsParts } from "../src/service/kafkajs-parts.js";
 import { type RunningService, startService } from "../src/service/run-service.js";
 import { type SimulationSummary, simulateTraffic } from "../src/simulate/simulate-traffic.js";
+import { createKcatMirrorProducer, exitedChildrenCpuMs } from "./kcat-producer.js";
 
 const BACKLOG_EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 400_000);
 const RATE = Number(process.env.BENCH_E2E_RATE ?? 20_000);
@@ -52,10 +58,12 @@ const LOG_LEVEL = process.env.BENCH_E2E_LOG_LEVEL ?? "error";
 const WORKERS = Number(process.env.BENCH_E2E_WORKERS ?? 2);
 /** store.batch.maxDelayMs of the service; unset, the config's default. */
 const BATCH_DELAY_MS = process.env.BENCH_E2E_BATCH_DELAY_MS;
+const CLIENT = producerClient(process.env.BENCH_E2E_CLIENT ?? "kcat");
 /** "As fast as the producer can": the backlog's event times then span a fraction of a second. */
 const UNPACED_RATE = 10_000_000;
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const KAFKA_SH = join(REPO_ROOT, "scripts/kafka.sh");
+const ENSURE_KCAT_SH = join(REPO_ROOT, "scripts/ensure-kcat.sh");
 const PSEUDONYM_ENV = "ENTITLEMENT_DIFF_PSEUDONYM_KEY";
 
 interface Topics {
@@ -75,13 +83,15 @@ interface ProducerTask {
   startAtMs: number;
   rate: number;
   events: number;
+  /** The kcat binary, when the producer sends with kcat (else kafkajs). */
+  kcatBin?: string;
 }
 
 interface ProducerDone {
   type: "done";
   summary: Omit<SimulationSummary, "expected">;
   expected: { pairs: number; unpaired: number };
-  /** From the start of sending (the run rendered before it is not counted). */
+  /** From the start of sending (the run rendered before it is not counted), kcat's included. */
   cpuMs: number;
 }
 
@@ -229,7 +239,9 @@ function prepareMs(events: number): number {
 /** Runs in the forked producer: the simulator, reporting over IPC. */
 async function produce(): Promise<void> {
   const task = JSON.parse(process.env.BENCH_E2E_PRODUCER ?? "{}") as ProducerTask;
-  const producer = createKafkajsMirrorProducer({ brokers: task.brokers, clientId: "bench-gateway" });
+  const producer = task.kcatBin
+    ? createKcatMirrorProducer({ brokers: task.brokers, kcatBin: task.kcatBin })
+    : createKafkajsMirrorProducer({ brokers: task.brokers, clientId: "bench-gateway" });
   let lastReport = 0;
   // Rendering the run blocks this thread, so the timer fires once it is done and sending starts.
   let cpuAtStart = process.cpuUsage();
@@ -251,12 +263,13 @@ async function produce(): Promise<void> {
       },
     });
     const totals = expected?.totals ?? { pairs: Number.NaN, unpaired: Number.NaN };
+    await producer.close(); // kcat flushes and exits here: its CPU is counted once it has
     const cpu = process.cpuUsage(cpuAtStart);
     const done: ProducerDone = {
       type: "done",
       summary,
       expected: { pairs: totals.pairs, unpaired: totals.unpaired },
-      cpuMs: (cpu.user + cpu.system) / 1000,
+      cpuMs: (cpu.user + cpu.system) / 1000 + exitedChildrenCpuMs(),
     };
     await new Promise<void>((ok) => process.send?.(done, () => ok()));
   } finally {
@@ -403,9 +416,24 @@ function insertsSince(before: Inserts, after: Inserts): Inserts {
   };
 }
 
+function producerClient(name: string): "kcat" | "kafkajs" {
+  if (name === "kcat" || name === "kafkajs") return name;
+  throw new Error(`BENCH_E2E_CLIENT must be kcat or kafkajs, got ${JSON.stringify(name)}`);
+}
+
+async function ensureKcat(): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)("bash", [ENSURE_KCAT_SH], { cwd: REPO_ROOT });
+    return stdout.trim().split("\n").at(-1) ?? "kcat";
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`kcat is needed for the producer (or BENCH_E2E_CLIENT=kafkajs): ${stderr || error}`);
+  }
+}
+
 async function bench(): Promise<void> {
   log(
-    `backlog of ${fmt(BACKLOG_EVENTS)} events, then ${fmt(RATE)} events/s for ${REALTIME_SECONDS} s; ${PARTITIONS} partitions per mirror topic`,
+    `backlog of ${fmt(BACKLOG_EVENTS)} events, then ${fmt(RATE)} events/s for ${REALTIME_SECONDS} s; ${PARTITIONS} partitions per mirror topic; producer client ${CLIENT}`,
   );
   const broker = await startBroker();
   const workDir = mkdtempSync(join(tmpdir(), "entitlement-diff-bench-"));
@@ -427,7 +455,8 @@ async function bench(): Promise<void> {
     const groupId = `bench-${suffix}`;
     const client = { brokers: broker.brokers, clientId: "bench-admin" };
     await createTopics(client, topics);
-    const task = { brokers: broker.brokers, topics };
+    const kcatBin = CLIENT === "kcat" ? await ensureKcat() : undefined;
+    const task = { brokers: broker.brokers, topics, ...(kcatBin ? { kcatBin } : {}) };
 
     log("phase 1: producing the backlog");
     const backlog = await forkProducer({
@@ -534,7 +563,7 @@ function report(backlog: Phase, realtime: Phase): void {
   const stored = (p: Phase) =>
     `${fmt(p.figures.pairs)} pairs (expected ${fmt(p.producer.expected.pairs)}), ${fmt(p.figures.unpaired)} unpaired (expected ${fmt(p.producer.expected.unpaired)})`;
   const produced = (p: Phase) =>
-    `${fmt(p.producer.summary.sent)} events in ${seconds(p.producer.summary.elapsedMs)} (${fmt(p.producer.summary.achievedRate)} events/s; producer CPU ${seconds(p.producer.cpuMs)} while sending)`;
+    `${fmt(p.producer.summary.sent)} events in ${seconds(p.producer.summary.elapsedMs)} (${fmt(p.producer.summary.achievedRate)} events/s; producer CPU ${seconds(p.producer.cpuMs)} while sending, ${CLIENT})`;
   const inserts = ({ inserts: i }: Phase) =>
     `${fmt(i.batches)} batches, ${fmt(i.entries / Math.max(1, i.batches))} outcomes and facts each, ${fmt((1000 * i.seconds) / Math.max(1, i.batches))} ms each on average`;
   const b = backlog.figures;

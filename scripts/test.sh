@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (the pinned OPA CLI, Kafka jars, Chromium, promtool
-# and Prometheus), checks formatting, lint and types, runs every vitest test, and ends with the
+# and Prometheus, kcat), checks formatting, lint and types, runs every vitest test, and ends with the
 # totals alone on a line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +43,13 @@ if ! PROMETHEUS_BIN=$(bash scripts/ensure-prometheus.sh prometheus | tail -n 1) 
   status=1
 fi
 export PROMETHEUS_BIN
+
+step "kcat (the bench's producer; its test)"
+if ! KCAT_BIN=$(bash scripts/ensure-kcat.sh | tail -n 1) || [ ! -x "$KCAT_BIN" ]; then
+  echo "error: could not find or install kcat; the kcat producer's test will fail" >&2
+  status=1
+fi
+export KCAT_BIN
 
 step "tests (vitest)"
 results=.vitest-results.json
