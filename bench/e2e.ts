@@ -247,7 +247,7 @@ async function produce(): Promise<void> {
   let cpuAtStart = process.cpuUsage();
   setTimeout(() => (cpuAtStart = process.cpuUsage()), Math.max(0, task.startAtMs - Date.now()));
   try {
-    const { expected, ...summary } = await simulateTraffic({
+    const { expected, ...sending } = await simulateTraffic({
       producer,
       topics: task.topics,
       eventsPerSecond: task.rate,
@@ -264,6 +264,13 @@ async function produce(): Promise<void> {
     });
     const totals = expected?.totals ?? { pairs: Number.NaN, unpaired: Number.NaN };
     await producer.close(); // kcat flushes and exits here: its CPU is counted once it has
+    // kcat's sends resolve on hand-off: the phase ends when everything is flushed.
+    const elapsedMs = Date.now() - task.startAtMs;
+    const summary = {
+      ...sending,
+      elapsedMs,
+      achievedRate: elapsedMs > 0 ? (sending.sent * 1000) / elapsedMs : 0,
+    };
     const cpu = process.cpuUsage(cpuAtStart);
     const done: ProducerDone = {
       type: "done",

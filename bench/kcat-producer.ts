@@ -21,17 +21,19 @@ interface TopicWriter {
 /**
  * A bench's gateway: hands the messages to kcat (librdkafka, C), one process per topic, as
  * `key<TAB>value` lines on its stdin. The bench's producer shares the two cores with the service
- * under test; kafkajs spent ~27 µs of CPU an event encoding record batches (~0.5 cores at 20,000
- * events/s), librdkafka about a sixth of that, so the service is measured with the cores a gateway
- * on another machine would leave it.
+ * under test; on kafkajs it spent ~27 µs of CPU an event encoding record batches (~0.5 cores at
+ * 20,000 events/s), on kcat the Node process and kcat together spend 0.1 to 0.25 cores, so the
+ * service is measured with more of the cores a gateway on another machine would leave it.
  *
  * Keys are partitioned with `murmur2_random`, the Java client's (and kafkajs') rule, so both halves
  * of a request land on the same partition number. `send` resolves once kcat has the bytes (pipe
- * backpressure is awaited); `close` resolves once every kcat has flushed and exited 0, and rejects
- * when one failed (kcat exits 1 when a message could not be delivered).
+ * backpressure is awaited), not once the broker acknowledged them: only `close` says that. It
+ * resolves once every kcat has flushed and exited 0, and rejects when one failed (kcat exits 1
+ * when a message could not be delivered within `message.timeout.ms`).
  *
  * Lines are the protocol, so a value must hold no newline and a key neither a tab nor a newline;
- * an unkeyed message's value must hold no tab (kcat would split it). Such a message is refused.
+ * an unkeyed message's value must hold no tab (kcat would split it) and not be empty (kcat skips
+ * empty lines); a null value cannot be told from an empty one. Such a message is refused.
  */
 export function createKcatMirrorProducer(options: KcatProducerOptions): MirrorProducer {
   const writers = new Map<string, TopicWriter>();
@@ -48,7 +50,7 @@ export function createKcatMirrorProducer(options: KcatProducerOptions): MirrorPr
       const chunk = Buffer.concat(messages.flatMap((m, i) => lineOf(m, topic, i)));
       const { child, stderr } = writerFor(topic);
       const stdin = child.stdin;
-      if (!stdin || child.exitCode !== null || stdin.destroyed)
+      if (!stdin || child.exitCode !== null || child.signalCode !== null || stdin.destroyed)
         throw new Error(`kcat for ${topic} is not running: ${stderr() || "no output"}`);
       if (!stdin.write(chunk)) await drained(child, topic, stderr);
     },
@@ -68,13 +70,14 @@ export function createKcatMirrorProducer(options: KcatProducerOptions): MirrorPr
 function startKcat(options: KcatProducerOptions, topic: string): TopicWriter {
   const args = [
     "-P",
-    "-q",
     ...["-b", options.brokers.join(",")],
     ...["-t", topic],
     ...["-K", "\\t"],
     ...["-X", "topic.partitioner=murmur2_random"],
     ...["-X", "acks=all"],
     ...["-X", "linger.ms=5"],
+    // librdkafka's default is 5 minutes: a bench against a broker that went away fails sooner.
+    ...["-X", "message.timeout.ms=30000"],
   ];
   const child = spawn(options.kcatBin, args, { stdio: ["pipe", "ignore", "pipe"] });
   let stderr = "";
@@ -105,14 +108,15 @@ function drained(child: ChildProcess, topic: string, stderr: () => string): Prom
 }
 
 function lineOf(message: KeyedMessage, topic: string, index: number): Buffer[] {
-  const value = bytes(message.value) ?? Buffer.alloc(0);
-  const key = bytes(message.key);
-  const refuse = (why: string) => {
+  const refuse = (why: string): never => {
     throw new Error(`message ${index} for ${topic}: ${why}; kcat reads one message a line`);
   };
+  const value = bytes(message.value) ?? refuse("the value is null");
+  const key = bytes(message.key);
   if (value.includes(NEWLINE)) refuse("the value holds a newline");
   if (key === null) {
     if (value.includes(TAB)) refuse("an unkeyed value holds a tab");
+    if (value.length === 0) refuse("an unkeyed value is empty");
     return [value, NEWLINE_BYTES];
   }
   if (key.includes(TAB) || key.includes(NEWLINE)) refuse("the key holds a tab or a newline");

@@ -1,16 +1,20 @@
 import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { PartitionMetadata } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKcatMirrorProducer, exitedChildrenCpuMs } from "../../bench/kcat-producer.js";
 import { MIRROR_PARTITIONER } from "../../src/ingest/kafka/kafka-producer.js";
-import { createTopics, rawKafka, unique, waitFor } from "../kafka/kafka-test-kit.js";
+import { createTopics, rawKafka, unique, waitFor, withAdmin } from "../kafka/kafka-test-kit.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 
 /** kcat from KCAT_BIN (scripts/test.sh) or scripts/ensure-kcat.sh: missing, the tests fail. */
-const kcatBin =
-  process.env.KCAT_BIN ||
-  execFileSync("bash", ["scripts/ensure-kcat.sh"], { encoding: "utf8" }).trim().split("\n").at(-1) ||
-  "kcat";
+function findKcat(): string {
+  if (process.env.KCAT_BIN) return process.env.KCAT_BIN;
+  const out = execFileSync("bash", ["scripts/ensure-kcat.sh"], { encoding: "utf8" });
+  return out.trim().split("\n").at(-1) ?? "kcat";
+}
 
 const PARTITIONS = 6;
 
@@ -55,10 +59,27 @@ function kafkajsPartition(key: string): number {
   return MIRROR_PARTITIONER()({ topic: "t", partitionMetadata, message: { key, value: null } });
 }
 
+/** A stand-in for a kcat that dies while its stdin is full: reads nothing, exits 3 after a while. */
+function dyingKcat(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "entitlement-diff-kcat-"));
+  const script = path.join(dir, "kcat");
+  writeFileSync(script, "#!/bin/sh\nsleep 1\necho 'broker gone' >&2\nexit 3\n");
+  chmodSync(script, 0o755);
+  return script;
+}
+
+async function messagesIn(broker: KafkaBroker, topic: string): Promise<number> {
+  return withAdmin(broker, async (admin) =>
+    (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0),
+  );
+}
+
 describe("the bench's kcat producer (real Kafka broker)", () => {
   let broker: KafkaBroker;
+  let kcatBin: string;
 
   beforeAll(async () => {
+    kcatBin = findKcat();
     broker = await startKafka();
   }, 120_000);
 
@@ -81,6 +102,9 @@ describe("the bench's kcat producer (real Kafka broker)", () => {
       { key: null, value: '{"truncated' },
     ]);
     await producer.close();
+    // Closed means delivered: the broker has every message already.
+    expect(await messagesIn(broker, legacy)).toBe(keys.length);
+    expect(await messagesIn(broker, neu)).toBe(keys.length + 1);
 
     const [l, n] = await Promise.all([
       readAll(broker, legacy, keys.length),
@@ -117,13 +141,24 @@ describe("the bench's kcat producer (real Kafka broker)", () => {
     await expect(producer.send("t", [{ key: null, value: "a\tb" }])).rejects.toThrow(
       "an unkeyed value holds a tab",
     );
+    await expect(producer.send("t", [{ key: null, value: "" }])).rejects.toThrow("an unkeyed value is empty");
+    await expect(producer.send("t", [{ key: "k", value: null }])).rejects.toThrow("the value is null");
     await producer.close(); // nothing was started
   });
 
   it("counts the CPU of children once they exited and were waited for", () => {
     const before = exitedChildrenCpuMs();
-    execFileSync(process.execPath, ["-e", "const end = Date.now() + 300; while (Date.now() < end);"]);
+    execFileSync(process.execPath, ["-e", "while (process.cpuUsage().user < 300_000);"]);
     expect(exitedChildrenCpuMs() - before).toBeGreaterThanOrEqual(200);
+  });
+
+  it("rejects a send that waits on a full pipe when kcat dies meanwhile, with what kcat said", async () => {
+    const producer = createKcatMirrorProducer({ brokers: broker.brokers, kcatBin: dyingKcat() });
+    const big = Array.from({ length: 4_000 }, (_, i) => ({ key: `k${i}`, value: "x".repeat(1_000) }));
+    await expect(producer.send("some-topic", big)).rejects.toThrow(
+      "kcat for some-topic exited while sending: broker gone",
+    );
+    await expect(producer.close()).rejects.toThrow("kcat for some-topic exited with 3: broker gone");
   });
 
   it("reports a kcat that failed when it is closed", async () => {
