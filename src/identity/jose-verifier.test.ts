@@ -77,6 +77,46 @@ describe("JoseVerifier", () => {
     expect(w.forgetExpired(T0 + 3600 + 31)).toBe(3);
   });
 
+  it("tells its listeners of each token it checked with jose, once, and not of cached answers", async () => {
+    const v = new JoseVerifier(hsConfig, secret, 10);
+    const heard: Array<[string, unknown]> = [];
+    v.onVerified((key, outcome) => heard.push([key, outcome]));
+    const good = await hs(base);
+    const forged = `${good.slice(0, -4)}AAAA`;
+    await Promise.all([v.verify(good, T0), v.verify(good, T0)]); // concurrent: one verification
+    await v.verify(good, T0 + 10);
+    await v.verify(forged, T0);
+    expect(heard.map(([, o]) => o)).toEqual([
+      { valid: true, claims: expect.objectContaining({ sub: "u-1" }), life: expect.anything() },
+      { valid: false, reason: "bad_signature", detail: expect.any(String) },
+    ]);
+    expect(heard[0]?.[0]).not.toBe(heard[1]?.[0]);
+  });
+
+  it("answers a token another verifier checked from its cache, judging times per event, and keeps its own entry", async () => {
+    const first = new JoseVerifier(hsConfig, secret, 10);
+    const shared: Array<[string, Parameters<JoseVerifier["adopt"]>[1]]> = [];
+    first.onVerified((key, outcome) => outcome && shared.push([key, structuredClone(outcome)]));
+    const token = await hs(base);
+    const forged = `${token.slice(0, -4)}AAAA`;
+    await first.verify(token, T0);
+    await first.verify(forged, T0);
+
+    const second = new JoseVerifier(hsConfig, secret, 10);
+    for (const [key, outcome] of shared) second.adopt(key, outcome);
+    expect(await second.verify(token, T0)).toMatchObject({ ok: true, claims: { sub: "u-1" } });
+    expect(await second.verify(token, T0 + 3600 + 30)).toMatchObject({ ok: false, reason: "expired" });
+    expect(await second.verify(forged, T0)).toMatchObject({ ok: false, reason: "bad_signature" });
+    expect(second.stats).toEqual({ verifications: 0, cacheHits: 3 });
+    const claims = await second.verify(token, T0);
+    expect(claims.ok && Object.isFrozen(claims.claims)).toBe(true);
+
+    // An entry already cached is not replaced by one adopted later.
+    const [key] = shared[0] ?? [""];
+    second.adopt(key, { valid: false, reason: "bad_signature", detail: "from elsewhere" });
+    expect((await second.verify(token, T0)).ok).toBe(true);
+  });
+
   describe("with a JWKS (RS256)", () => {
     let jwks: ReturnType<typeof createLocalJWKSet>;
     let sign: (claims: JWTPayload) => Promise<string>;

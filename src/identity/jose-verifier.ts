@@ -10,9 +10,18 @@ import type { InvalidReason, TokenVerifier, VerificationResult } from "./verific
 /** Key material resolved at the edge (files read, env looked up) before the verifier is built. */
 export type VerificationKey = JWTVerifyGetKey | Uint8Array;
 
-type CacheEntry =
+/** What is remembered of a token after jose verified it: plain data, so it can cross threads. */
+export type VerifiedToken =
   | { valid: true; claims: Claims; life: TokenLifetime }
   | { valid: false; reason: InvalidReason; detail: string };
+
+type CacheEntry = VerifiedToken;
+
+/**
+ * Told of every token this verifier checked with jose: its cache key and outcome, or undefined
+ * for a transient failure (key set unreachable), which is not cached.
+ */
+export type VerifiedListener = (cacheKey: string, outcome: VerifiedToken | undefined) => void;
 
 export interface JoseVerifierStats {
   verifications: number;
@@ -29,6 +38,7 @@ export class JoseVerifier implements TokenVerifier {
   /** Verifications under way, so concurrent pairs carrying one new token verify it once. */
   private readonly inflight = new Map<string, Promise<CacheEntry | undefined>>();
   readonly stats: JoseVerifierStats = { verifications: 0, cacheHits: 0 };
+  private readonly listeners: VerifiedListener[] = [];
 
   constructor(
     private readonly config: IssuerConfig,
@@ -46,6 +56,7 @@ export class JoseVerifier implements TokenVerifier {
       return this.judgeAt(cached, atEpochSeconds);
     }
     let pending = this.inflight.get(cacheKey);
+    const fresh = pending === undefined;
     if (pending) this.stats.cacheHits++;
     else {
       this.stats.verifications++;
@@ -54,6 +65,7 @@ export class JoseVerifier implements TokenVerifier {
     }
     const entry = await pending;
     this.inflight.delete(cacheKey);
+    if (fresh) for (const listener of this.listeners) listener(cacheKey, entry);
     if (entry) {
       this.cache.set(cacheKey, entry);
       return this.judgeAt(entry, atEpochSeconds);
@@ -63,6 +75,20 @@ export class JoseVerifier implements TokenVerifier {
       reason: "key_source_unavailable",
       detail: "the issuer's key set could not be fetched",
     };
+  }
+
+  onVerified(listener: VerifiedListener): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Remembers a token another verifier of the same issuer config checked (a differ worker of the
+   * same service): this one then answers it from the cache, judging its times per event as for
+   * its own. An entry already here is kept.
+   */
+  adopt(cacheKey: string, outcome: VerifiedToken): void {
+    if (this.cache.get(cacheKey) !== undefined) return;
+    this.cache.set(cacheKey, outcome.valid ? { ...outcome, claims: Object.freeze(outcome.claims) } : outcome);
   }
 
   /** Drops cached tokens that expired before `beforeEpochSeconds` (event time). */

@@ -33,6 +33,11 @@ export function createServiceMetrics(registry = new Registry()) {
       "side",
       "reason",
     ]),
+    verifications: counter(
+      "token_verifications_total",
+      "Tokens checked with jose (signature, claims), not answered from a verification cache, by side",
+      ["side"],
+    ),
     evaluationSeconds: new Histogram<"stage">({
       name: "entitlement_diff_evaluation_duration_seconds",
       help: "Time of one evaluation: legacy rules, OPA policy, or the whole diff of a pair",

@@ -12,6 +12,8 @@ export interface RuntimeInstruments {
   verifier(side: Side, verifier: TokenVerifier): TokenVerifier;
   legacy(engine: LegacyEngine): LegacyEngine;
   policy(policy: PolicyEvaluator): PolicyEvaluator;
+  /** A token checked with jose rather than answered from the cache (JoseVerifier.onVerified). */
+  verified(side: Side): void;
 }
 
 /** Where measurements go: the service's registry, or a worker thread's buffer. */
@@ -19,6 +21,7 @@ export interface MeasurementSink {
   legacySeconds(seconds: number): void;
   opaSeconds(seconds: number): void;
   verificationFailure(side: Side, reason: InvalidReason): void;
+  verification(side: Side): void;
 }
 
 export function measuringInstruments(sink: MeasurementSink): RuntimeInstruments {
@@ -47,6 +50,7 @@ export function measuringInstruments(sink: MeasurementSink): RuntimeInstruments 
       bundleSha256: policy.bundleSha256,
       evaluate: (input) => timed(sink.opaSeconds, () => policy.evaluate(input)),
     }),
+    verified: (side) => sink.verification(side),
   };
 }
 
@@ -58,5 +62,6 @@ export function metricsInstruments(m: ServiceMetrics): RuntimeInstruments {
     legacySeconds: (s) => legacy.observe(s),
     opaSeconds: (s) => opa.observe(s),
     verificationFailure: (side, reason) => m.verificationFailures.inc({ side, reason }),
+    verification: (side) => m.verifications.inc({ side }),
   });
 }

@@ -8,9 +8,16 @@ export interface Observations {
   legacySeconds: number[];
   opaSeconds: number[];
   verificationFailures: Array<[Side, InvalidReason]>;
+  /** Tokens checked with jose, by side (one entry each). */
+  verifications: Side[];
 }
 
-const empty = (): Observations => ({ legacySeconds: [], opaSeconds: [], verificationFailures: [] });
+const empty = (): Observations => ({
+  legacySeconds: [],
+  opaSeconds: [],
+  verificationFailures: [],
+  verifications: [],
+});
 
 /**
  * Instruments for a worker thread, which has no registry of the service's: they record, and the
@@ -28,6 +35,7 @@ export function recordingInstruments(): { instruments: RuntimeInstruments; take(
       legacySeconds: (s) => current.legacySeconds.push(s),
       opaSeconds: (s) => current.opaSeconds.push(s),
       verificationFailure: (side, reason) => current.verificationFailures.push([side, reason]),
+      verification: (side) => current.verifications.push(side),
     }),
   };
 }
@@ -39,4 +47,5 @@ export function applyObservations(m: ServiceMetrics, o: Observations): void {
   for (const s of o.legacySeconds) legacy.observe(s);
   for (const s of o.opaSeconds) opa.observe(s);
   for (const [side, reason] of o.verificationFailures) m.verificationFailures.inc({ side, reason });
+  for (const side of o.verifications ?? []) m.verifications.inc({ side });
 }

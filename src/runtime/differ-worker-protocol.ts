@@ -1,4 +1,6 @@
+import type { Side } from "../contracts/index.js";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
+import type { VerifiedToken } from "../identity/jose-verifier.js";
 import type { Observations } from "../metrics/recording-instruments.js";
 import type { DecodedAuthz, DecodedLine } from "../stream/evaluator.js";
 import type { MadeOutcome } from "../stream/outcome-maker.js";
@@ -24,8 +26,20 @@ export type WorkerDecodedLine =
   | Exclude<DecodedLine, DecodedAuthz>
   | (Omit<DecodedAuthz, "handle"> & { held: number });
 
+/**
+ * A token one worker checked with jose, passed to the others: each would otherwise verify every
+ * distinct token again (a user's requests reach every partition), at ~160 µs a verification.
+ */
+export interface SharedToken {
+  side: Side;
+  cacheKey: string;
+  outcome: VerifiedToken;
+}
+
 export type ToWorker =
   | { type: "jobs"; jobs: DiffJob[] }
+  /** Tokens other workers verified: into this one's caches. */
+  | { type: "verified"; tokens: SharedToken[] }
   | { type: "decode"; id: number; texts: string[] }
   /** Held events that will not be diffed: forget them. */
   | { type: "release"; ids: number[] };
@@ -39,4 +53,10 @@ export type WorkerReply =
   | { type: "ready"; policyBundleSha256: string; legacyRulesSha256: string }
   | { type: "failed"; error: string }
   | { type: "decoded"; id: number; lines: WorkerDecodedLine[] }
-  | { type: "results"; results: DiffResult[]; observations: Observations };
+  | {
+      type: "results";
+      results: DiffResult[];
+      observations: Observations;
+      /** Tokens this worker verified since its last results, for the other workers. */
+      verified?: SharedToken[];
+    };

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { loadConfig } from "../config/load-config.js";
+import { SIDES } from "../contracts/index.js";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
 import { parseEvent } from "../ingest/parse-event.js";
 import { recordingInstruments } from "../metrics/recording-instruments.js";
@@ -12,6 +13,7 @@ import type {
   DiffJob,
   DiffResult,
   EventInput,
+  SharedToken,
   ToWorker,
   WorkerDecodedLine,
   WorkerReply,
@@ -38,6 +40,11 @@ try {
   const recording = recordingInstruments();
   const loaded = loadConfig(configFile);
   const runtime = await loadRuntime(loaded, env, recording.instruments);
+  const verified: SharedToken[] = [];
+  for (const side of SIDES)
+    runtime.verifiers[side].onVerified((cacheKey, outcome) => {
+      if (outcome) verified.push({ side, cacheKey, outcome });
+    });
   const maker = createOutcomeMaker({
     differ: runtime.differ,
     provenance: runtime.provenance,
@@ -47,6 +54,8 @@ try {
     if (message.type === "decode")
       send({ type: "decoded", id: message.id, lines: message.texts.map(decode) });
     else if (message.type === "release") for (const id of message.ids) held.delete(id);
+    else if (message.type === "verified")
+      for (const t of message.tokens) runtime.verifiers[t.side].adopt(t.cacheKey, t.outcome);
     else {
       const results = await Promise.all(message.jobs.map((job) => run(maker, job)));
       const made = results.flatMap((r) => (r.ok ? [r.made] : []));
@@ -54,9 +63,13 @@ try {
       made.forEach((m, i) => {
         m.rows = packed[i] ?? m.rows;
       });
-      port.postMessage({ type: "results", results, observations: recording.take() } satisfies WorkerReply, [
-        buffer,
-      ]);
+      const reply: WorkerReply = {
+        type: "results",
+        results,
+        observations: recording.take(),
+        verified: verified.splice(0),
+      };
+      port.postMessage(reply, [buffer]);
     }
   });
   const { policyBundleSha256, legacyRulesSha256 } = runtime.provenance;

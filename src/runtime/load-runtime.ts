@@ -1,7 +1,7 @@
 import type { CohortAssigner } from "../cohorts/compile-cohorts.js";
 import { compileCohorts } from "../cohorts/compile-cohorts.js";
 import type { LoadedConfig } from "../config/load-config.js";
-import type { ClaimMapping, Config, Report, Side } from "../contracts/index.js";
+import { type ClaimMapping, type Config, type Report, SIDES, type Side } from "../contracts/index.js";
 import { createPairDiffer, type PairDiffer } from "../diff/pair-differ.js";
 import { compileClaimMappings } from "../identity/claim-mapping.js";
 import { JoseVerifier } from "../identity/jose-verifier.js";
@@ -50,6 +50,7 @@ export async function loadRuntime(
       config.verification.cacheSize,
     );
   const verifiers = { legacy: verifierFor("legacy"), new: verifierFor("new") };
+  if (instruments) for (const side of SIDES) verifiers[side].onVerified(() => instruments.verified(side));
   const legacy = loadLegacyRules(resolvePath(config.legacy.rules));
   const policy = await loadWasmPolicy({
     bundlePath: resolvePath(config.policy.bundle),

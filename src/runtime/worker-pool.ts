@@ -17,6 +17,7 @@ import type {
   DifferWorkerData,
   DiffJob,
   EventInput,
+  SharedToken,
   ToWorker,
   WorkerDecodedLine,
   WorkerReply,
@@ -80,7 +81,18 @@ export async function createWorkerPool(
   if (!Number.isInteger(o.workers) || o.workers < 1)
     throw new RangeError(`workers must be >= 1, got ${o.workers}`);
   const url = o.workerUrl ?? defaultWorkerUrl();
-  const slots = await Promise.all(Array.from({ length: o.workers }, () => startSlot(url, o)));
+  const slots: Slot[] = [];
+  // A token one worker verified goes to the others' caches: it is not verified again there.
+  const share = (from: number, tokens: SharedToken[]) => {
+    slots.forEach((slot, i) => {
+      if (i !== from) slot.post({ type: "verified", tokens });
+    });
+  };
+  slots.push(
+    ...(await Promise.all(
+      Array.from({ length: o.workers }, (_, i) => startSlot(url, o, (tokens) => share(i, tokens))),
+    )),
+  );
   let nextId = 1;
   let closed = false;
   const handle = (e: PoolEvent) => e as unknown as EventHandle;
@@ -211,7 +223,11 @@ interface Slot {
 }
 
 /** One worker and its queue; replaces the worker when it dies, failing what it held. */
-async function startSlot(url: URL, o: WorkerPoolOptions): Promise<Slot> {
+async function startSlot(
+  url: URL,
+  o: WorkerPoolOptions,
+  onVerified: (tokens: SharedToken[]) => void,
+): Promise<Slot> {
   const pending = new Map<number, Pending>();
   const decoding = new Map<number, PendingDecode>();
   let outbox: DiffJob[] = [];
@@ -263,6 +279,7 @@ async function startSlot(url: URL, o: WorkerPoolOptions): Promise<Slot> {
       }
       if (reply.type !== "results") return;
       if (o.metrics) applyObservations(o.metrics, reply.observations);
+      if (reply.verified && reply.verified.length > 0) onVerified(reply.verified);
       for (const r of reply.results) {
         const p = pending.get(r.id);
         pending.delete(r.id);

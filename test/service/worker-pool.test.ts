@@ -149,6 +149,40 @@ describe("the outcome maker on worker threads", () => {
     );
   });
 
+  it("verifies a token once for all workers: one worker's verification fills the others' caches", async () => {
+    // Two requests of one principal with the same two tokens, decoded on lanes of different workers.
+    const key = ([l, n]: [ObservedEvent, ObservedEvent]) => `${l.event.token} ${n.event.token}`;
+    const seen = new Map<string, [ObservedEvent, ObservedEvent]>();
+    const twins = pairs.flatMap((p) => {
+      const first = seen.get(key(p));
+      if (first) return [[first, p] as const];
+      seen.set(key(p), p);
+      return [];
+    });
+    const [a, b] = twins[0] ?? [];
+    if (!a || !b) throw new Error("no two demo pairs share their tokens");
+    const own = createServiceMetrics();
+    const fresh = await createWorkerPool({ workers: 2, configFile: DEMO_CONFIG_FILE, env, metrics: own });
+    try {
+      const onLane = async ([l, n]: [ObservedEvent, ObservedEvent], lane: number) => {
+        const decoded = await fresh.decode([l, n].map((e) => ({ text: lineOf.get(e) ?? "", lane })));
+        const [hl, hn] = decoded.map((d) => {
+          if (!d.ok || d.kind !== "authz") throw new Error("a demo event did not decode");
+          return d.handle;
+        });
+        return fresh.pair(hl as EventHandle, hn as EventHandle);
+      };
+      const first = await onLane(a, 0);
+      const second = await onLane(b, 1);
+      expect(second.summary.cohort).toBe(first.summary.cohort);
+      const text = await own.registry.metrics();
+      for (const side of ["legacy", "new"])
+        expect(text, side).toContain(`entitlement_diff_token_verifications_total{side="${side}"} 1\n`);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("fails to start with the worker's reason when the config cannot be loaded", async () => {
     await expect(
       createWorkerPool({ workers: 1, configFile: "/nonexistent/config.yaml", env }),
