@@ -399,6 +399,14 @@ interface Phase {
   inserts: Inserts;
 }
 
+/** Tokens the service checked with jose (not answered from a cache), over the whole run. */
+async function verificationsLine(service: RunningService): Promise<string> {
+  const { values } = await service.metrics.verifications.get();
+  const of = (side: string) => values.find((v) => v.labels.side === side)?.value ?? 0;
+  const [legacy, next] = [of("legacy"), of("new")];
+  return `tokens        ${fmt(legacy + next)} checked with jose (legacy ${fmt(legacy)}, new ${fmt(next)}), the rest from the verification caches`;
+}
+
 /** The store writer's batches over a phase. */
 interface Inserts {
   batches: number;
@@ -559,6 +567,7 @@ async function bench(): Promise<void> {
         inserts: realtimeInserts,
       },
     );
+    process.stdout.write(`${await verificationsLine(service)}\n`);
   } finally {
     await cleanup();
   }
