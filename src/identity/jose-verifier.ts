@@ -65,11 +65,9 @@ export class JoseVerifier implements TokenVerifier {
     }
     const entry = await pending;
     this.inflight.delete(cacheKey);
-    if (fresh) for (const listener of this.listeners) listener(cacheKey, entry);
-    if (entry) {
-      this.cache.set(cacheKey, entry);
-      return this.judgeAt(entry, atEpochSeconds);
-    }
+    if (entry) this.cache.set(cacheKey, entry);
+    if (fresh) this.tell(cacheKey, entry);
+    if (entry) return this.judgeAt(entry, atEpochSeconds);
     return {
       ok: false,
       reason: "key_source_unavailable",
@@ -79,6 +77,17 @@ export class JoseVerifier implements TokenVerifier {
 
   onVerified(listener: VerifiedListener): void {
     this.listeners.push(listener);
+  }
+
+  /** A listener that fails must not fail the verification it is told of. */
+  private tell(cacheKey: string, outcome: VerifiedToken | undefined): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(cacheKey, outcome);
+      } catch {
+        // the verification stands; what the listener does with it is its own concern
+      }
+    }
   }
 
   /**

@@ -8,8 +8,8 @@ export interface Observations {
   legacySeconds: number[];
   opaSeconds: number[];
   verificationFailures: Array<[Side, InvalidReason]>;
-  /** Tokens checked with jose, by side (one entry each). */
-  verifications: Side[];
+  /** Tokens checked with jose, by side (one entry each); absent from workers that do not count them. */
+  verifications?: Side[];
 }
 
 const empty = (): Observations => ({
@@ -35,7 +35,7 @@ export function recordingInstruments(): { instruments: RuntimeInstruments; take(
       legacySeconds: (s) => current.legacySeconds.push(s),
       opaSeconds: (s) => current.opaSeconds.push(s),
       verificationFailure: (side, reason) => current.verificationFailures.push([side, reason]),
-      verification: (side) => current.verifications.push(side),
+      verification: (side) => current.verifications?.push(side),
     }),
   };
 }

@@ -9,6 +9,8 @@ import type { MadeOutcome } from "../stream/outcome-maker.js";
 export interface DifferWorkerData {
   configFile: string;
   env: Record<string, string | undefined>;
+  /** Pass on the tokens this worker verifies (there are other workers to take them). */
+  shareVerified?: boolean;
 }
 
 /**
@@ -32,6 +34,8 @@ export type WorkerDecodedLine =
  */
 export interface SharedToken {
   side: Side;
+  /** The sha256 of the side's issuer config the outcome was judged under: adopted only under the same. */
+  issuer: string;
   cacheKey: string;
   outcome: VerifiedToken;
 }

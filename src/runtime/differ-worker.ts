@@ -1,7 +1,8 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { loadConfig } from "../config/load-config.js";
-import { SIDES } from "../contracts/index.js";
+import { type LoadedConfig, loadConfig } from "../config/load-config.js";
+import { SIDES, type Side } from "../contracts/index.js";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
+import type { VerifiedToken } from "../identity/jose-verifier.js";
 import { parseEvent } from "../ingest/parse-event.js";
 import { recordingInstruments } from "../metrics/recording-instruments.js";
 import { packEncodedRows } from "../store/encoded-rows.js";
@@ -19,6 +20,7 @@ import type {
   WorkerReply,
 } from "./differ-worker-protocol.js";
 import { loadRuntime } from "./load-runtime.js";
+import { isShareable, issuerPrint } from "./shared-verification.js";
 
 /**
  * A worker thread of the differ pool: its own runtime (verifiers with their cache, rules, a Wasm
@@ -36,15 +38,20 @@ const held = new Map<number, ObservedEvent>();
 let nextHeld = 1;
 
 try {
-  const { configFile, env } = workerData as DifferWorkerData;
+  const { configFile, env, shareVerified } = workerData as DifferWorkerData;
   const recording = recordingInstruments();
   const loaded = loadConfig(configFile);
   const runtime = await loadRuntime(loaded, env, recording.instruments);
   const verified: SharedToken[] = [];
-  for (const side of SIDES)
-    runtime.verifiers[side].onVerified((cacheKey, outcome) => {
-      if (outcome) verified.push({ side, cacheKey, outcome });
-    });
+  // A worker started later (a replacement) may have read another config: outcomes go only
+  // between workers that judge a side's tokens under the same issuer settings.
+  const issuers = { legacy: issuerPrint(loaded.config, "legacy"), new: issuerPrint(loaded.config, "new") };
+  if (shareVerified)
+    for (const side of SIDES)
+      runtime.verifiers[side].onVerified((cacheKey, outcome) => {
+        if (outcome && isShareable(outcome))
+          verified.push({ side, issuer: issuers[side], cacheKey, outcome });
+      });
   const maker = createOutcomeMaker({
     differ: runtime.differ,
     provenance: runtime.provenance,
@@ -54,9 +61,10 @@ try {
     if (message.type === "decode")
       send({ type: "decoded", id: message.id, lines: message.texts.map(decode) });
     else if (message.type === "release") for (const id of message.ids) held.delete(id);
-    else if (message.type === "verified")
-      for (const t of message.tokens) runtime.verifiers[t.side].adopt(t.cacheKey, t.outcome);
-    else {
+    else if (message.type === "verified") {
+      for (const t of message.tokens)
+        if (t.issuer === issuers[t.side]) runtime.verifiers[t.side].adopt(t.cacheKey, t.outcome);
+    } else {
       const results = await Promise.all(message.jobs.map((job) => run(maker, job)));
       const made = results.flatMap((r) => (r.ok ? [r.made] : []));
       const { packed, buffer } = packEncodedRows(made.map((m) => m.rows));

@@ -340,7 +340,7 @@ async function startSlot(
 
 /** Starts a worker and resolves once its runtime is loaded; rejects with its error otherwise. */
 function spawn(url: URL, o: WorkerPoolOptions): Promise<Worker> {
-  const data: DifferWorkerData = { configFile: o.configFile, env: o.env };
+  const data: DifferWorkerData = { configFile: o.configFile, env: o.env, shareVerified: o.workers > 1 };
   const worker = new Worker(url, { workerData: data });
   const refuse = (reject: (e: Error) => void, message: string) => {
     void worker.terminate();
