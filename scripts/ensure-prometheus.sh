@@ -21,29 +21,19 @@ fail() {
 
 want="${1:-promtool}"
 case "$want" in
-  promtool) pinned="${PROMTOOL_BIN:-}" pin_var=PROMTOOL_BIN ;;
-  prometheus) pinned="${PROMETHEUS_BIN:-}" pin_var=PROMETHEUS_BIN ;;
+  promtool) pin_var=PROMTOOL_BIN ;;
+  prometheus) pin_var=PROMETHEUS_BIN ;;
   *) fail "usage: ensure-prometheus.sh [promtool|prometheus]" ;;
 esac
 
 # `promtool --version` and `prometheus --version` print e.g. "promtool, version 2.42.0+ds (...)".
-works() {
-  [[ -x "$1" ]] && "$1" --version >/dev/null 2>&1
-}
-
-absolute() {
-  (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$1")")
-}
-
-if [[ -n "$pinned" ]]; then
-  works "$pinned" || fail "$pin_var=$pinned does not run (--version failed); unset it or point it at a $want"
-  absolute "$pinned"
-  exit 0
-fi
+# shellcheck source=lib/tool-paths.sh
+source "$(dirname "$0")/lib/tool-paths.sh"
+print_pinned "$want" "$pin_var" --version
 
 found() {
   local path
-  path="$(command -v "$1" 2>/dev/null)" && works "$path" && printf '%s\n' "$path"
+  path="$(command -v "$1" 2>/dev/null)" && works "$path" --version && printf '%s\n' "$path"
 }
 
 if path="$(found "$want")" && found promtool >/dev/null && found prometheus >/dev/null; then

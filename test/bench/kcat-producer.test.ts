@@ -6,7 +6,7 @@ import type { PartitionMetadata } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKcatMirrorProducer, exitedChildrenCpuMs } from "../../bench/kcat-producer.js";
 import { MIRROR_PARTITIONER } from "../../src/ingest/kafka/kafka-producer.js";
-import { createTopics, rawKafka, unique, waitFor, withAdmin } from "../kafka/kafka-test-kit.js";
+import { createTopics, readMessages, unique, withAdmin } from "../kafka/kafka-test-kit.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 
 /** kcat from KCAT_BIN (scripts/test.sh) or scripts/ensure-kcat.sh: missing, the tests fail. */
@@ -25,29 +25,12 @@ interface Read {
 }
 
 async function readAll(broker: KafkaBroker, topic: string, count: number): Promise<Read[]> {
-  const consumer = rawKafka(broker).consumer({ groupId: unique("reader"), sessionTimeout: 6_000 });
-  const read: Read[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        read.push({
-          partition,
-          key: message.key?.toString() ?? null,
-          value: message.value?.toString() ?? "",
-        });
-      },
-    });
-    await waitFor(
-      () => read.length >= count,
-      20_000,
-      () => `read ${read.length}/${count} of ${topic}`,
-    );
-  } finally {
-    await consumer.disconnect();
-  }
-  return read;
+  const read = await readMessages(broker, topic, count);
+  return read.map((m) => ({
+    partition: m.partition,
+    key: m.key?.toString() ?? null,
+    value: m.value?.toString() ?? "",
+  }));
 }
 
 /** The partition kafkajs' producers (and Java's) choose for a key: what the mirrors rely on. */

@@ -74,19 +74,19 @@ export async function readMessages(
   broker: KafkaBroker,
   topic: string,
   count: number,
-): Promise<KafkaMessage[]> {
+): Promise<Array<KafkaMessage & { partition: number }>> {
   const consumer = rawKafka(broker).consumer({
     groupId: unique("reader"),
     sessionTimeout: 6_000,
     heartbeatInterval: 1_000,
   });
-  const messages: KafkaMessage[] = [];
+  const messages: Array<KafkaMessage & { partition: number }> = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ message }) => {
-        messages.push(message);
+      eachMessage: async ({ partition, message }) => {
+        messages.push({ ...message, partition });
       },
     });
     await waitFor(
