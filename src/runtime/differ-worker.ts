@@ -1,8 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { type LoadedConfig, loadConfig } from "../config/load-config.js";
-import { SIDES, type Side } from "../contracts/index.js";
+import { loadConfig } from "../config/load-config.js";
+import { SIDES } from "../contracts/index.js";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
-import type { VerifiedToken } from "../identity/jose-verifier.js";
 import { parseEvent } from "../ingest/parse-event.js";
 import { recordingInstruments } from "../metrics/recording-instruments.js";
 import { packEncodedRows } from "../store/encoded-rows.js";
