@@ -9,8 +9,8 @@ import { loadConfig } from "../../src/config/load-config.js";
 import { loadLocalSigningKey, localSigningConfig } from "../../src/server/auth/local-signing-key.js";
 import { mintApiToken } from "../../src/server/auth/mint-api-token.js";
 import type { RunningService } from "../../src/service/run-service.js";
-import { createTopics } from "../kafka/kafka-test-kit.js";
 import {
+  createMirrorTopics,
   type DemoTraffic,
   demoTraffic,
   produceLines,
@@ -70,7 +70,7 @@ async function scalar(expr: string): Promise<number> {
 
 beforeAll(async () => {
   broker = await startKafka();
-  await createTopics(broker, { [topics.legacy]: 3, [topics.new]: 3, [topics.deadLetter]: 1 });
+  await createMirrorTopics(broker, topics, 3);
   service = await startTestService({ broker, topics, groupId, gateRefreshSeconds: 5 });
 
   // The scrape authenticates like a production Prometheus: a reviewer token in a file.

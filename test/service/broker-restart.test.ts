@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningService } from "../../src/service/run-service.js";
-import { createTopics } from "../kafka/kafka-test-kit.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 import {
   countOutcomes,
+  createMirrorTopics,
   demoTraffic,
   expectedFindingLines,
   produceLines,
@@ -20,7 +20,7 @@ let service: RunningService;
 
 beforeAll(async () => {
   broker = await startKafka();
-  await createTopics(broker, { [topics.legacy]: 3, [topics.new]: 3, [topics.deadLetter]: 1 });
+  await createMirrorTopics(broker, topics, 3);
   // The gateways (our producer) reconnect after the restart too, which can take seconds; a window
   // shorter than that would rightly give the partners still in their hands up as unpaired.
   service = await startTestService({ broker, topics, groupId, windowSeconds: 20 });

@@ -5,10 +5,10 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
-import { createTopics } from "../kafka/kafka-test-kit.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 import {
   countOutcomes,
+  createMirrorTopics,
   type DemoTraffic,
   demoTraffic,
   expectedFindingLines,
@@ -63,7 +63,7 @@ beforeAll(async () => {
     "dist/ is built by npm install (prepare)",
   ).toBe(true);
   broker = await startKafka();
-  await createTopics(broker, { [topics.legacy]: 3, [topics.new]: 3, [topics.deadLetter]: 1 });
+  await createMirrorTopics(broker, topics, 3);
   traffic = await demoTraffic(16_000);
   storeDir = mkdtempSync(join(tmpdir(), "crash-store-"));
   config = writeServiceConfig({ brokers: broker.brokers, topics, storeDir, groupId });

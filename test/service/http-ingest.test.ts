@@ -10,9 +10,15 @@ import { loadLocalSigningKey, localSigningConfig } from "../../src/server/auth/l
 import { mintApiToken } from "../../src/server/auth/mint-api-token.js";
 import { kafkajsParts } from "../../src/service/kafkajs-parts.js";
 import { type RunningService, startService } from "../../src/service/run-service.js";
-import { createTopics } from "../kafka/kafka-test-kit.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
-import { demoTraffic, serviceEnv, uniqueTopics, waitFor, writeServiceConfig } from "./service-kit.js";
+import {
+  createMirrorTopics,
+  demoTraffic,
+  serviceEnv,
+  uniqueTopics,
+  waitFor,
+  writeServiceConfig,
+} from "./service-kit.js";
 
 /** Small, so a few hundred demo lines exceed it; one pair of lines (~2.5 KB) fits many times. */
 const BODY_LIMIT = 64 * 1024;
@@ -35,7 +41,7 @@ const takePairs = (n: number) => {
 
 beforeAll(async () => {
   broker = await startKafka();
-  await createTopics(broker, { [topics.legacy]: 1, [topics.new]: 1, [topics.deadLetter]: 1 });
+  await createMirrorTopics(broker, topics, 1);
   const file = writeServiceConfig({
     brokers: broker.brokers,
     topics,

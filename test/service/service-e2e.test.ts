@@ -11,9 +11,9 @@ import { kafkajsParts } from "../../src/service/kafkajs-parts.js";
 import { type RunningService, startService } from "../../src/service/run-service.js";
 import { readLatentEvidence } from "../../src/store/latent-entitlements.js";
 import { expectPlantedLatent } from "../demo/planted-latent-expectations.js";
-import { createTopics } from "../kafka/kafka-test-kit.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 import {
+  createMirrorTopics,
   type DemoTraffic,
   demoTraffic,
   groupLag,
@@ -46,7 +46,7 @@ async function storedOutcomes(): Promise<number> {
 
 beforeAll(async () => {
   broker = await startKafka();
-  await createTopics(broker, { [topics.legacy]: 4, [topics.new]: 4, [topics.deadLetter]: 1 });
+  await createMirrorTopics(broker, topics, 4);
   traffic = await demoTraffic(3_000);
   configFile = writeServiceConfig({
     brokers: broker.brokers,

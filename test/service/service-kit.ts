@@ -16,6 +16,7 @@ import { kafkajsParts } from "../../src/service/kafkajs-parts.js";
 import { type RunningService, startService } from "../../src/service/run-service.js";
 import type { Store } from "../../src/store/open-store.js";
 import type { RowSink } from "../../src/store/write-rows.js";
+import { createTopics } from "../kafka/kafka-test-kit.js";
 import type { KafkaBroker } from "../support/kafka-broker.js";
 
 export interface ServiceTopics {
@@ -24,6 +25,19 @@ export interface ServiceTopics {
   deadLetter: string;
   /** The token lifecycle topic; without it the service runs without the lifecycle section. */
   tokens?: string;
+}
+
+/** The two mirror topics with `partitions` each (co-partitioned) and a one-partition dead-letter topic. */
+export function createMirrorTopics(
+  broker: KafkaBroker,
+  topics: ServiceTopics,
+  partitions: number,
+): Promise<void> {
+  return createTopics(broker, {
+    [topics.legacy]: partitions,
+    [topics.new]: partitions,
+    [topics.deadLetter]: 1,
+  });
 }
 
 export const PSEUDONYM_ENV = "ENTITLEMENT_DIFF_PSEUDONYM_KEY";

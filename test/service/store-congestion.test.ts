@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningService } from "../../src/service/run-service.js";
-import { createTopics } from "../kafka/kafka-test-kit.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 import {
+  createMirrorTopics,
   demoTraffic,
   expectedFindingLines,
   produceLines,
@@ -36,7 +36,7 @@ describe("serve while the store is slow but healthy", () => {
   let maxQueued = 0;
   beforeAll(async () => {
     broker = await startKafka();
-    await createTopics(broker, { [topics.legacy]: 3, [topics.new]: 3, [topics.deadLetter]: 1 });
+    await createMirrorTopics(broker, topics, 3);
     service = await startTestService({
       broker,
       topics,

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningService } from "../../src/service/run-service.js";
 import { StoreError } from "../../src/store/store-errors.js";
-import { createTopics } from "../kafka/kafka-test-kit.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 import {
   countOutcomes,
+  createMirrorTopics,
   demoTraffic,
   expectedFindingLines,
   groupLag,
@@ -30,7 +30,7 @@ describe("serve while the store fails", () => {
   let failedInserts = 0;
   beforeAll(async () => {
     broker = await startKafka();
-    await createTopics(broker, { [topics.legacy]: 3, [topics.new]: 3, [topics.deadLetter]: 1 });
+    await createMirrorTopics(broker, topics, 3);
     service = await startTestService({
       broker,
       topics,

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningService } from "../../src/service/run-service.js";
-import { createTopics } from "../kafka/kafka-test-kit.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 import {
+  createMirrorTopics,
   demoTraffic,
   expectedFindingLines,
   produceLines,
@@ -21,7 +21,7 @@ const members: RunningService[] = [];
 
 beforeAll(async () => {
   broker = await startKafka();
-  await createTopics(broker, { [topics.legacy]: 4, [topics.new]: 4, [topics.deadLetter]: 1 });
+  await createMirrorTopics(broker, topics, 4);
 }, 120_000);
 
 afterAll(async () => {
