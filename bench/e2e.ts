@@ -27,7 +27,7 @@
  * BENCH_E2E_CLIENT (kcat | kafkajs: the producer's Kafka client; kcat).
  * Needs Java and the Kafka jars (scripts/kafka.sh).
  */
-import { execFile, fork } from "node:child_process";
+import { execFile, execFileSync, fork } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -132,11 +132,22 @@ async function startBroker(): Promise<Broker> {
     );
   }
   let stopped = false;
+  // An uncaught error ends the process without running `finally`: the broker must not outlive it
+  // (it would take CPU from every later run on the same cores).
+  const stopOnExit = () => {
+    try {
+      execFileSync("bash", [KAFKA_SH, "stop", "--dir", dir], { cwd: REPO_ROOT, stdio: "ignore" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  process.once("exit", stopOnExit);
   return {
     brokers: [`127.0.0.1:${port}`],
     async stop() {
       if (stopped) return;
       stopped = true;
+      process.off("exit", stopOnExit);
       await kafkaSh("stop");
       rmSync(dir, { recursive: true, force: true });
     },
@@ -459,6 +470,7 @@ async function bench(): Promise<void> {
     rmSync(workDir, { recursive: true, force: true });
   };
   process.once("SIGINT", () => void cleanup().finally(() => process.exit(130)));
+  process.once("SIGTERM", () => void cleanup().finally(() => process.exit(143)));
   try {
     const suffix = randomBytes(3).toString("hex");
     const topics = {
