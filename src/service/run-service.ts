@@ -37,6 +37,7 @@ import { StreamPipeline } from "../stream/stream-pipeline.js";
 import { Backpressure } from "./backpressure.js";
 import { kafkaBrokers } from "./kafka-brokers.js";
 import { lifecyclePartsOf } from "./lifecycle-parts.js";
+import { FINAL_COMMIT_WAIT_MS, STOP_STORE_WAIT_MS, settlesWithin } from "./stop-waits.js";
 
 /** The Kafka side, built by the caller (kafkajs today; see docs/kafka.md for swapping it). */
 export interface KafkaParts {
@@ -57,6 +58,8 @@ export interface ServiceOptions {
   port?: number;
   /** An already open store to share (e.g. two group members in one process); not closed by `stop`. */
   store?: Store;
+  /** Longest a stop waits for the store to take the outcomes in hand; 15 s by default. */
+  stopStoreWaitMs?: number;
   /** Wraps the row sink, e.g. to inject store failures in tests. */
   wrapSink?: (sink: RowSink) => RowSink;
   /** The service's metrics; a registry of its own by default (GET /metrics). */
@@ -292,6 +295,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let stopping: Promise<void> | undefined;
   const stop = (code = 0) => {
     stopping ??= (async () => {
+      let exitCode = code;
       stopRequested = true;
       consumerRunning = false;
       clearInterval(timer);
@@ -303,8 +307,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const serverClosed = new Promise<void>((r) => server.close(() => r()));
       await handling.catch(() => {});
       pipeline.stop();
-      await pipeline.drain();
-      await writer.flush();
+      if (!(await storedWithin(pipeline, writer, options.stopStoreWaitMs ?? STOP_STORE_WAIT_MS))) {
+        // A store still failing must not hold the stop past a container's grace period: what is
+        // not stored stays uncommitted and is re-read after the restart, and the exit code says so.
+        log.error(
+          { unstoredOutcomes: writer.stats().queuedRows + writer.stats().inFlightRows },
+          "the store did not take the last outcomes in time: left uncommitted, re-read after the restart",
+        );
+        await writer.close(AbortSignal.abort());
+        await settlesWithin(pipeline.drain(), STOP_STORE_WAIT_MS);
+        exitCode = exitCode || 1;
+      }
       // A commit may retry through a broker outage for ~40 s; a stop must end within a
       // container's grace period. What is not committed is re-read after the restart.
       await committer
@@ -321,7 +334,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       closeRuntime(runtime);
       await pool?.close();
       log.info({ pendingLeftForRedelivery: pipeline.pendingEvents() }, "stopped");
-      resolveStopped(code);
+      resolveStopped(exitCode);
     })();
     return stopping;
   };
@@ -465,9 +478,6 @@ function refreshGateGaugesEvery(
  */
 const CATCH_UP_WAIT_MS = 1_000;
 
-/** Longest a stop waits for the last commit (docs/service.md, graceful shutdown). */
-const FINAL_COMMIT_WAIT_MS = 10_000;
-
 /** Store batch latency of successful writes; failures are counted by the writer's onRetry. */
 function timedSink(sink: RowSink, metrics: ServiceMetrics): RowSink {
   return async (rows) => {
@@ -481,4 +491,13 @@ function timedSink(sink: RowSink, metrics: ServiceMetrics): RowSink {
 function setLagGauges(metrics: ServiceMetrics, lag: readonly PartitionLag[]): void {
   metrics.consumerLag.reset();
   for (const p of lag) metrics.consumerLag.set({ topic: p.topic, partition: String(p.partition) }, p.lag);
+}
+
+/** Whether the pipeline's work and the writer's queue were stored within `ms`. */
+async function storedWithin(pipeline: StreamPipeline, writer: BatchWriter, ms: number): Promise<boolean> {
+  const stored = (async () => {
+    await pipeline.drain();
+    await writer.flush();
+  })();
+  return settlesWithin(stored, ms);
 }

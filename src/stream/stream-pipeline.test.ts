@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { PairDiffer } from "../diff/pair-differ.js";
 import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
 import type { MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
@@ -427,6 +427,28 @@ describe("StreamPipeline", () => {
       { topic: "L", partition: 0, offset: 1 },
       { topic: "N", partition: 0, offset: 1 },
     ]);
+  });
+
+  it("stops retrying at once on stop: a backoff between attempts is cut short, nothing is committed", async () => {
+    vi.useFakeTimers();
+    try {
+      const { pipeline, sink, errors } = setup();
+      sink.failing = true;
+      await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "a", T0)]));
+      await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "a", T0)]));
+      await vi.waitFor(() => expect(errors.length).toBe(1));
+      // The work now waits out its backoff on a timer that never fires unless the stop wakes it.
+      pipeline.stop();
+      await pipeline.drain();
+      expect(errors).toHaveLength(1);
+      expect(sink.stored).toEqual([]);
+      expect(pipeline.offsets.takeCommittable()).toEqual([
+        { topic: "L", partition: 0, offset: 0 },
+        { topic: "N", partition: 0, offset: 0 },
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("retries unpaired events given up together without storing or counting the stored ones again", async () => {

@@ -159,6 +159,7 @@ export class StreamPipeline {
   /** Whether the lag is probed (the service): then a partner stream never seen must be found empty. */
   private lagObserved = false;
   private stopped = false;
+  private readonly retryWakers = new Set<() => void>();
   private tokenEventsInFlight = 0;
   /** Per fact source, the turn of its latest token event to be handed to the store. */
   private readonly factTurns = new Map<string, Promise<boolean>>();
@@ -536,7 +537,8 @@ export class StreamPipeline {
         } catch (error) {
           if (this.stopped) return;
           this.options.onError?.(error);
-          await new Promise((r) => setTimeout(r, delay));
+          await this.retryPause(delay);
+          if (this.stopped) return;
         }
       }
     };
@@ -549,6 +551,20 @@ export class StreamPipeline {
   /** Stops retrying failed work (shutdown): what is unfinished stays uncommitted and is redelivered. */
   stop(): void {
     this.stopped = true;
+    for (const wake of this.retryWakers) wake();
+  }
+
+  /** A backoff between attempts that a stop cuts short: a stop must not wait out a 30 s backoff. */
+  private retryPause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.retryWakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.retryWakers.add(wake);
+    });
   }
 
   private streamOf(w: PartitionWindow, source: string): StreamProgress {

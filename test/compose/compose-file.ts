@@ -22,6 +22,8 @@ const serviceSchema = z.object({
   depends_on: z.record(z.string(), z.object({ condition: z.string() })).default({}),
   healthcheck: z.object({ test: z.union([z.string(), z.array(z.string())]) }).optional(),
   restart: z.string().optional(),
+  /** A Compose duration: `30s`, `1m30s`, `500ms`. */
+  stop_grace_period: z.string().optional(),
 });
 
 const composeSchema = z.object({
@@ -91,4 +93,13 @@ export function hostAndPort(address: string): { host: string; port: number } {
   const match = /^(?:[a-z]+:\/\/)?([^:/]+):(\d+)/.exec(address);
   if (!match?.[1] || !match[2]) throw new Error(`no host:port in "${address}"`);
   return { host: match[1], port: Number(match[2]) };
+}
+
+/** Milliseconds of a Compose duration (`1m30s`, `500ms`, `10s`); throws on anything else. */
+export function composeDurationMs(text: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1, us: 0.001 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|us|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text)
+    throw new Error(`not a Compose duration: ${JSON.stringify(text)}`);
+  return parts.reduce((ms, [, n, unit]) => ms + Number(n) * (units[unit ?? ""] ?? Number.NaN), 0);
 }

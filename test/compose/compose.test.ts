@@ -2,8 +2,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { FINAL_COMMIT_WAIT_MS, STOP_STORE_WAIT_MS } from "../../src/service/stop-waits.js";
 import {
   type ComposeService,
+  composeDurationMs,
   hostAndPort,
   isExactVersionTag,
   isRequiredPlaceholder,
@@ -270,6 +272,12 @@ describe("docker-compose.yml start order and secrets", () => {
         if (condition === "service_completed_successfully") expect(target.restart, dependency).toBe("no");
       }
     }
+  });
+
+  it("gives the service's stop longer than its own waits for the store and the last commit", () => {
+    const grace = service("entitlement-diff").stop_grace_period;
+    expect(grace, "entitlement-diff: no stop_grace_period (Docker's default is 10 s)").toBeDefined();
+    expect(composeDurationMs(grace ?? "")).toBeGreaterThan(STOP_STORE_WAIT_MS + FINAL_COMMIT_WAIT_MS);
   });
 
   it("has a health check on every long-running service", () => {

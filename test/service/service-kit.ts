@@ -281,6 +281,8 @@ export interface TestServiceOptions {
   lifecycleWindowSeconds?: number;
   /** The environment (default: serviceEnv(), a fresh pseudonym key). */
   env?: Record<string, string>;
+  /** How long a stop waits for the store (the service's default when unset). */
+  stopStoreWaitMs?: number;
 }
 
 /** The service in this process, on the demo config pointed at the test broker and a store. */
@@ -305,6 +307,7 @@ export async function startTestService(o: TestServiceOptions): Promise<RunningSe
     port: 0,
     store: o.store,
     wrapSink: o.wrapSink,
+    stopStoreWaitMs: o.stopStoreWaitMs,
   });
 }
 
