@@ -183,7 +183,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         "event rejected",
       );
     },
-    onError: (err) => log.error({ err: String(err) }, "outcome not stored; its offset stays uncommitted"),
+    onError: (err) =>
+      log.error(
+        { err: String(err) },
+        "an outcome not stored or a dead letter not sent: retried, its offset stays uncommitted",
+      ),
     ...(lifecycle ? { lifecycle: lifecycle.intake } : {}),
   });
   const sweeping = lifecycle?.startSweeping((err) =>

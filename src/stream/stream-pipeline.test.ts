@@ -92,8 +92,11 @@ function setup(
     alreadyPaired?: string[];
     lifecycle?: StreamPipelineOptions["lifecycle"];
     topics?: StreamPipelineOptions["topics"];
+    /** Sends to the dead-letter sink that fail before the first that succeeds. */
+    deadLetterFailures?: number;
   } = {},
 ) {
+  let deadLetterFailures = opts.deadLetterFailures ?? 0;
   const sink = new MemorySink();
   const dead: { offset: number; reason: string }[] = [];
   let wall = WALL0;
@@ -110,7 +113,10 @@ function setup(
     },
     sink,
     deadLetters: {
-      send: async (m, reason) => void dead.push({ offset: m.offset, reason }),
+      send: async (m, reason) => {
+        if (deadLetterFailures-- > 0) throw new Error("dead-letter topic: not authorized");
+        dead.push({ offset: m.offset, reason });
+      },
       close: async () => {},
     },
     window: { windowMs: 30_000, maxPending: 100 },
@@ -407,6 +413,29 @@ describe("StreamPipeline", () => {
     expect(dead[0]?.reason).toMatch(/^not JSON/);
     expect(sink.stored).toHaveLength(1);
     expect(pipeline.offsets.takeCommittable()).toContainEqual({ topic: "L", partition: 1, offset: 10 });
+  });
+
+  it("retries a dead letter the sink refuses, holding its offset, and neither the batch nor the service fails", async () => {
+    const { pipeline, dead, errors } = setup({ deadLetterFailures: 2 });
+    await pipeline.handleBatch(batch("L", 1, 7, [envelope("legacy", "a", T0), "{nope"]));
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      "dead-letter topic: not authorized",
+      "dead-letter topic: not authorized",
+    ]);
+    expect(dead.map((d) => d.offset)).toEqual([8]);
+    await pipeline.handleBatch(batch("N", 1, 0, [envelope("new", "a", T0)]));
+    await pipeline.drain();
+    expect(pipeline.offsets.takeCommittable()).toContainEqual({ topic: "L", partition: 1, offset: 9 });
+  });
+
+  it("holds a dead letter's offset while its sends fail", async () => {
+    const { pipeline, errors } = setup({ deadLetterFailures: Number.POSITIVE_INFINITY });
+    const handled = pipeline.handleBatch(batch("L", 1, 7, ["{nope"]));
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
+    expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "L", partition: 1, offset: 7 }]);
+    pipeline.stop();
+    await handled;
+    expect(pipeline.offsets.takeCommittable()).toEqual([]);
   });
 
   it("commits nothing past an outcome the store failed to write, and retries it until it is stored", async () => {

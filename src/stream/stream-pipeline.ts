@@ -509,11 +509,25 @@ export class StreamPipeline {
 
   private async rejectConflict(event: PendingEvent): Promise<void> {
     const reason = `a different ${event.side} event for correlationId ${JSON.stringify(event.correlationId)} was already seen; the first one is kept`;
-    if (event.origin) await this.deadLetter(event.origin, reason, "conflicting_duplicate");
+    if (event.origin) await this.sendDeadLetter(event.origin, reason, "conflicting_duplicate");
     else this.options.onRejected?.(reason, null, "conflicting_duplicate");
   }
 
-  private async deadLetter(message: MirrorMessage, reason: string, category: RejectCategory): Promise<void> {
+  /**
+   * Sends a dead letter, retrying like any other work until it is sent: a dead-letter topic that
+   * fails (an outage longer than the producer's retries, a record it refuses) holds its message's
+   * offset uncommitted and reports each failure, and never stops the service. The batch waits for
+   * it, so a failing topic slows the intake rather than piling up sends.
+   */
+  private deadLetter(message: MirrorMessage, reason: string, category: RejectCategory): Promise<void> {
+    return this.track(() => this.sendDeadLetter(message, reason, category));
+  }
+
+  private async sendDeadLetter(
+    message: MirrorMessage,
+    reason: string,
+    category: RejectCategory,
+  ): Promise<void> {
     await this.options.deadLetters.send(message, reason);
     this.options.onRejected?.(reason, message, category);
     this.resolve(message);
