@@ -372,6 +372,44 @@ describe("StreamPipeline", () => {
     expect(sink.stored.map((o) => [o.correlation_id, o.paired])).toEqual([["a", false]]);
   });
 
+  it("neither holds nor keeps a side whose partners' partition delivered only dead letters", async () => {
+    const { pipeline, sink, dead, advanceWall } = setup(); // maxPending 100
+    const ids = Array.from({ length: 101 }, (_, i) => `r${i}`);
+    const legacy = ids.map((id, i) => envelope("legacy", id, T0 + i * 100));
+    await pipeline.handleBatch({ ...batch("L", 0, 0, legacy), highWatermark: 101 });
+    await pipeline.handleBatch({ ...batch("N", 0, 0, ["{nope", "{nope"]), highWatermark: 2 });
+    expect(dead).toHaveLength(2);
+    // Read to its end with nothing valid: holding legacy back would bring no partner, only a stall.
+    expect(pipeline.fullPartitions()).toEqual([]);
+    advanceWall(31_000);
+    // The dead letters are read but not yet committed: lag, not unread events.
+    pipeline.observeLag([{ topic: "N", partition: 0, lag: 2, highWatermark: 2 }], WALL0 + 31_000);
+    pipeline.tick();
+    await pipeline.drain();
+    expect(sink.stored.filter((o) => !o.paired).map((o) => o.correlation_id)).toEqual(ids);
+  });
+
+  it("does not hold a full window's side once the lag probe finds its partners' partition empty", async () => {
+    const { pipeline, sink, advanceWall } = setup();
+    const ids = Array.from({ length: 101 }, (_, i) => `r${i}`);
+    const legacy = ids.map((id, i) => envelope("legacy", id, T0 + i * 10));
+    await pipeline.handleBatch({ ...batch("L", 0, 0, legacy), highWatermark: 101 });
+    // Unknown yet: the partners may be on their way, so legacy is held.
+    expect(pipeline.fullPartitions()).toEqual([{ partition: 0, ahead: "legacy" }]);
+    pipeline.observeLag([{ topic: "N", partition: 0, lag: 0, highWatermark: 0 }], WALL0);
+    expect(pipeline.fullPartitions()).toEqual([]);
+    advanceWall(31_000);
+    await pipeline.handleBatch({
+      ...batch("L", 0, 101, [envelope("legacy", "late", T0 + 2_000)]),
+      highWatermark: 102,
+    });
+    advanceWall(31_000);
+    pipeline.tick();
+    await pipeline.drain();
+    // By legacy's own time, no longer frozen by a hold: its silence since its last event.
+    expect(sink.stored.filter((o) => !o.paired)).toHaveLength(102);
+  });
+
   it("takes a stream released from a hold for caught up once the lag probe finds nothing unread", async () => {
     const { pipeline, sink, advanceWall, ids } = await legacyHeld();
     const partners = ids.slice(1, 61).map((id, i) => envelope("new", id, T0 + (i + 1) * 100));

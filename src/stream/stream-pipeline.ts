@@ -192,8 +192,11 @@ export class StreamPipeline {
 
   /** Records whether the batch left anything unread in its partition when it was fetched. */
   private noteFetchPosition(batch: MirrorBatch): void {
-    const stream = this.windows.get(String(batch.partition))?.streams.get(batch.topic);
-    if (!stream) return;
+    const w = this.windows.get(String(batch.partition));
+    if (!w) return;
+    // Also for a stream that has delivered no valid event yet (dead letters only): having read it
+    // to its end says its partition holds no partner (partnerHasNothing).
+    const stream = this.streamOf(w, batch.topic);
     stream.position = batch.lastOffset + 1;
     stream.caughtUp = stream.position >= batch.highWatermark;
   }
@@ -415,12 +418,27 @@ export class StreamPipeline {
     if (stream && Number.isFinite(stream.maxEventMs)) return this.streamTime(stream, wall);
     const waitedSince = Math.max(w.createdWallMs, this.reachableSinceWallMs);
     if (wall - waitedSince <= this.options.window.windowMs) return undefined; // may still come
-    if (this.lagObserved && partners !== HTTP_STREAMS[PARTNER[side]]) {
-      const probe = w.probed.get(partners);
-      if (!probe || probe.lag > 0 || probe.atWallMs < w.createdWallMs) return undefined; // unread
-    }
+    if (this.lagObserved && partners !== HTTP_STREAMS[PARTNER[side]] && !this.partnerHasNothing(w, side))
+      return undefined; // unread
     const ownStream = w.streams.get(own);
     return ownStream && own !== partners ? this.streamTime(ownStream, wall) : undefined;
+  }
+
+  /**
+   * Whether the topic delivering `side`'s partners is known to hold none for this partition: it
+   * delivered no valid event, and was either read to its end (its messages were all dead letters)
+   * or found by a lag probe, since the window opened, with nothing unread (nothing to commit, or
+   * nothing past what was read). Uncommitted is not unread: dead letters are committed only a
+   * moment after they are read, so under steady invalid traffic the lag itself rarely reaches 0.
+   */
+  private partnerHasNothing(w: PartitionWindow, side: Side): boolean {
+    const partners = w.sourceOf[PARTNER[side]];
+    const stream = w.streams.get(partners);
+    if (stream && Number.isFinite(stream.maxEventMs)) return false;
+    if (stream && stream.position >= 0 && stream.caughtUp) return true;
+    const probe = w.probed.get(partners);
+    if (!probe || probe.atWallMs < w.createdWallMs) return false;
+    return probe.lag === 0 || (stream !== undefined && stream.position >= probe.highWatermark);
   }
 
   /**
@@ -436,11 +454,14 @@ export class StreamPipeline {
   /**
    * A full window holds back the side that runs ahead, so the other delivers the partners that
    * drain it. Not with one topic for both sides: holding the stream would hold the partners too;
-   * nor over HTTP, which has no side to pause. Such a window grows to twice the limit, then gives
-   * up its oldest (capacity).
+   * nor over HTTP, which has no side to pause; nor when the partners' topic holds none for the
+   * partition. Such a window grows to twice the limit, then gives up its oldest (capacity).
    */
   private mustHold(w: PartitionWindow): boolean {
-    return w.holdable && w.window.pendingCount >= this.options.window.maxPending;
+    if (!w.holdable || w.window.pendingCount < this.options.window.maxPending) return false;
+    // Held, a side whose partners' topic holds none would stay held for good: its own time, which
+    // stands in for its partners', does not move while it is not read.
+    return !this.partnerHasNothing(w, aheadSide(w));
   }
 
   private consume(outputs: PairingOutput<PendingEvent>[]): void {
