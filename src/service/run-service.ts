@@ -37,7 +37,7 @@ import { StreamPipeline } from "../stream/stream-pipeline.js";
 import { Backpressure } from "./backpressure.js";
 import { kafkaBrokers } from "./kafka-brokers.js";
 import { lifecyclePartsOf } from "./lifecycle-parts.js";
-import { FINAL_COMMIT_WAIT_MS, STOP_STORE_WAIT_MS, settlesWithin } from "./stop-waits.js";
+import { FINAL_COMMIT_WAIT_MS, STOP_ABORT_WAIT_MS, STOP_STORE_WAIT_MS, settlesWithin } from "./stop-waits.js";
 
 /** The Kafka side, built by the caller (kafkajs today; see docs/kafka.md for swapping it). */
 export interface KafkaParts {
@@ -309,17 +309,24 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       kafka.consumer.pause();
       // No new HTTP events once stopping; the batch in hand finishes before anything is flushed.
       const serverClosed = new Promise<void>((r) => server.close(() => r()));
-      await handling.catch(() => {});
+      // Before waiting for the batch in hand: one waiting on a dead letter that keeps failing
+      // would otherwise retry for good. Work that does not fail is done as usual.
       pipeline.stop();
+      await handling.catch(() => {});
+      let writerGivenUp = false;
       if (!(await storedWithin(pipeline, writer, options.stopStoreWaitMs ?? STOP_STORE_WAIT_MS))) {
         // A store still failing must not hold the stop past a container's grace period: what is
         // not stored stays uncommitted and is re-read after the restart, and the exit code says so.
+        const { queuedRows, inFlightRows, healthy } = writer.stats();
         log.error(
-          { unstoredOutcomes: writer.stats().queuedRows + writer.stats().inFlightRows },
-          "the store did not take the last outcomes in time: left uncommitted, re-read after the restart",
+          { unstoredOutcomes: queuedRows + inFlightRows, storeHealthy: healthy },
+          "not all outcomes in hand were stored in time: left uncommitted, re-read after the restart",
         );
-        await writer.close(AbortSignal.abort());
-        await settlesWithin(pipeline.drain(), STOP_STORE_WAIT_MS);
+        writerGivenUp = true;
+        // Neither an insert in flight (an HTTP request waits up to its timeout) nor work on its
+        // way to the writer may hold the stop any longer.
+        await settlesWithin(writer.close(AbortSignal.abort()), STOP_ABORT_WAIT_MS);
+        await settlesWithin(pipeline.drain(), STOP_ABORT_WAIT_MS);
         exitCode = exitCode || 1;
       }
       // A commit may retry through a broker outage for ~40 s; a stop must end within a
@@ -331,7 +338,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await kafka.consumer.stop();
       await kafka.deadLetters.close();
       await kafka.lag.close();
-      await writer.close();
+      if (!writerGivenUp) await writer.close();
       if (ownStore) await store.close();
       await serverClosed;
       await reviewApi?.close();

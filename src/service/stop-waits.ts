@@ -1,8 +1,11 @@
 /**
- * Longest a stop waits for the outcomes in hand to be stored (docs/service.md, graceful shutdown):
- * with the last commit's wait, well inside a 30 s grace period (docker-compose.yml gives 30 s).
+ * Longest a stop waits for the outcomes in hand to be stored (docs/service.md, graceful shutdown).
+ * All of a stop's waits (STOP_WAITS_MS) stay inside a 30 s grace period (docker-compose.yml's).
  */
-export const STOP_STORE_WAIT_MS = 15_000;
+export const STOP_STORE_WAIT_MS = 12_000;
+
+/** Once the store wait is over: for the writer's insert in flight, then for the work on its way. */
+export const STOP_ABORT_WAIT_MS = 2_000;
 
 /** True when `work` settles within `ms` (a rejection counts as settled: its caller handles it). */
 export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
@@ -25,3 +28,6 @@ export async function settlesWithin(work: Promise<unknown>, ms: number): Promise
 
 /** Longest a stop waits for the last commit (docs/service.md, graceful shutdown). */
 export const FINAL_COMMIT_WAIT_MS = 10_000;
+
+/** The longest a stop's waits add up to: store, the two after giving it up, the last commit. */
+export const STOP_WAITS_MS = STOP_STORE_WAIT_MS + 2 * STOP_ABORT_WAIT_MS + FINAL_COMMIT_WAIT_MS;

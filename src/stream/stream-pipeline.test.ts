@@ -454,26 +454,45 @@ describe("StreamPipeline", () => {
   });
 
   it("retries a dead letter the sink refuses, holding its offset, and neither the batch nor the service fails", async () => {
-    const { pipeline, dead, errors } = setup({ deadLetterFailures: 2 });
-    await pipeline.handleBatch(batch("L", 1, 7, [envelope("legacy", "a", T0), "{nope"]));
+    const { pipeline, sink, dead, errors } = setup({ deadLetterFailures: 2 });
+    await pipeline.handleBatch(batch("L", 1, 7, ["{nope", envelope("legacy", "a", T0)]));
+    // The batch went on: the partner in the next batch pairs while the dead letter is retried.
+    await pipeline.handleBatch(batch("N", 1, 0, [envelope("new", "a", T0)]));
+    await pipeline.drain();
     expect(errors.map((e) => (e as Error).message)).toEqual([
       "dead-letter topic: not authorized",
       "dead-letter topic: not authorized",
     ]);
-    expect(dead.map((d) => d.offset)).toEqual([8]);
-    await pipeline.handleBatch(batch("N", 1, 0, [envelope("new", "a", T0)]));
-    await pipeline.drain();
+    expect(dead.map((d) => d.offset)).toEqual([7]);
+    expect(sink.stored.map((o) => [o.correlation_id, o.paired])).toEqual([["a", true]]);
     expect(pipeline.offsets.takeCommittable()).toContainEqual({ topic: "L", partition: 1, offset: 9 });
   });
 
-  it("holds a dead letter's offset while its sends fail", async () => {
-    const { pipeline, errors } = setup({ deadLetterFailures: Number.POSITIVE_INFINITY });
-    const handled = pipeline.handleBatch(batch("L", 1, 7, ["{nope"]));
-    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
-    expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "L", partition: 1, offset: 7 }]);
+  it("holds a dead letter's offset while its sends fail, and the batch back once 1,000 are unsent", async () => {
+    const { pipeline, sink, errors } = setup({ deadLetterFailures: Number.POSITIVE_INFINITY });
+    await pipeline.handleBatch(batch("L", 1, 7, ["{nope", envelope("legacy", "a", T0)]));
+    await pipeline.handleBatch(batch("N", 1, 0, [envelope("new", "a", T0)]));
+    await vi.waitFor(() => expect(sink.stored).toHaveLength(1));
+    expect(pipeline.offsets.takeCommittable()).toEqual([
+      { topic: "L", partition: 1, offset: 7 },
+      { topic: "N", partition: 1, offset: 1 },
+    ]);
+    let handled = false;
+    const many = batch(
+      "L",
+      2,
+      0,
+      Array.from({ length: 1_000 }, () => "{nope"),
+    );
+    const more = pipeline.handleBatch(many).then(() => {
+      handled = true;
+    });
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(1_000));
+    expect(handled).toBe(false); // the 1,001st unsent dead letter holds the batch
     pipeline.stop();
-    await handled;
-    expect(pipeline.offsets.takeCommittable()).toEqual([]);
+    await more;
+    await pipeline.drain();
+    expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "L", partition: 2, offset: 0 }]);
   });
 
   it("commits nothing past an outcome the store failed to write, and retries it until it is stored", async () => {

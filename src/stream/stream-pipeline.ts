@@ -118,6 +118,8 @@ const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
 /** Failed work (a store query, an evaluation) is retried, never dropped: its offsets stay open meanwhile. */
 const RETRY_FIRST_MS = 200;
+/** Dead letters being sent (or retried) before a batch waits for them; each holds its message. */
+const MAX_DEAD_LETTERS_IN_FLIGHT = 1_000;
 const RETRY_MAX_MS = 30_000;
 
 const NO_LIFECYCLE = "a token lifecycle event, but the config has no lifecycle section";
@@ -160,6 +162,7 @@ export class StreamPipeline {
   private lagObserved = false;
   private stopped = false;
   private readonly retryWakers = new Set<() => void>();
+  private deadLettersInFlight = 0;
   private tokenEventsInFlight = 0;
   /** Per fact source, the turn of its latest token event to be handed to the store. */
   private readonly factTurns = new Map<string, Promise<boolean>>();
@@ -426,19 +429,19 @@ export class StreamPipeline {
 
   /**
    * Whether the topic delivering `side`'s partners is known to hold none for this partition: it
-   * delivered no valid event, and was either read to its end (its messages were all dead letters)
-   * or found by a lag probe, since the window opened, with nothing unread (nothing to commit, or
-   * nothing past what was read). Uncommitted is not unread: dead letters are committed only a
-   * moment after they are read, so under steady invalid traffic the lag itself rarely reaches 0.
+   * delivered no valid event, and was read to its end at its latest reading (its messages were all
+   * dead letters), or, never read, a lag probe since the window opened found nothing to commit.
+   * Uncommitted is not unread: dead letters are committed only a moment after they are read, so
+   * under steady invalid traffic the lag itself rarely reaches 0.
    */
   private partnerHasNothing(w: PartitionWindow, side: Side): boolean {
     const partners = w.sourceOf[PARTNER[side]];
     const stream = w.streams.get(partners);
     if (stream && Number.isFinite(stream.maxEventMs)) return false;
-    if (stream && stream.position >= 0 && stream.caughtUp) return true;
+    // Its latest reading (a fetch, or a probe folded in by observeLag), never an older probe's.
+    if (stream && stream.position >= 0) return stream.caughtUp;
     const probe = w.probed.get(partners);
-    if (!probe || probe.atWallMs < w.createdWallMs) return false;
-    return probe.lag === 0 || (stream !== undefined && stream.position >= probe.highWatermark);
+    return probe !== undefined && probe.atWallMs >= w.createdWallMs && probe.lag === 0;
   }
 
   /**
@@ -537,11 +540,19 @@ export class StreamPipeline {
   /**
    * Sends a dead letter, retrying like any other work until it is sent: a dead-letter topic that
    * fails (an outage longer than the producer's retries, a record it refuses) holds its message's
-   * offset uncommitted and reports each failure, and never stops the service. The batch waits for
-   * it, so a failing topic slows the intake rather than piling up sends.
+   * offset uncommitted and reports each failure, and never stops the service. The batch goes on
+   * meanwhile (the partners of other events must still arrive); only with MAX_DEAD_LETTERS_IN_FLIGHT
+   * unsent does it wait, so a topic that keeps failing holds the intake back instead of piling up.
    */
-  private deadLetter(message: MirrorMessage, reason: string, category: RejectCategory): Promise<void> {
-    return this.track(() => this.sendDeadLetter(message, reason, category));
+  private deadLetter(
+    message: MirrorMessage,
+    reason: string,
+    category: RejectCategory,
+  ): Promise<void> | undefined {
+    const sent = this.track(() => this.sendDeadLetter(message, reason, category));
+    this.deadLettersInFlight++;
+    void sent.finally(() => this.deadLettersInFlight--);
+    return this.deadLettersInFlight > MAX_DEAD_LETTERS_IN_FLIGHT ? sent : undefined;
   }
 
   private async sendDeadLetter(

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { FINAL_COMMIT_WAIT_MS, STOP_STORE_WAIT_MS } from "../../src/service/stop-waits.js";
+import { STOP_WAITS_MS } from "../../src/service/stop-waits.js";
 import {
   type ComposeService,
   composeDurationMs,
@@ -274,10 +274,10 @@ describe("docker-compose.yml start order and secrets", () => {
     }
   });
 
-  it("gives the service's stop longer than its own waits for the store and the last commit", () => {
+  it("gives the service's stop longer than all its own waits (store, giving it up, the last commit)", () => {
     const grace = service("entitlement-diff").stop_grace_period;
     expect(grace, "entitlement-diff: no stop_grace_period (Docker's default is 10 s)").toBeDefined();
-    expect(composeDurationMs(grace ?? "")).toBeGreaterThan(STOP_STORE_WAIT_MS + FINAL_COMMIT_WAIT_MS);
+    expect(composeDurationMs(grace ?? "")).toBeGreaterThan(STOP_WAITS_MS);
   });
 
   it("has a health check on every long-running service", () => {
