@@ -58,7 +58,7 @@ export interface ServiceOptions {
   port?: number;
   /** An already open store to share (e.g. two group members in one process); not closed by `stop`. */
   store?: Store;
-  /** Longest a stop waits for the store to take the outcomes in hand; 15 s by default. */
+  /** Longest a stop waits for the store to take the outcomes in hand; STOP_STORE_WAIT_MS by default. */
   stopStoreWaitMs?: number;
   /** Wraps the row sink, e.g. to inject store failures in tests. */
   wrapSink?: (sink: RowSink) => RowSink;

@@ -270,7 +270,10 @@ export class StreamPipeline {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 
-  /** Routes a valid event synchronously; only a dead letter returns a promise (the hot path awaits nothing). */
+  /**
+   * Routes a valid event synchronously; only a token event, or a dead letter the batch must wait
+   * for, returns a promise (the hot path awaits nothing).
+   */
   private accept(message: MirrorMessage, decoded: DecodedLine): Promise<void> | undefined {
     if (!decoded.ok)
       return this.deadLetter(
