@@ -356,6 +356,33 @@ describe("StreamPipeline", () => {
     expect(sink.stored.map((o) => [o.correlation_id, o.paired])).toEqual([["a", true]]);
   });
 
+  it("does not take its own stall for the gateways' silence: silence counts up to a probe that found nothing unread", async () => {
+    const { pipeline, sink, advanceWall } = setup();
+    await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "a", T0)]));
+    await pipeline.handleBatch(batch("N", 0, 0, [envelope("new", "b", T0)]));
+    const probe = (atWallMs: number) =>
+      pipeline.observeLag(
+        [
+          { topic: "L", partition: 0, lag: 1, highWatermark: 1 },
+          { topic: "N", partition: 0, lag: 1, highWatermark: 1 },
+        ],
+        atWallMs,
+      );
+    probe(WALL0);
+    // Starved for 40 s (a long pause, a throttled container): no batch, no probe, then a tick.
+    advanceWall(40_000);
+    pipeline.tick();
+    await pipeline.drain();
+    expect(sink.stored).toEqual([]); // both streams may have 40 s of unread partners
+    probe(WALL0 + 40_000);
+    pipeline.tick();
+    await pipeline.drain();
+    expect(sink.stored.map((o) => [o.correlation_id, o.paired]).sort()).toEqual([
+      ["a", false],
+      ["b", false],
+    ]);
+  });
+
   it("waits for a partner stream never seen until the lag probe finds its partition empty", async () => {
     const { pipeline, sink, advanceWall } = setup();
     await pipeline.handleBatch(batch("L", 0, 0, [envelope("legacy", "a", T0)]));
@@ -365,7 +392,14 @@ describe("StreamPipeline", () => {
     pipeline.tick();
     await pipeline.drain();
     expect(sink.stored).toEqual([]); // the new topic's partition has four events unread
-    pipeline.observeLag([{ topic: "N", partition: 0, lag: 0, highWatermark: 4 }], WALL0 + 32_000);
+    // Legacy's own silence, confirmed by the same probe, then stands in for the empty partition.
+    pipeline.observeLag(
+      [
+        { topic: "N", partition: 0, lag: 0, highWatermark: 4 },
+        { topic: "L", partition: 0, lag: 1, highWatermark: 1 },
+      ],
+      WALL0 + 32_000,
+    );
     advanceWall(1_000);
     pipeline.tick();
     await pipeline.drain();
@@ -383,7 +417,13 @@ describe("StreamPipeline", () => {
     expect(pipeline.fullPartitions()).toEqual([]);
     advanceWall(31_000);
     // The dead letters are read but not yet committed: lag, not unread events.
-    pipeline.observeLag([{ topic: "N", partition: 0, lag: 2, highWatermark: 2 }], WALL0 + 31_000);
+    pipeline.observeLag(
+      [
+        { topic: "N", partition: 0, lag: 2, highWatermark: 2 },
+        { topic: "L", partition: 0, lag: 101, highWatermark: 101 },
+      ],
+      WALL0 + 31_000,
+    );
     pipeline.tick();
     await pipeline.drain();
     expect(sink.stored.filter((o) => !o.paired).map((o) => o.correlation_id)).toEqual(ids);
@@ -404,6 +444,7 @@ describe("StreamPipeline", () => {
       highWatermark: 102,
     });
     advanceWall(31_000);
+    pipeline.observeLag([{ topic: "L", partition: 0, lag: 102, highWatermark: 102 }], WALL0 + 62_000);
     pipeline.tick();
     await pipeline.drain();
     // By legacy's own time, no longer frozen by a hold: its silence since its last event.

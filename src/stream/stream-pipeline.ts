@@ -85,6 +85,8 @@ interface StreamProgress {
   maxEventMs: number;
   lastArrivalWallMs: number;
   caughtUp: boolean;
+  /** When (wall clock) the latest lag probe that found nothing unread was taken. */
+  confirmedAtWallMs: number;
   /** The next offset after what was delivered (Kafka); -1 before the first batch ends. */
   position: number;
   /** When (wall clock) a full window last held this stream back. */
@@ -216,7 +218,10 @@ export class StreamPipeline {
       if (!w) continue;
       w.probed.set(r.topic, { lag: r.lag, highWatermark: r.highWatermark, atWallMs });
       const stream = w.streams.get(r.topic);
-      if (stream && stream.position >= 0) stream.caughtUp = stream.position >= r.highWatermark;
+      if (stream && stream.position >= 0) {
+        stream.caughtUp = stream.position >= r.highWatermark;
+        if (stream.caughtUp) stream.confirmedAtWallMs = Math.max(stream.confirmedAtWallMs, atWallMs);
+      }
     }
   }
 
@@ -450,10 +455,16 @@ export class StreamPipeline {
   /**
    * A stream's time, never ahead of the wall clock: one gateway whose clock runs fast must not
    * give up the other side's events early. A stream held back by a full window is not read: its
-   * silence counts only from a while after the hold ended, never during it.
+   * silence counts only from a while after the hold ended, never during it. With the lag probed,
+   * a Kafka stream's silence counts only up to the latest probe that found nothing unread: a
+   * service starved of CPU (a long pause, a throttled container) reads neither batches nor probes
+   * for a while, and its own stall is not the gateways' silence.
    */
   private streamTime(stream: StreamProgress, wall: number): number {
-    const idle = wall - Math.max(stream.lastArrivalWallMs, this.reachableSinceWallMs, stream.heldAtWallMs);
+    const silentSince = Math.max(stream.lastArrivalWallMs, this.reachableSinceWallMs, stream.heldAtWallMs);
+    const confirmed =
+      this.lagObserved && stream.position >= 0 ? Math.min(wall, stream.confirmedAtWallMs) : wall;
+    const idle = confirmed - silentSince;
     return Math.min(stream.maxEventMs, wall) + (idle > IDLE_AFTER_MS && stream.caughtUp ? idle : 0);
   }
 
@@ -624,6 +635,7 @@ export class StreamPipeline {
         maxEventMs: Number.NEGATIVE_INFINITY,
         lastArrivalWallMs: this.now(),
         caughtUp: true,
+        confirmedAtWallMs: Number.NEGATIVE_INFINITY,
         position: -1,
         heldAtWallMs: Number.NEGATIVE_INFINITY,
       };
