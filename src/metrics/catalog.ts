@@ -19,6 +19,16 @@ export function createServiceMetrics(registry = new Registry()) {
     deadLetters: counter("dead_letters_total", "Messages written to the dead-letter topic, by reason", [
       "reason",
     ]),
+    deadLetterSendFailures: counter(
+      "dead_letter_send_failures_total",
+      "Sends to the dead-letter topic that failed (each is retried; its message's offset stays uncommitted)",
+      [],
+    ),
+    deadLettersUnsent: gauge(
+      "dead_letters_unsent",
+      "Dead letters taken and not yet acknowledged by the dead-letter topic (sending or retrying)",
+      [],
+    ),
     pairsEvaluated: counter("pairs_evaluated_total", "Pairs diffed, by cohort and outcome", [
       "cohort",
       "outcome",

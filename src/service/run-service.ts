@@ -38,6 +38,7 @@ import { Backpressure } from "./backpressure.js";
 import { kafkaBrokers } from "./kafka-brokers.js";
 import { lifecyclePartsOf } from "./lifecycle-parts.js";
 import { FINAL_COMMIT_WAIT_MS, STOP_ABORT_WAIT_MS, STOP_STORE_WAIT_MS, settlesWithin } from "./stop-waits.js";
+import { watchDeadLetters } from "./watched-dead-letters.js";
 
 /** The Kafka side, built by the caller (kafkajs today; see docs/kafka.md for swapping it). */
 export interface KafkaParts {
@@ -155,6 +156,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       return lag === undefined ? undefined : { remaining: lag, ageMs };
     },
   });
+  const deadLetters = watchDeadLetters(kafka.deadLetters, () => metrics.deadLetterSendFailures.inc());
   const windowMs = config.pairing.windowSeconds * 1000;
   const pairSeconds = metrics.evaluationSeconds.labels({ stage: "pair" });
   const consumed = {
@@ -168,7 +170,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         createOutcomeMaker({ differ: runtime.differ, provenance: runtime.provenance, pseudonymizer }),
       ),
     sink: writer,
-    deadLetters: kafka.deadLetters,
+    deadLetters,
     window: { windowMs, maxPending: config.pairing.maxPending },
     topics: { legacy: topics.legacy, new: topics.new },
     pairedAlready: (probes) => storedPairs(store, probes, windowMs),
@@ -214,6 +216,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (backpressure.pausedEverything || !consumerRunning || catchingUp) reachableSince = Date.now();
     pipeline.tick(reachableSince);
     metrics.pendingEvents.set(pipeline.pendingEvents());
+    metrics.deadLettersUnsent.set(pipeline.deadLettersUnsent);
     backpressure.update(writer.paused || pipeline.tokenEventsBacklogged, pipeline.fullPartitions());
     // A commit still retrying (brokers away) is not queued behind: the next turn takes it all.
     if (!committer.busy)
@@ -263,13 +266,22 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
   );
   const readiness = (): Readiness => ({
-    ready: consumerRunning && writer.healthy,
+    // A member whose intake waits on the dead-letter topic makes no progress on its partitions.
+    ready: consumerRunning && writer.healthy && !pipeline.deadLettersHoldIntake,
     checks: {
       kafka: { ok: consumerRunning },
       store: { ok: writer.healthy, detail: writer.stats().lastError ?? undefined },
+      deadLetters: { ok: !pipeline.deadLettersHoldIntake, detail: deadLetterDetail() },
       lag: { ok: true, detail: String(lastLag.reduce((n, p) => n + p.lag, 0)) },
     },
   });
+  const deadLetterDetail = () => {
+    const unsent = `${pipeline.deadLettersUnsent} unsent`;
+    const failing = deadLetters.failing;
+    if (!failing) return unsent;
+    const since = new Date(failing.sinceMs).toISOString();
+    return `${unsent}; failing since ${since}: ${failing.error}`;
+  };
   let stopRequested = false;
   const app = createApp({
     config: config.server,

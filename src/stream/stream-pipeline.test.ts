@@ -94,6 +94,7 @@ function setup(
     topics?: StreamPipelineOptions["topics"];
     /** Sends to the dead-letter sink that fail before the first that succeeds. */
     deadLetterFailures?: number;
+    maxPending?: number;
   } = {},
 ) {
   let deadLetterFailures = opts.deadLetterFailures ?? 0;
@@ -119,7 +120,7 @@ function setup(
       },
       close: async () => {},
     },
-    window: { windowMs: 30_000, maxPending: 100 },
+    window: { windowMs: 30_000, maxPending: opts.maxPending ?? 100 },
     topics: opts.topics ?? { legacy: "L", new: "N" },
     pairedAlready: async (probes) =>
       new Set(probes.map((p) => p.correlationId).filter((c) => opts.alreadyPaired?.includes(c))),
@@ -518,6 +519,7 @@ describe("StreamPipeline", () => {
       { topic: "L", partition: 1, offset: 7 },
       { topic: "N", partition: 1, offset: 1 },
     ]);
+    expect([pipeline.deadLettersUnsent, pipeline.deadLettersHoldIntake]).toEqual([1, false]);
     let handled = false;
     const many = batch(
       "L",
@@ -530,10 +532,29 @@ describe("StreamPipeline", () => {
     });
     await vi.waitFor(() => expect(errors.length).toBeGreaterThan(1_000));
     expect(handled).toBe(false); // the 1,001st unsent dead letter holds the batch
+    expect([pipeline.deadLettersUnsent, pipeline.deadLettersHoldIntake]).toEqual([1_001, true]);
     pipeline.stop();
     await more;
     await pipeline.drain();
     expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "L", partition: 2, offset: 0 }]);
+  });
+
+  it("counts conflicting duplicates among the unsent dead letters, and holds the batch back past 1,000", async () => {
+    const { pipeline } = setup({ deadLetterFailures: Number.POSITIVE_INFINITY, maxPending: 10_000 });
+    // Each request's legacy event twice, with different bytes: the second is a conflict.
+    const lines = Array.from({ length: 1_001 }, (_, i) => [
+      envelope("legacy", `c${i}`, T0),
+      envelope("legacy", `c${i}`, T0 + 1),
+    ]).flat();
+    let handled = false;
+    const more = pipeline.handleBatch(batch("L", 0, 0, lines)).then(() => {
+      handled = true;
+    });
+    await vi.waitFor(() => expect(pipeline.deadLettersUnsent).toBe(1_001));
+    await new Promise((r) => setTimeout(r, 20));
+    expect([handled, pipeline.deadLettersHoldIntake]).toEqual([false, true]);
+    pipeline.stop();
+    await more;
   });
 
   it("commits nothing past an outcome the store failed to write, and retries it until it is stored", async () => {

@@ -164,7 +164,8 @@ export class StreamPipeline {
   private lagObserved = false;
   private stopped = false;
   private readonly retryWakers = new Set<() => void>();
-  private deadLettersInFlight = 0;
+  /** Dead letters (and conflicts) being sent or retried: each holds its message's offset. */
+  private readonly deadLetterSends = new Set<Promise<void>>();
   private tokenEventsInFlight = 0;
   /** Per fact source, the turn of its latest token event to be handed to the store. */
   private readonly factTurns = new Map<string, Promise<boolean>>();
@@ -189,8 +190,9 @@ export class StreamPipeline {
       })),
     );
     for (const [i, message] of fresh.entries()) {
-      const deadLetter = this.accept(message, decoded[i] ?? { ok: false, reason: "not decoded" });
-      if (deadLetter) await deadLetter;
+      const waiting = this.accept(message, decoded[i] ?? { ok: false, reason: "not decoded" });
+      if (waiting) await waiting;
+      if (this.deadLettersHoldIntake) await this.deadLetterRoom();
     }
     this.noteFetchPosition(batch);
   }
@@ -317,6 +319,19 @@ export class StreamPipeline {
    */
   get tokenEventsBacklogged(): boolean {
     return this.tokenEventsInFlight >= this.options.window.maxPending;
+  }
+
+  /** Dead letters taken and not yet acknowledged by the dead-letter topic (sending or retrying). */
+  get deadLettersUnsent(): number {
+    return this.deadLetterSends.size;
+  }
+
+  /**
+   * Whether the Kafka intake waits on the dead-letter topic: with more than
+   * MAX_DEAD_LETTERS_IN_FLIGHT unsent, a batch that adds one waits until it is sent.
+   */
+  get deadLettersHoldIntake(): boolean {
+    return this.deadLetterSends.size > MAX_DEAD_LETTERS_IN_FLIGHT;
   }
 
   /** Why a token lifecycle event cannot be taken (no lifecycle section); undefined when it can. */
@@ -491,7 +506,7 @@ export class StreamPipeline {
           break;
         case "conflict":
           this.options.evaluator.release([out.event.payload.handle]);
-          this.track(() => this.rejectConflict(out.event.payload));
+          this.trackDeadLetter(() => this.rejectConflict(out.event.payload));
           break;
         case "pair":
           this.track(() => this.storePair(out.legacy.payload, out.new.payload));
@@ -556,17 +571,23 @@ export class StreamPipeline {
    * fails (an outage longer than the producer's retries, a record it refuses) holds its message's
    * offset uncommitted and reports each failure, and never stops the service. The batch goes on
    * meanwhile (the partners of other events must still arrive); only with MAX_DEAD_LETTERS_IN_FLIGHT
-   * unsent does it wait, so a topic that keeps failing holds the intake back instead of piling up.
+   * unsent does it wait (`deadLetterRoom`), so a topic that keeps failing holds the intake back
+   * instead of piling up messages in memory.
    */
-  private deadLetter(
-    message: MirrorMessage,
-    reason: string,
-    category: RejectCategory,
-  ): Promise<void> | undefined {
-    const sent = this.track(() => this.sendDeadLetter(message, reason, category));
-    this.deadLettersInFlight++;
-    void sent.finally(() => this.deadLettersInFlight--);
-    return this.deadLettersInFlight > MAX_DEAD_LETTERS_IN_FLIGHT ? sent : undefined;
+  private deadLetter(message: MirrorMessage, reason: string, category: RejectCategory): undefined {
+    this.trackDeadLetter(() => this.sendDeadLetter(message, reason, category));
+    return undefined;
+  }
+
+  private trackDeadLetter(work: () => Promise<void>): void {
+    const sent = this.track(work);
+    this.deadLetterSends.add(sent);
+    void sent.finally(() => this.deadLetterSends.delete(sent));
+  }
+
+  /** Resolves once no more than MAX_DEAD_LETTERS_IN_FLIGHT are unsent (or the pipeline stopped). */
+  private async deadLetterRoom(): Promise<void> {
+    while (this.deadLettersHoldIntake && !this.stopped) await Promise.race(this.deadLetterSends);
   }
 
   private async sendDeadLetter(

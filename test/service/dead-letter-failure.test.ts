@@ -43,6 +43,16 @@ describe("serve while the dead-letter topic fails", () => {
     await new Promise((r) => setTimeout(r, 1_500)); // several attempts at the dead letter
     expect(stoppedByItself).toBe(false); // a failed dead letter used to stop the service (exit 1)
     expect(await groupLag(broker, groupId, [topics.legacy])).toBeGreaterThanOrEqual(1);
+    // A few unsent dead letters do not hold the intake back: still ready, and it says why it waits.
+    const ready = await readiness(failing);
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.deadLetters?.ok).toBe(true);
+    const unsent = traffic.expected.rejected.length + 1; // the demo's own rejected lines, and ours
+    expect(unsent).toBeLessThan(1_000);
+    expect(ready.body.checks.deadLetters?.detail).toMatch(
+      new RegExp(`^${unsent} unsent; failing since \\S+Z: .*do not exist`),
+    );
+    expect(await failuresCounted(failing)).toBeGreaterThanOrEqual(2);
 
     // The batch in hand waits on the dead letter: the stop must still end, and cleanly.
     await failing.stop();
@@ -60,5 +70,72 @@ describe("serve while the dead-letter topic fails", () => {
       "every offset committed",
       async () => (await groupLag(broker, groupId, [topics.legacy, topics.new])) === 0,
     );
+    expect((await readiness(working)).body.checks.deadLetters).toEqual({ ok: true, detail: "0 unsent" });
+    await working.stop();
+  }, 240_000);
+
+  it("is not ready while more than 1,000 dead letters wait, and recovers by itself once the topic exists", async () => {
+    const held = uniqueTopics("dlqheld");
+    await createTopics(broker, { [held.topics.legacy]: 1, [held.topics.new]: 1 });
+    const lines = Array.from({ length: 1_050 }, (_, i) => `{not an envelope ${i}`);
+    await produceLines(broker, held.topics, lines);
+    const service = await startTestService({
+      broker,
+      topics: held.topics,
+      groupId: held.groupId,
+      windowSeconds: 2,
+    });
+    services.push(service);
+    await waitFor(
+      "the intake to wait on the dead letters",
+      async () => (await readiness(service)).status === 503,
+    );
+    const notReady = await readiness(service);
+    expect(notReady.body.ready).toBe(false);
+    expect(notReady.body.checks.deadLetters?.ok).toBe(false);
+    expect(notReady.body.checks.deadLetters?.detail).toMatch(/^1001 unsent; failing since /);
+    expect(notReady.body.checks.store?.ok).toBe(true);
+    expect(
+      Number(
+        await service.metrics.registry
+          .getSingleMetricAsString("entitlement_diff_dead_letters_unsent")
+          .then(lastValue),
+      ),
+    ).toBe(1_001);
+
+    await createTopics(broker, { [held.topics.deadLetter]: 1 });
+    // The retries (at most 30 s apart) find the topic: no restart needed.
+    const letters = await readTopic(broker, held.topics.deadLetter, lines.length, 90_000);
+    expect(new Set(letters.map((l) => l.value))).toEqual(new Set(lines));
+    await waitFor(
+      "every offset committed",
+      async () => (await groupLag(broker, held.groupId, [held.topics.legacy, held.topics.new])) === 0,
+      90_000,
+    );
+    expect((await readiness(service)).status).toBe(200);
+    await service.stop();
+    expect(await service.stopped).toBe(0);
   }, 240_000);
 });
+
+interface ReadyBody {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail?: string } | undefined>;
+}
+
+async function readiness(service: RunningService): Promise<{ status: number; body: ReadyBody }> {
+  const res = await fetch(`http://127.0.0.1:${service.port}/readyz`);
+  return { status: res.status, body: (await res.json()) as ReadyBody };
+}
+
+async function failuresCounted(service: RunningService): Promise<number> {
+  const text = await service.metrics.registry.getSingleMetricAsString(
+    "entitlement_diff_dead_letter_send_failures_total",
+  );
+  return Number(lastValue(text));
+}
+
+/** The value of the last sample line of a metric's exposition text. */
+function lastValue(text: string): string {
+  return text.trim().split("\n").at(-1)?.split(" ").at(-1) ?? "";
+}
