@@ -310,9 +310,16 @@ export const configSchema = z
          * own Wasm instance and verification cache.
          */
         workers: z.number().int().min(0).max(64).default(0),
+        /**
+         * A worker with work outstanding that answers nothing for this long is taken for wedged
+         * (an evaluation that never ends, a hung key fetch): it is terminated and replaced, and
+         * the pipeline retries what it held. Far above any answer's time, even a remote key
+         * set's fetch with its retries.
+         */
+        workerTimeoutSeconds: z.number().int().min(5).max(3_600).default(60),
       })
       .strict()
-      .default({ workers: 0 }),
+      .default({ workers: 0, workerTimeoutSeconds: 60 }),
     kafka: kafkaConfigSchema.default(kafkaConfigSchema.parse({})),
     server: serverConfigSchema.default(serverConfigSchema.parse({})),
     /** The review API's authentication; without it only /healthz and /readyz are served. */

@@ -64,6 +64,11 @@ export function createServiceMetrics(registry = new Registry()) {
       registers,
     }),
     storeWriteFailures: counter("store_write_failures_total", "Failed store batch writes (retried)", []),
+    differWorkerExits: counter(
+      "differ_worker_exits_total",
+      "Differ worker threads that ended and were replaced: exited (crashed), or unresponsive (terminated after evaluation.workerTimeoutSeconds without an answer)",
+      ["reason"],
+    ),
     pendingEvents: gauge("pending_events", "Events waiting in the pairing windows", []),
     consumerLag: gauge("consumer_lag", "Messages not yet committed by the group", ["topic", "partition"]),
     gateStatus: gauge("gate_status", "1 for the cohort's current gate status, 0 for the others", [

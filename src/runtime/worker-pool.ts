@@ -35,7 +35,19 @@ export interface WorkerPoolOptions extends DifferWorkerData {
   onWorkerProblem?: (message: string) => void;
   /** The compiled worker entry; by default differ-worker.js of this build (dist/ when run from TS). */
   workerUrl?: URL;
+  /**
+   * A worker with work outstanding that answers nothing for this long is taken for wedged (a
+   * policy evaluation that never ends, a hung key fetch): it is terminated and replaced, and what
+   * it held fails (the pipeline retries it). Default DEFAULT_ANSWER_TIMEOUT_MS.
+   */
+  answerTimeoutMs?: number;
+  /** How often the pool looks at its workers' silence (tests shorten it). */
+  watchIntervalMs?: number;
+  /** A worker that exited ("exited") or was terminated for its silence ("unresponsive"). */
+  onWorkerExit?: (reason: "exited" | "unresponsive") => void;
 }
+
+export const DEFAULT_ANSWER_TIMEOUT_MS = 60_000;
 
 /** Jobs posted to a worker in one message: enough to amortize the post, few enough to keep latency low. */
 const MAX_BATCH = 256;
@@ -71,8 +83,9 @@ type Job = (id: number, slot: number, events: readonly PoolEvent[]) => DiffJob;
  *
  * Lanes are fixed (partition % workers): with fewer partitions than workers some stay idle.
  *
- * A worker that dies fails the jobs it held (the pipeline retries them, with the lines instead of
- * the lost ids) and is replaced; meanwhile its lanes are decoded by another worker, or on the main
+ * A worker that dies, or answers nothing for `answerTimeoutMs` while it has work (wedged), fails
+ * the jobs it held (the pipeline retries them, with the lines instead of the lost ids) and is
+ * replaced; meanwhile its lanes are decoded by another worker, or on the main
  * thread while no worker is up, and jobs fail at once rather than wait on a thread that is gone.
  */
 export async function createWorkerPool(
@@ -236,6 +249,7 @@ async function startSlot(
   let generation = 0;
   let nextDecode = 1;
   let worker: Worker | null = await spawn(url, o);
+  const watch = silenceWatch(o, () => pending.size + decoding.size > 0);
 
   const flush = () => {
     scheduled = false;
@@ -271,7 +285,14 @@ async function startSlot(
   };
   const attach = (w: Worker) => {
     let lastError = "";
+    let reason: "exited" | "unresponsive" = "exited";
+    watch.start(() => {
+      reason = "unresponsive";
+      lastError = `: it answered nothing for ${watch.timeoutMs / 1000} s with ${pending.size} jobs and ${decoding.size} decodes waiting, and was terminated`;
+      void w.terminate();
+    });
     w.on("message", (reply: WorkerReply) => {
+      watch.answered();
       if (reply.type === "decoded") {
         decoding.get(reply.id)?.resolve(reply.lines);
         decoding.delete(reply.id);
@@ -294,8 +315,10 @@ async function startSlot(
     });
     w.once("exit", (code) => {
       worker = null;
+      watch.stop();
       failAll(new Error(`a differ worker exited (code ${code})${lastError}`));
       if (closing) return;
+      o.onWorkerExit?.(reason);
       o.onWorkerProblem?.(`a differ worker exited (code ${code})${lastError}; replacing it`);
       void replace();
     });
@@ -330,10 +353,47 @@ async function startSlot(
     },
     async close() {
       closing = true;
+      watch.stop();
       const w = worker;
       worker = null;
       failAll(new Error("the differ pool is closed"));
       await w?.terminate();
+    },
+  };
+}
+
+/**
+ * Counts how long a worker with work outstanding has answered nothing. Only time the main thread
+ * itself was awake counts (at most two intervals per look): after a stall of ours (a long garbage
+ * collection, a paused container) the worker's replies wait in the queue behind this timer, and a
+ * busy worker is not a wedged one.
+ */
+function silenceWatch(o: WorkerPoolOptions, outstanding: () => boolean) {
+  const timeoutMs = o.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
+  const intervalMs = o.watchIntervalMs ?? 1_000;
+  let timer: NodeJS.Timeout | undefined;
+  let silentMs = 0;
+  return {
+    timeoutMs,
+    start(onWedged: () => void) {
+      clearInterval(timer);
+      silentMs = 0;
+      let lookedAt = Date.now();
+      timer = setInterval(() => {
+        const now = Date.now();
+        silentMs = outstanding() ? silentMs + Math.min(now - lookedAt, 2 * intervalMs) : 0;
+        lookedAt = now;
+        if (silentMs <= timeoutMs) return;
+        clearInterval(timer);
+        onWedged();
+      }, intervalMs);
+      timer.unref();
+    },
+    answered() {
+      silentMs = 0;
+    },
+    stop() {
+      clearInterval(timer);
     },
   };
 }

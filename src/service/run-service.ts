@@ -103,6 +103,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           metrics,
           expected: runtime.provenance,
           onWorkerProblem: (message) => log.error(message),
+          onWorkerExit: (reason) => metrics.differWorkerExits.inc({ reason }),
+          answerTimeoutMs: config.evaluation.workerTimeoutSeconds * 1000,
         })
       : undefined;
   metrics.deployedInfo.set(

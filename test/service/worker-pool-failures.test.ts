@@ -97,6 +97,79 @@ describe("the worker pool when a worker fails", () => {
     });
   }, 30_000);
 
+  it("terminates a worker that answers nothing for the timeout while it has work, fails its jobs, and replaces it", async () => {
+    const problems: string[] = [];
+    const exits: string[] = [];
+    const pool = await createWorkerPool({
+      workers: 1,
+      configFile: "unused",
+      env: {},
+      workerUrl,
+      answerTimeoutMs: 1_000,
+      watchIntervalMs: 100,
+      onWorkerProblem: (m) => problems.push(m),
+      onWorkerExit: (reason) => exits.push(reason),
+    });
+    try {
+      const startedAt = Date.now();
+      await expect(pool.unpaired(pool.inline(event), "hang")).rejects.toThrow(
+        /answered nothing for 1 s with 1 jobs and 0 decodes waiting, and was terminated/,
+      );
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1_000);
+      expect(exits).toEqual(["unresponsive"]);
+      expect(problems[0]).toMatch(/answered nothing .* replacing it/);
+      expect(await untilServed(pool, 10_000)).toBeDefined();
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+
+  it("decodes on this thread the lines a wedged worker never answered", async () => {
+    const pool = await createWorkerPool({
+      workers: 1,
+      configFile: "unused",
+      env: {},
+      workerUrl,
+      answerTimeoutMs: 1_000,
+      watchIntervalMs: 100,
+    });
+    try {
+      const [line] = await pool.decode([{ text: "hang", lane: 0 }]);
+      // The fake worker would have called it an event: this answer is the main thread's parser.
+      expect(line).toMatchObject({ ok: false, reason: expect.stringMatching(/^not JSON/) });
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+
+  it("leaves alone a worker that is slow but answers: silence counts from its latest answer", async () => {
+    const exits: string[] = [];
+    const pool = await createWorkerPool({
+      workers: 1,
+      configFile: "unused",
+      env: {},
+      workerUrl,
+      answerTimeoutMs: 1_000,
+      watchIntervalMs: 50,
+      onWorkerExit: (reason) => exits.push(reason),
+    });
+    try {
+      // Six batches of 400 ms each, all queued at once: the last answer comes 2.4 s after it was
+      // asked, well past the timeout, but the worker never goes 1 s without answering.
+      const jobs: Promise<unknown>[] = [];
+      for (let i = 0; i < 6; i++) {
+        jobs.push(pool.unpaired(pool.inline(event), "busy:400"));
+        await new Promise((r) => setImmediate(r)); // each job in a batch of its own
+      }
+      const startedAt = Date.now();
+      await Promise.all(jobs);
+      expect(Date.now() - startedAt).toBeGreaterThan(1_500);
+      expect(exits).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+
   it("refuses a worker that loaded other versions than the ones this process stamps", async () => {
     await expect(
       createWorkerPool({
