@@ -310,6 +310,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   log.info({ port }, "http listening");
 
   let handling: Promise<void> = Promise.resolve();
+  // Resolved by a stop that gave up on the batch in hand: kafkajs' own stop waits for the batch
+  // handler to return, and its offsets stay unresolved (uncommitted) when it returns this way.
+  let abandonBatch: () => void = () => {};
+  const batchAbandoned = new Promise<void>((r) => {
+    abandonBatch = r;
+  });
   let stopping: Promise<void> | undefined;
   const stop = (code = 0) => {
     stopping ??= (async () => {
@@ -326,14 +332,27 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       // Before waiting for the batch in hand: one waiting on a dead letter that keeps failing
       // would otherwise retry for good. Work that does not fail is done as usual.
       pipeline.stop();
-      await handling.catch(() => {});
+      // The batch in hand and the store share one wait: a batch stuck on a wedged worker's decode
+      // (until the pool replaces it) or on a key fetch must not hold the stop either.
+      const deadline = Date.now() + (options.stopStoreWaitMs ?? STOP_STORE_WAIT_MS);
+      const batchFinished = await settlesWithin(handling, deadline - Date.now());
+      if (!batchFinished) abandonBatch();
       let writerGivenUp = false;
-      if (!(await storedWithin(pipeline, writer, options.stopStoreWaitMs ?? STOP_STORE_WAIT_MS))) {
+      if (!batchFinished || !(await storedWithin(pipeline, writer, deadline - Date.now()))) {
         // A store still failing must not hold the stop past a container's grace period: what is
         // not stored stays uncommitted and is re-read after the restart, and the exit code says so.
         const { queuedRows, inFlightRows, healthy } = writer.stats();
         log.error(
-          { unstoredOutcomes: queuedRows + inFlightRows, storeHealthy: healthy },
+          {
+            unstoredOutcomes: queuedRows + inFlightRows,
+            storeHealthy: healthy,
+            batchInHandFinished: batchFinished,
+            waitingOn: !batchFinished
+              ? "the batch in hand (decoding, token events)"
+              : healthy
+                ? "work on its way to the store (evaluations, key fetches)"
+                : "the store",
+          },
           "not all outcomes in hand were stored in time: left uncommitted, re-read after the restart",
         );
         writerGivenUp = true;
@@ -366,7 +385,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const handleBatch = async (batch: Parameters<typeof pipeline.handleBatch>[0]) => {
     if (stopRequested) return; // not resolved, so not committed: redelivered after a restart
     handling = pipeline.handleBatch(batch);
-    await handling;
+    await Promise.race([handling, batchAbandoned]);
     // A healthy store behind by a batch or two catches up within an insert: waiting here holds
     // the next fetch back just as long. Pausing the consumer instead would cost a whole fetch
     // wait (kafkajs sleeps maxWaitTime while everything is paused) each time.

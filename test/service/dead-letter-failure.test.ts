@@ -116,6 +116,37 @@ describe("serve while the dead-letter topic fails", () => {
     await service.stop();
     expect(await service.stopped).toBe(0);
   }, 240_000);
+
+  it("stops within its wait, with exit 1 and nothing committed past them, while dead-letter sends hang", async () => {
+    // kafkajs' idempotent producer retries a send without end while the broker is unreachable:
+    // a batch waiting on more than 1,000 such sends used to hold the stop (and kafkajs' own) for good.
+    const hung = uniqueTopics("dlqhang");
+    await createTopics(broker, {
+      [hung.topics.legacy]: 1,
+      [hung.topics.new]: 1,
+      [hung.topics.deadLetter]: 1,
+    });
+    const lines = Array.from({ length: 1_050 }, (_, i) => `{not an envelope ${i}`);
+    await produceLines(broker, hung.topics, lines);
+    const service = await startTestService({
+      broker,
+      topics: hung.topics,
+      groupId: hung.groupId,
+      windowSeconds: 2,
+      stopStoreWaitMs: 2_000,
+      wrapDeadLetters: (sink) => ({ send: () => new Promise(() => {}), close: () => sink.close() }),
+    });
+    services.push(service);
+    await waitFor(
+      "the intake to wait on the dead letters",
+      async () => (await readiness(service)).status === 503,
+    );
+    const startedAt = Date.now();
+    await service.stop();
+    expect(await service.stopped).toBe(1);
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+    expect(await groupLag(broker, hung.groupId, [hung.topics.legacy])).toBe(lines.length);
+  }, 120_000);
 });
 
 interface ReadyBody {

@@ -11,6 +11,7 @@ import { writeDemoFiles } from "../../examples/health-tech/generator/write-demo-
 import { DEMO_CONFIG_FILE, tokensFileFor } from "../../examples/health-tech/paths.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { createKafkajsMirrorProducer } from "../../src/ingest/kafka/kafka-producer.js";
+import type { DeadLetterSink } from "../../src/ingest/kafka/mirror-consumer.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { kafkajsParts } from "../../src/service/kafkajs-parts.js";
 import { type RunningService, startService } from "../../src/service/run-service.js";
@@ -283,6 +284,8 @@ export interface TestServiceOptions {
   env?: Record<string, string>;
   /** How long a stop waits for the store (the service's default when unset). */
   stopStoreWaitMs?: number;
+  /** Stands between the service and its dead-letter topic (fault injection). */
+  wrapDeadLetters?: (sink: DeadLetterSink) => DeadLetterSink;
 }
 
 /** The service in this process, on the demo config pointed at the test broker and a store. */
@@ -303,7 +306,10 @@ export async function startTestService(o: TestServiceOptions): Promise<RunningSe
     loaded,
     env,
     log,
-    kafka: (t) => kafkajsParts(loaded.config.kafka, t, env, log),
+    kafka: async (t) => {
+      const parts = await kafkajsParts(loaded.config.kafka, t, env, log);
+      return o.wrapDeadLetters ? { ...parts, deadLetters: o.wrapDeadLetters(parts.deadLetters) } : parts;
+    },
     port: 0,
     store: o.store,
     wrapSink: o.wrapSink,
