@@ -6,9 +6,9 @@ import {
   UNASSIGNED_COHORT,
 } from "../contracts/index.js";
 import { latestGateEvaluations } from "../store/gate-evaluations.js";
-import { currentStages } from "../store/stage-transitions.js";
 import type { DeployedVersions } from "./deployed-versions.js";
 import { decideCohortGate, type GateStore } from "./evaluate-cohort-gate.js";
+import { currentStages } from "./stage-chain.js";
 
 /** Where a cohort stands: its stage, its gate right now, and the last recorded evaluation. */
 export interface CohortStatus {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type Config,
+  FIRST_TRANSITION,
   type GateEvaluation,
   INITIAL_STAGE,
   STAGE_TRANSITION_SCHEMA,
@@ -8,9 +9,10 @@ import {
   type StageTransition,
 } from "../contracts/index.js";
 import { EntitlementDiffError, UsageError } from "../errors/errors.js";
-import { currentStages, insertStageTransition } from "../store/stage-transitions.js";
+import { insertStageTransition } from "../store/stage-transitions.js";
 import type { DeployedVersions } from "./deployed-versions.js";
 import { evaluateCohortGate, type GateStore } from "./evaluate-cohort-gate.js";
+import { currentStages } from "./stage-chain.js";
 import { stageMove } from "./stage-move.js";
 
 /** The cohort's stage changed between reading it and recording the promotion. Exit 75 (EX_TEMPFAIL). */
@@ -82,6 +84,7 @@ export async function promoteCohort(
     schema: STAGE_TRANSITION_SCHEMA,
     id: randomUUID(),
     cohort: request.cohort,
+    after: latest?.id ?? FIRST_TRANSITION,
     from,
     to: request.to,
     direction: move.kind,
@@ -92,8 +95,23 @@ export async function promoteCohort(
     ...deployed,
   };
   await insertStageTransition(store, transition);
+  // Another move from the same stage may have been recorded between the check and the insert:
+  // the stage chain decides which one counts, the same way for every reader.
+  const inForce = await currentOf(store, request.cohort);
+  if (inForce?.id !== transition.id)
+    throw new StageChangedError(
+      `${request.cohort} was moved by another transition at the same moment (${inForce?.id ?? "none"}, to ${inForce?.to ?? INITIAL_STAGE}), which counts: this one (${transition.id}) is recorded as superseded and not published`,
+    );
   await publisher.publish(transition);
+  // A racing move recorded after our check but published before us must not be left behind our
+  // message: the router keeps the latest one, so the one in force is published last.
+  const after = await currentOf(store, request.cohort);
+  if (after && after.id !== transition.id) await publisher.publish(after);
   return { kind: "moved", transition, gate };
+}
+
+async function currentOf(store: GateStore, cohort: string): Promise<StageTransition | null> {
+  return (await currentStages(store)).get(cohort) ?? null;
 }
 
 /** Strictly after the cohort's latest transition, so "the current stage" is never a tie. */

@@ -8,6 +8,7 @@ type StoreTablesOf = Pick<Store, "driver" | "tables">;
 interface TransitionRow {
   transition_id: string;
   cohort: string;
+  after_transition_id: string | null;
   from_stage: string;
   to_stage: string;
   direction: string;
@@ -23,6 +24,7 @@ export async function insertStageTransition(store: StoreTablesOf, t: StageTransi
   const row: TransitionRow = {
     transition_id: t.id,
     cohort: t.cohort,
+    after_transition_id: t.after,
     from_stage: t.from,
     to_stage: t.to,
     direction: t.direction,
@@ -36,14 +38,12 @@ export async function insertStageTransition(store: StoreTablesOf, t: StageTransi
   await store.driver.insert(store.tables.stageTransitions, [row]);
 }
 
-/** The latest transition of each cohort that has one: where the cohort stands now. */
-export async function currentStages(store: StoreTablesOf): Promise<Map<string, StageTransition>> {
+/** Every cohort's transitions, oldest first (by time, then id): the input of the stage chain. */
+export async function allStageTransitions(store: StoreTablesOf): Promise<StageTransition[]> {
   const rows = await store.driver.query<TransitionRow>(
-    `SELECT * FROM ${store.tables.stageTransitions}
-ORDER BY cohort, at DESC, transition_id DESC
-LIMIT 1 BY cohort`,
+    `SELECT * FROM ${store.tables.stageTransitions} ORDER BY cohort, at, transition_id`,
   );
-  return new Map(rows.map((r) => [r.cohort, toTransition(r)]));
+  return rows.map(toTransition);
 }
 
 /** One cohort's transitions, oldest first: its promotion history. */
@@ -60,6 +60,7 @@ function toTransition(r: TransitionRow): StageTransition {
     schema: STAGE_TRANSITION_SCHEMA,
     id: r.transition_id,
     cohort: r.cohort,
+    after: r.after_transition_id,
     from: r.from_stage,
     to: r.to_stage,
     direction: r.direction,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type Config, configSchema, type StageTransition } from "../../src/contracts/index.js";
+import { cohortStatuses } from "../../src/promotion/cohort-status.js";
 import { evaluateCohortGate } from "../../src/promotion/evaluate-cohort-gate.js";
 import { promoteCohort, type StagePublisher } from "../../src/promotion/promote-cohort.js";
 import { listGateEvaluations } from "../../src/store/gate-evaluations.js";
@@ -295,4 +296,77 @@ describe("promoteCohort", () => {
       expect(history.map((t) => t.to)).toEqual(["canary", "shadow"]);
       expect(publisher.published.map((t) => t.to)).toEqual(["canary", "shadow"]);
     }));
+
+  it("lets a rollback recorded between a promotion's last check and its insert win, and publishes only it", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 400, 0);
+      const publisher = new RecordingPublisher();
+      const move = (s: Store, to: "shadow" | "canary" | "live", by: string) =>
+        promoteCohort(s, gatesConfig(), DEPLOYED, publisher, { cohort: "clinicians", to, by, now: NOW });
+      await move(store, "canary", "ci");
+      const racing = withInsertHook(store, async (table, rows) => {
+        if (table === store.tables.stageTransitions && (rows[0] as { to_stage?: string }).to_stage === "live")
+          await move(store, "shadow", "on-call"); // lands first, from the same stage
+      });
+      await expect(move(racing, "live", "ci")).rejects.toThrow(
+        /moved by another transition at the same moment \(\S+, to shadow\), which counts: this one \(\S+\) is recorded as superseded and not published/,
+      );
+      const history = await listStageTransitions(store, "clinicians");
+      // Maybe recorded in the same instant: time does not order the two, the chain does.
+      expect(history.map((t) => `${t.from}->${t.to}`).sort()).toEqual([
+        "canary->live",
+        "canary->shadow",
+        "shadow->canary",
+      ]);
+      expect(
+        (await cohortStatuses(store, { ...gatesConfig(), cohorts: [] }, DEPLOYED, request, ["clinicians"]))[0]
+          ?.stage,
+      ).toBe("shadow");
+      expect(publisher.published.map((t) => t.to)).toEqual(["canary", "shadow"]);
+    }));
+
+  it("publishes the transition in force last when a racing rollback was published before its own message", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 400, 0);
+      const published: StageTransition[] = [];
+      let raced = false;
+      const plain: StagePublisher = { publish: async (t) => void published.push(t) };
+      const move = (p: StagePublisher, to: "shadow" | "canary" | "live", by: string) =>
+        promoteCohort(store, gatesConfig(), DEPLOYED, p, { cohort: "clinicians", to, by, now: NOW });
+      await move(plain, "canary", "ci");
+      // The promotion is recorded and in force; a rollback is recorded and published before the
+      // promotion's own (slow) message goes out, which would leave the router in live.
+      const slow: StagePublisher = {
+        publish: async (t) => {
+          if (t.to === "live" && !raced) {
+            raced = true;
+            await move(plain, "shadow", "on-call");
+          }
+          published.push(t);
+        },
+      };
+      await move(slow, "live", "ci");
+      expect(published.map((t) => t.to)).toEqual(["canary", "shadow", "live", "shadow"]);
+    }));
 });
+
+/** The store, with `before` run ahead of every insert. */
+function withInsertHook(
+  store: Store,
+  before: (table: string, rows: readonly unknown[]) => Promise<void>,
+): Store {
+  return {
+    ...store,
+    driver: {
+      kind: store.driver.kind,
+      command: (sql, params) => store.driver.command(sql, params),
+      query: (sql, params) => store.driver.query(sql, params),
+      close: () => store.driver.close(),
+      insertJsonEachRow: (table, body) => store.driver.insertJsonEachRow(table, body),
+      insert: async (table, rows) => {
+        await before(table, rows);
+        await store.driver.insert(table, rows);
+      },
+    },
+  };
+}

@@ -28,6 +28,7 @@ describe("openStore", () => {
         "004-latent-entitlements",
         "005-replay-facts",
         "006-session-lifecycle",
+        "007-stage-chain",
       ]);
     } finally {
       await store.close();

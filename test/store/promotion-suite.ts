@@ -6,6 +6,7 @@ import {
   type StageTransition,
   type Waiver,
 } from "../../src/contracts/index.js";
+import { currentStages } from "../../src/promotion/stage-chain.js";
 import { readEvidenceVersions } from "../../src/store/evidence-versions.js";
 import {
   insertGateEvaluation,
@@ -13,11 +14,7 @@ import {
   listGateEvaluations,
 } from "../../src/store/gate-evaluations.js";
 import { readMismatchSignatures } from "../../src/store/mismatch-signatures.js";
-import {
-  currentStages,
-  insertStageTransition,
-  listStageTransitions,
-} from "../../src/store/stage-transitions.js";
+import { insertStageTransition, listStageTransitions } from "../../src/store/stage-transitions.js";
 import { insertWaiver, listWaivers } from "../../src/store/waivers.js";
 import type { FreshDriverFactory } from "./fresh-store.js";
 import { POLICY_A, POLICY_B, RULES_A, storedOutcome, T0 } from "./outcome-fixtures.js";
@@ -78,6 +75,7 @@ const transition = (id: string, cohort: string, to: StageTransition["to"], at: s
   schema: STAGE_TRANSITION_SCHEMA,
   id,
   cohort,
+  after: null, // recorded before transitions named their predecessor: time order
   from: "shadow",
   to,
   direction: "promote",
@@ -229,6 +227,31 @@ export function describePromotionStore(name: string, fresh: FreshDriverFactory):
         expect(now.get("clinicians")).toEqual(t2);
         expect(now.get("patients")).toEqual(back);
         expect(await listStageTransitions(store, "clinicians")).toEqual([t1, t2]);
+      }));
+
+    it("follows the chain of transitions that name their predecessor: a raced rollback counts, though older", () =>
+      withStore(fresh, async (store) => {
+        const first = {
+          ...transition("c1", "admins", "canary", "2030-01-15T10:00:00.000Z"),
+          after: "initial",
+        };
+        const back: StageTransition = {
+          ...transition("c2", "admins", "shadow", "2030-01-15T11:00:00.000Z"),
+          after: "c1",
+          from: "canary",
+          direction: "rollback",
+          gateEvaluationId: null,
+          gateStatus: null,
+        };
+        // Recorded a moment later from the same stage, by a promotion that checked before c2 landed.
+        const live = {
+          ...transition("c3", "admins", "live", "2030-01-15T11:00:00.005Z"),
+          after: "c1",
+          from: "canary" as const,
+        };
+        for (const t of [first, live, back]) await insertStageTransition(store, t);
+        expect((await currentStages(store)).get("admins")).toEqual(back);
+        expect(await listStageTransitions(store, "admins")).toEqual([first, back, live]);
       }));
   });
 }

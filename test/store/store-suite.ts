@@ -76,6 +76,7 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             "004-latent-entitlements",
             "005-replay-facts",
             "006-session-lifecycle",
+            "007-stage-chain",
           ]);
           expect(first.version).toBe(MIGRATIONS.length);
           const again = await migrate(driver, { database, retentionDays: 30 });

@@ -4,6 +4,7 @@ import { rootCauseMigration } from "./003-root-cause.js";
 import { latentEntitlementsMigration } from "./004-latent-entitlements.js";
 import { replayFactsMigration } from "./005-replay-facts.js";
 import { sessionLifecycleMigration } from "./006-session-lifecycle.js";
+import { stageChainMigration } from "./007-stage-chain.js";
 import type { Migration } from "./migration.js";
 
 /** Every schema version in order. Append only: a released migration is never edited or renumbered. */
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   latentEntitlementsMigration,
   replayFactsMigration,
   sessionLifecycleMigration,
+  stageChainMigration,
 ];
