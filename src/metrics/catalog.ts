@@ -29,6 +29,11 @@ export function createServiceMetrics(registry = new Registry()) {
       "Dead letters taken and not yet acknowledged by the dead-letter topic (sending or retrying)",
       [],
     ),
+    deadLetterOldestUnsentSeconds: gauge(
+      "dead_letter_oldest_unsent_seconds",
+      "How long the oldest unsent dead letter has waited (0 when none waits); its offset holds its partition's commits",
+      [],
+    ),
     pairsEvaluated: counter("pairs_evaluated_total", "Pairs diffed, by cohort and outcome", [
       "cohort",
       "outcome",

@@ -219,6 +219,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     pipeline.tick(reachableSince);
     metrics.pendingEvents.set(pipeline.pendingEvents());
     metrics.deadLettersUnsent.set(pipeline.deadLettersUnsent);
+    metrics.deadLetterOldestUnsentSeconds.set(deadLetterAgeMs() / 1000);
     backpressure.update(writer.paused || pipeline.tokenEventsBacklogged, pipeline.fullPartitions());
     // A commit still retrying (brokers away) is not queued behind: the next turn takes it all.
     if (!committer.busy)
@@ -268,8 +269,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
   );
   const readiness = (): Readiness => ({
-    // A member whose intake waits on the dead-letter topic makes no progress on its partitions.
-    ready: consumerRunning && writer.healthy && !pipeline.deadLettersHoldIntake,
+    // Not the dead letters: the HTTP intake does not need their topic, and every member shares it
+    // (all would leave the load balancer at once). DeadLettersNotSent alerts on them instead.
+    ready: consumerRunning && writer.healthy,
     checks: {
       kafka: { ok: consumerRunning },
       store: { ok: writer.healthy, detail: writer.stats().lastError ?? undefined },
@@ -277,12 +279,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       lag: { ok: true, detail: String(lastLag.reduce((n, p) => n + p.lag, 0)) },
     },
   });
+  const deadLetterAgeMs = () => {
+    const oldest = pipeline.oldestUnsentDeadLetterMs;
+    return oldest === undefined ? 0 : Math.max(0, Date.now() - oldest);
+  };
   const deadLetterDetail = () => {
-    const unsent = `${pipeline.deadLettersUnsent} unsent`;
-    const failing = deadLetters.failing;
-    if (!failing) return unsent;
-    const since = new Date(failing.sinceMs).toISOString();
-    return `${unsent}; failing since ${since}: ${failing.error}`;
+    const parts = [`${pipeline.deadLettersUnsent} unsent`];
+    if (pipeline.deadLettersUnsent > 0)
+      parts.push(`the oldest for ${Math.round(deadLetterAgeMs() / 1000)} s`);
+    if (pipeline.deadLettersHoldIntake) parts.push("the Kafka intake waits for them");
+    const failure = deadLetters.latestFailure;
+    if (failure) parts.push(`latest failure at ${new Date(failure.atMs).toISOString()}: ${failure.error}`);
+    return parts.join("; ");
   };
   let stopRequested = false;
   const app = createApp({

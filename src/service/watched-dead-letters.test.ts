@@ -12,31 +12,33 @@ const message: MirrorMessage = {
 };
 
 describe("watchDeadLetters", () => {
-  it("keeps the first failure's time and the latest error until a send succeeds, and rethrows", async () => {
-    const outcomes = [new Error("not authorized"), new Error("leader moved"), undefined];
+  it("keeps the latest failure until a send that started after it succeeds, and rethrows", async () => {
+    const settle: ((error?: Error) => void)[] = [];
     let clock = 1_000;
     const failures: unknown[] = [];
-    const sent: string[] = [];
     const watched = watchDeadLetters(
       {
-        send: async (_m, reason) => {
-          const error = outcomes.shift();
-          if (error) throw error;
-          sent.push(reason);
-        },
+        send: () => new Promise<void>((resolve, reject) => settle.push((e) => (e ? reject(e) : resolve()))),
         close: async () => {},
       },
       (error) => failures.push(error),
       () => clock,
     );
-    expect(watched.failing).toBeUndefined();
-    await expect(watched.send(message, "bad")).rejects.toThrow("not authorized");
-    clock = 5_000;
-    await expect(watched.send(message, "bad")).rejects.toThrow("leader moved");
-    expect(watched.failing).toEqual({ error: "Error: leader moved", sinceMs: 1_000 });
-    expect(failures).toHaveLength(2);
-    await watched.send(message, "bad");
-    expect(watched.failing).toBeUndefined();
-    expect(sent).toEqual(["bad"]);
+    expect(watched.latestFailure).toBeUndefined();
+    const early = watched.send(message, "bad"); // started at 1,000
+    clock = 2_000;
+    const failing = watched.send(message, "bad");
+    settle[1]?.(new Error("not authorized"));
+    await expect(failing).rejects.toThrow("not authorized");
+    expect(watched.latestFailure).toEqual({ error: "Error: not authorized", atMs: 2_000 });
+    settle[0]?.(); // began before the failure: says nothing about the topic now
+    await early;
+    expect(watched.latestFailure).toBeDefined();
+    clock = 3_000;
+    const later = watched.send(message, "bad");
+    settle[2]?.();
+    await later;
+    expect(watched.latestFailure).toBeUndefined();
+    expect(failures).toHaveLength(1);
   });
 });

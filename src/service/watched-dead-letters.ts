@@ -1,31 +1,35 @@
 import type { DeadLetterSink } from "../ingest/kafka/mirror-consumer.js";
 
-/** A dead-letter sink that remembers how its sends fare, for readiness, metrics and alerts. */
+/** A dead-letter sink that remembers how its sends fare, for readiness and metrics. */
 export interface WatchedDeadLetterSink extends DeadLetterSink {
-  /** The latest send's failure, while no send has succeeded since; undefined otherwise. */
-  readonly failing: { error: string; sinceMs: number } | undefined;
+  /** The latest failed send, until a send succeeds after it (sends run side by side). */
+  readonly latestFailure: { error: string; atMs: number } | undefined;
 }
 
 /**
- * Wraps a sink: a failure is counted and kept until the next send that succeeds. Failures are
- * not swallowed: the pipeline retries the send (holding its message's offset).
+ * Wraps a sink: a failure is counted and kept until a later send succeeds. Failures are not
+ * swallowed: the pipeline retries the send (holding its message's offset). A send that never
+ * settles (a producer retrying without end) fails nothing: the age of the oldest unsent dead
+ * letter (the pipeline's) is what shows it.
  */
 export function watchDeadLetters(
   sink: DeadLetterSink,
   onFailure: (error: unknown) => void,
   now: () => number = Date.now,
 ): WatchedDeadLetterSink {
-  let failing: { error: string; sinceMs: number } | undefined;
+  let latestFailure: { error: string; atMs: number } | undefined;
   return {
-    get failing() {
-      return failing;
+    get latestFailure() {
+      return latestFailure;
     },
     async send(message, reason) {
+      const startedAt = now();
       try {
         await sink.send(message, reason);
-        failing = undefined;
+        // Only a success that started after the failure says the topic works again.
+        if (latestFailure && latestFailure.atMs <= startedAt) latestFailure = undefined;
       } catch (error) {
-        failing = { error: String(error), sinceMs: failing?.sinceMs ?? now() };
+        latestFailure = { error: String(error), atMs: now() };
         onFailure(error);
         throw error;
       }

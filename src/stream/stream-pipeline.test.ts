@@ -94,6 +94,8 @@ function setup(
     topics?: StreamPipelineOptions["topics"];
     /** Sends to the dead-letter sink that fail before the first that succeeds. */
     deadLetterFailures?: number;
+    /** Every send to the dead-letter sink hangs (a producer retrying without end). */
+    deadLettersHang?: boolean;
     maxPending?: number;
   } = {},
 ) {
@@ -115,6 +117,7 @@ function setup(
     sink,
     deadLetters: {
       send: async (m, reason) => {
+        if (opts.deadLettersHang) await new Promise(() => {});
         if (deadLetterFailures-- > 0) throw new Error("dead-letter topic: not authorized");
         dead.push({ offset: m.offset, reason });
       },
@@ -555,6 +558,18 @@ describe("StreamPipeline", () => {
     expect([handled, pipeline.deadLettersHoldIntake]).toEqual([false, true]);
     pipeline.stop();
     await more;
+  });
+
+  it("lets a stop end a batch held by dead-letter sends that never settle, resolving nothing after them", async () => {
+    const { pipeline } = setup({ deadLettersHang: true });
+    const lines = [...Array.from({ length: 1_001 }, () => "{nope"), envelope("legacy", "after", T0)];
+    const held = pipeline.handleBatch(batch("L", 0, 0, lines));
+    await vi.waitFor(() => expect(pipeline.deadLettersHoldIntake).toBe(true));
+    expect(pipeline.oldestUnsentDeadLetterMs).toBe(WALL0);
+    pipeline.stop();
+    await held; // used to wait for a send that never ends
+    expect(pipeline.pendingEvents()).toBe(0); // the event after them was not taken: re-read later
+    expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "L", partition: 0, offset: 0 }]);
   });
 
   it("commits nothing past an outcome the store failed to write, and retries it until it is stored", async () => {

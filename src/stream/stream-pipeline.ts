@@ -164,8 +164,10 @@ export class StreamPipeline {
   private lagObserved = false;
   private stopped = false;
   private readonly retryWakers = new Set<() => void>();
-  /** Dead letters (and conflicts) being sent or retried: each holds its message's offset. */
-  private readonly deadLetterSends = new Set<Promise<void>>();
+  /** Dead letters (and conflicts) being sent or retried, with when each was taken (wall ms). */
+  private readonly deadLetterSends = new Map<Promise<void>, number>();
+  /** Batches waiting for room among the unsent dead letters. */
+  private deadLetterWaiters: (() => void)[] = [];
   private tokenEventsInFlight = 0;
   /** Per fact source, the turn of its latest token event to be handed to the store. */
   private readonly factTurns = new Map<string, Promise<boolean>>();
@@ -192,7 +194,11 @@ export class StreamPipeline {
     for (const [i, message] of fresh.entries()) {
       const waiting = this.accept(message, decoded[i] ?? { ok: false, reason: "not decoded" });
       if (waiting) await waiting;
-      if (this.deadLettersHoldIntake) await this.deadLetterRoom();
+      if (this.deadLettersHoldIntake) {
+        await this.deadLetterRoom();
+        // Stopped meanwhile: the rest is read again after the restart (its offsets are unresolved).
+        if (this.stopped) return;
+      }
     }
     this.noteFetchPosition(batch);
   }
@@ -581,13 +587,33 @@ export class StreamPipeline {
 
   private trackDeadLetter(work: () => Promise<void>): void {
     const sent = this.track(work);
-    this.deadLetterSends.add(sent);
-    void sent.finally(() => this.deadLetterSends.delete(sent));
+    this.deadLetterSends.set(sent, this.now());
+    void sent.finally(() => {
+      this.deadLetterSends.delete(sent);
+      if (!this.deadLettersHoldIntake) this.wakeDeadLetterWaiters();
+    });
   }
 
-  /** Resolves once no more than MAX_DEAD_LETTERS_IN_FLIGHT are unsent (or the pipeline stopped). */
-  private async deadLetterRoom(): Promise<void> {
-    while (this.deadLettersHoldIntake && !this.stopped) await Promise.race(this.deadLetterSends);
+  /**
+   * Resolves once no more than MAX_DEAD_LETTERS_IN_FLIGHT are unsent, or the pipeline stopped
+   * (a send that never settles, such as a producer retrying without end, must not hold a stop).
+   */
+  private deadLetterRoom(): Promise<void> {
+    if (!this.deadLettersHoldIntake || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.deadLetterWaiters.push(resolve));
+  }
+
+  private wakeDeadLetterWaiters(): void {
+    const waiters = this.deadLetterWaiters;
+    this.deadLetterWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Since when the oldest unsent dead letter waits (wall ms); undefined when none does. */
+  get oldestUnsentDeadLetterMs(): number | undefined {
+    // A Map iterates in insertion order: the first entry is the oldest one still unsent.
+    for (const takenAt of this.deadLetterSends.values()) return takenAt;
+    return undefined;
   }
 
   private async sendDeadLetter(
@@ -633,6 +659,7 @@ export class StreamPipeline {
   stop(): void {
     this.stopped = true;
     for (const wake of this.retryWakers) wake();
+    this.wakeDeadLetterWaiters();
   }
 
   /** A backoff between attempts that a stop cuts short: a stop must not wait out a 30 s backoff. */
