@@ -249,7 +249,8 @@ async function startSlot(
   let generation = 0;
   let nextDecode = 1;
   let worker: Worker | null = await spawn(url, o);
-  const watch = silenceWatch(o, () => pending.size + decoding.size > 0);
+  // Each queue's oldest entry (Maps iterate in insertion order): progress is its answer.
+  const watch = silenceWatch(o, () => [firstKey(pending), firstKey(decoding)]);
 
   const flush = () => {
     scheduled = false;
@@ -283,16 +284,22 @@ async function startSlot(
       }
     }
   };
+  /** A wedged worker is given up at once: its slot does not wait for an exit that may not come. */
+  const giveUp = (w: Worker) => {
+    if (worker !== w) return;
+    worker = null;
+    watch.stop();
+    const problem = `a differ worker did not answer its oldest job or decode for ${watch.timeoutMs / 1000} s (${pending.size} jobs and ${decoding.size} decodes waiting) and was terminated`;
+    failAll(new Error(problem));
+    void w.terminate();
+    o.onWorkerExit?.("unresponsive");
+    o.onWorkerProblem?.(`${problem}; replacing it`);
+    void replace();
+  };
   const attach = (w: Worker) => {
     let lastError = "";
-    let reason: "exited" | "unresponsive" = "exited";
-    watch.start(() => {
-      reason = "unresponsive";
-      lastError = `: it answered nothing for ${watch.timeoutMs / 1000} s with ${pending.size} jobs and ${decoding.size} decodes waiting, and was terminated`;
-      void w.terminate();
-    });
+    watch.start(() => giveUp(w));
     w.on("message", (reply: WorkerReply) => {
-      watch.answered();
       if (reply.type === "decoded") {
         decoding.get(reply.id)?.resolve(reply.lines);
         decoding.delete(reply.id);
@@ -314,11 +321,12 @@ async function startSlot(
       lastError = `: ${error.message}`;
     });
     w.once("exit", (code) => {
+      if (worker !== w) return; // closed, or given up as wedged: already failed and replaced
       worker = null;
       watch.stop();
       failAll(new Error(`a differ worker exited (code ${code})${lastError}`));
       if (closing) return;
-      o.onWorkerExit?.(reason);
+      o.onWorkerExit?.("exited");
       o.onWorkerProblem?.(`a differ worker exited (code ${code})${lastError}; replacing it`);
       void replace();
     });
@@ -363,39 +371,48 @@ async function startSlot(
 }
 
 /**
- * Counts how long a worker with work outstanding has answered nothing. Only time the main thread
- * itself was awake counts (at most two intervals per look): after a stall of ours (a long garbage
- * collection, a paused container) the worker's replies wait in the queue behind this timer, and a
- * busy worker is not a wedged one.
+ * Counts how long the oldest entry of each queue (jobs, decodes) has stayed the oldest: progress
+ * is the worker answering it, so a worker that is slow but answers in turn is left alone, and one
+ * whose job hangs on an `await` is caught although it still answers other messages. Only time the
+ * main thread itself was awake counts (at most two intervals per look): after a stall of ours (a
+ * long garbage collection, a paused container) the replies wait in the queue behind this timer.
  */
-function silenceWatch(o: WorkerPoolOptions, outstanding: () => boolean) {
+function silenceWatch(o: WorkerPoolOptions, heads: () => readonly (number | undefined)[]) {
   const timeoutMs = o.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
   const intervalMs = o.watchIntervalMs ?? 1_000;
   let timer: NodeJS.Timeout | undefined;
-  let silentMs = 0;
   return {
     timeoutMs,
     start(onWedged: () => void) {
       clearInterval(timer);
-      silentMs = 0;
+      let seen: readonly (number | undefined)[] = [];
+      let silentMs: number[] = [];
       let lookedAt = Date.now();
       timer = setInterval(() => {
         const now = Date.now();
-        silentMs = outstanding() ? silentMs + Math.min(now - lookedAt, 2 * intervalMs) : 0;
+        const step = Math.min(now - lookedAt, 2 * intervalMs);
         lookedAt = now;
-        if (silentMs <= timeoutMs) return;
+        const current = heads();
+        // A new oldest entry starts at 0: the time before it was the oldest is not its silence.
+        silentMs = current.map((head, i) =>
+          head === undefined || head !== seen[i] ? 0 : (silentMs[i] ?? 0) + step,
+        );
+        seen = current;
+        if (silentMs.every((ms) => ms <= timeoutMs)) return;
         clearInterval(timer);
         onWedged();
       }, intervalMs);
       timer.unref();
     },
-    answered() {
-      silentMs = 0;
-    },
     stop() {
       clearInterval(timer);
     },
   };
+}
+
+function firstKey<K>(map: ReadonlyMap<K, unknown>): K | undefined {
+  for (const key of map.keys()) return key;
+  return undefined;
 }
 
 /** Starts a worker and resolves once its runtime is loaded; rejects with its error otherwise. */

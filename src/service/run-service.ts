@@ -107,6 +107,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           answerTimeoutMs: config.evaluation.workerTimeoutSeconds * 1000,
         })
       : undefined;
+  // Both series from the start, so that increase() sees the first replacement of each kind.
+  for (const reason of ["exited", "unresponsive"]) metrics.differWorkerExits.labels({ reason }).inc(0);
   metrics.deployedInfo.set(
     {
       policy_bundle_sha256: runtime.provenance.policyBundleSha256,

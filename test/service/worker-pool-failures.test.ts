@@ -113,12 +113,44 @@ describe("the worker pool when a worker fails", () => {
     try {
       const startedAt = Date.now();
       await expect(pool.unpaired(pool.inline(event), "hang")).rejects.toThrow(
-        /answered nothing for 1 s with 1 jobs and 0 decodes waiting, and was terminated/,
+        /did not answer its oldest job or decode for 1 s \(1 jobs and 0 decodes waiting\) and was terminated/,
       );
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1_000);
       expect(exits).toEqual(["unresponsive"]);
-      expect(problems[0]).toMatch(/answered nothing .* replacing it/);
+      expect(problems[0]).toMatch(/did not answer .* replacing it/);
       expect(await untilServed(pool, 10_000)).toBeDefined();
+      // The replacement is watched too.
+      await expect(pool.unpaired(pool.inline(event), "hang")).rejects.toThrow(/did not answer/);
+      expect(exits).toEqual(["unresponsive", "unresponsive"]);
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+
+  it("catches a job that never ends while its worker goes on answering other jobs", async () => {
+    const exits: string[] = [];
+    const pool = await createWorkerPool({
+      workers: 1,
+      configFile: "unused",
+      env: {},
+      workerUrl,
+      answerTimeoutMs: 1_000,
+      watchIntervalMs: 100,
+      onWorkerExit: (reason) => exits.push(reason),
+    });
+    try {
+      let settled = false;
+      const stalled = pool.unpaired(pool.inline(event), "stall").finally(() => {
+        settled = true;
+      });
+      stalled.catch(() => undefined);
+      // Answers keep coming for the jobs after it: the thread is not busy, one job is stuck.
+      while (!settled) {
+        await pool.unpaired(pool.inline(event), "ok").catch(() => undefined);
+        await sleep(50);
+      }
+      await expect(stalled).rejects.toThrow(/did not answer its oldest job/);
+      expect(exits).toEqual(["unresponsive"]);
     } finally {
       await pool.close();
     }
