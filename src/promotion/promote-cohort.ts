@@ -5,6 +5,7 @@ import {
   type GateEvaluation,
   INITIAL_STAGE,
   STAGE_TRANSITION_SCHEMA,
+  STAGES,
   type Stage,
   type StageTransition,
 } from "../contracts/index.js";
@@ -12,7 +13,7 @@ import { EntitlementDiffError, UsageError } from "../errors/errors.js";
 import { insertStageTransition } from "../store/stage-transitions.js";
 import type { DeployedVersions } from "./deployed-versions.js";
 import { evaluateCohortGate, type GateStore } from "./evaluate-cohort-gate.js";
-import { currentStages } from "./stage-chain.js";
+import { currentStages, followStageChain, type StageChain, stageChains } from "./stage-chain.js";
 import { stageMove } from "./stage-move.js";
 
 /** The cohort's stage changed between reading it and recording the promotion. Exit 75 (EX_TEMPFAIL). */
@@ -20,6 +21,21 @@ export class StageChangedError extends EntitlementDiffError {
   readonly exitCode = 75;
   override name = "StageChangedError";
 }
+
+/**
+ * A transition in force, recorded by another run, could not be published again after ours: the
+ * router may still hold ours. Exit 69, like a failed publish.
+ */
+export class RepublishError extends EntitlementDiffError {
+  readonly exitCode = 69;
+  override name = "RepublishError";
+}
+
+/** How often a run reads the chain back after publishing, while other moves keep landing. */
+const MAX_REPUBLISH_ROUNDS = 5;
+/** Reads of the chain until our own row shows (a store that is not yet consistent), and their pause. */
+const READ_BACK_TRIES = 5;
+const READ_BACK_PAUSE_MS = 200;
 
 /** Hands a recorded transition to the traffic router (a Kafka topic in production). */
 export interface StagePublisher {
@@ -97,21 +113,81 @@ export async function promoteCohort(
   await insertStageTransition(store, transition);
   // Another move from the same stage may have been recorded between the check and the insert:
   // the stage chain decides which one counts, the same way for every reader.
-  const inForce = await currentOf(store, request.cohort);
-  if (inForce?.id !== transition.id)
-    throw new StageChangedError(
-      `${request.cohort} was moved by another transition at the same moment (${inForce?.id ?? "none"}, to ${inForce?.to ?? INITIAL_STAGE}), which counts: this one (${transition.id}) is recorded as superseded and not published`,
-    );
+  const before = await readBack(store, transition);
+  if (lost(before, transition)) return raceLost(before, transition);
   await publisher.publish(transition);
-  // A racing move recorded after our check but published before us must not be left behind our
-  // message: the router keeps the latest one, so the one in force is published last.
-  const after = await currentOf(store, request.cohort);
-  if (after && after.id !== transition.id) await publisher.publish(after);
+  const after = await publishInForceLast(store, publisher, transition);
+  // Superseded only now (the racing move was recorded after our read-back): the router was sent
+  // the move in force after ours, but this run did not move the cohort.
+  if (lost(after, transition)) return raceLost(after, transition);
   return { kind: "moved", transition, gate };
 }
 
-async function currentOf(store: GateStore, cohort: string): Promise<StageTransition | null> {
-  return (await currentStages(store)).get(cohort) ?? null;
+async function chainOf(store: GateStore, cohort: string): Promise<StageChain> {
+  return (await stageChains(store)).get(cohort) ?? followStageChain([]);
+}
+
+/** The cohort's chain once it shows our own row (read-your-writes is not a given on every store). */
+async function readBack(store: GateStore, own: StageTransition): Promise<StageChain> {
+  for (let attempt = 1; ; attempt++) {
+    const chain = await chainOf(store, own.cohort);
+    if (chain.recorded.some((t) => t.id === own.id)) return chain;
+    if (attempt >= READ_BACK_TRIES)
+      throw new StageChangedError(
+        `${own.cohort}: transition ${own.id} was recorded but the store does not show it yet; nothing published: run status, then promote again if the cohort has not moved`,
+      );
+    await new Promise((r) => setTimeout(r, READ_BACK_PAUSE_MS));
+  }
+}
+
+function lost(chain: StageChain, own: StageTransition): boolean {
+  return chain.superseded.some((t) => t.id === own.id);
+}
+
+/**
+ * Ours lost a race. A rollback beaten by one to the same stage or lower asked for no more than
+ * what happened: the cohort is at or below its target, which is success. Anything else exits 75.
+ */
+function raceLost(chain: StageChain, own: StageTransition): PromoteOutcome {
+  const inForce = chain.current;
+  const stage = inForce?.to ?? INITIAL_STAGE;
+  if (own.direction === "rollback" && STAGES.indexOf(stage) <= STAGES.indexOf(own.to))
+    return { kind: "unchanged", stage, republished: null };
+  throw new StageChangedError(
+    `${own.cohort} was moved by another transition at the same moment (${inForce?.id ?? "none"}, to ${stage}), which counts: this one (${own.id}) is recorded as superseded`,
+  );
+}
+
+/**
+ * The router keeps the latest message of a cohort, so the move in force must be the last one
+ * published: a move recorded by another run after ours and published before ours would be left
+ * behind it. Reads the chain again after each publish until the stage last published is the one
+ * in force (bounded: others may keep moving the cohort).
+ */
+async function publishInForceLast(
+  store: GateStore,
+  publisher: StagePublisher,
+  own: StageTransition,
+): Promise<StageChain> {
+  let last = own;
+  for (let round = 1; ; round++) {
+    const chain = await chainOf(store, own.cohort);
+    const inForce = chain.current;
+    if (!inForce || inForce.to === last.to) return chain;
+    if (round > MAX_REPUBLISH_ROUNDS)
+      throw new StageChangedError(
+        `${own.cohort} kept moving while this run published (now ${inForce.to}, transition ${inForce.id}): run status, and promote --to ${inForce.to} to publish the stage in force again`,
+      );
+    try {
+      await publisher.publish(inForce);
+    } catch (err) {
+      throw new RepublishError(
+        `${own.cohort} is in ${inForce.to} (transition ${inForce.id}, recorded by another run after this one's ${own.id}), and publishing it again failed: run promote --cohort ${own.cohort} --to ${inForce.to} to publish it`,
+        { cause: err },
+      );
+    }
+    last = inForce;
+  }
 }
 
 /** Strictly after the cohort's latest transition, so "the current stage" is never a tie. */

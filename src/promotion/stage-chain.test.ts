@@ -30,7 +30,7 @@ function move(
 
 describe("followStageChain", () => {
   it("has nothing in force without transitions", () => {
-    expect(followStageChain([])).toEqual({ current: null, superseded: [] });
+    expect(followStageChain([])).toEqual({ current: null, recorded: [], superseded: [] });
   });
 
   it("follows predecessors, not time: a raced rollback wins over a later promotion from the same stage", () => {
@@ -51,6 +51,17 @@ describe("followStageChain", () => {
     const chain = followStageChain([a, b, toCanary, toShadow, afterCanary]);
     expect(chain.current?.id).toBe("to-shadow");
     expect(chain.superseded.map((t) => t.id)).toEqual(["to-canary", "after-canary"]);
+  });
+
+  it("keeps what was built on a move when a copy of that move lands late with an earlier time", () => {
+    const a = move("a", "initial", "shadow", "canary");
+    const p2 = move("p2", "a", "canary", "live"); // stamped first, inserted last (a slow insert)
+    const p1 = move("p1", "a", "canary", "live");
+    const back = move("back", "p1", "live", "shadow"); // the rollback built on p1, published
+    expect(followStageChain([a, p1, back]).current?.id).toBe("back");
+    const chain = followStageChain([a, p2, p1, back]);
+    expect(chain.current?.id).toBe("back");
+    expect(chain.superseded).toEqual([]); // p2 is the same move as p1, not a loser
   });
 
   it("takes the earlier of two equal moves, and first transitions race like any other", () => {

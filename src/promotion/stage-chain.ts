@@ -6,16 +6,23 @@ import { allStageTransitions } from "../store/stage-transitions.js";
 /** Where a cohort's recorded transitions lead: the one that counts, and the ones that lost a race. */
 export interface StageChain {
   current: StageTransition | null;
-  /** Transitions that lost a race (or follow one that did), oldest first: recorded, never in force. */
+  /** Every transition of the cohort, oldest first. */
+  recorded: readonly StageTransition[];
+  /**
+   * Transitions that lost a race (or follow one that did), oldest first: recorded, never in force.
+   * A copy of the move in force (the same move recorded twice at once) is not among them.
+   */
   superseded: StageTransition[];
 }
 
 /**
  * Follows one cohort's transitions (oldest first) from its first: rows recorded before the
- * `after` field existed in time order, then at each step the transitions that follow the current
- * one. When several do, they raced (each read the same current stage and recorded a move from
- * it): a rollback wins over a promotion, the lower target over the higher, then the earlier one.
- * Safety first: a rollback is never undone by a promotion that happened to land later.
+ * `after` field existed in time order, then at each step the transitions that follow the one in
+ * force. When several do, they raced (each read the same stage and recorded a move from it): a
+ * rollback wins over a promotion, the lower target over the higher. Moves of the same direction
+ * to the same stage are one move (a promotion run twice at once): the earliest stands for them,
+ * and what follows any of them follows it. So a late copy of a move that was built upon never
+ * cuts off what was built on it, and a rollback is never undone by a promotion that landed later.
  */
 export function followStageChain(transitions: readonly StageTransition[]): StageChain {
   let current: StageTransition | null = null;
@@ -26,15 +33,17 @@ export function followStageChain(transitions: readonly StageTransition[]): Stage
   }
   const following = groupBy(rest, (t) => t.after ?? FIRST_TRANSITION);
   const inForce = new Set<string>();
+  let heads = [current?.id ?? FIRST_TRANSITION];
   for (;;) {
-    const next = following.get(current?.id ?? FIRST_TRANSITION);
-    if (!next || next.length === 0) break;
+    const next = heads.flatMap((id) => following.get(id) ?? []).filter((t) => !inForce.has(t.id));
+    if (next.length === 0) break; // nothing follows (a cycle ends here too: only a hand-edited table has one)
     const winner = next.reduce(raceWinner);
-    if (inForce.has(winner.id)) break; // a cycle: only a hand-edited table has one
-    current = winner;
-    inForce.add(winner.id);
+    const same = next.filter((t) => t.direction === winner.direction && t.to === winner.to);
+    for (const t of same) inForce.add(t.id);
+    current = same.reduce((a, b) => (order(a, b) <= 0 ? a : b));
+    heads = same.map((t) => t.id);
   }
-  return { current, superseded: rest.filter((t) => !inForce.has(t.id)) };
+  return { current, recorded: transitions, superseded: rest.filter((t) => !inForce.has(t.id)) };
 }
 
 function raceWinner(a: StageTransition, b: StageTransition): StageTransition {

@@ -7,7 +7,7 @@ import { listGateEvaluations } from "../../src/store/gate-evaluations.js";
 import type { Store } from "../../src/store/open-store.js";
 import { toOutcomeRows } from "../../src/store/outcome-rows.js";
 import { createPseudonymizer } from "../../src/store/pseudonymize.js";
-import { listStageTransitions } from "../../src/store/stage-transitions.js";
+import { insertStageTransition, listStageTransitions } from "../../src/store/stage-transitions.js";
 import { insertWaiver } from "../../src/store/waivers.js";
 import { freshEmbedded } from "../store/fresh-store.js";
 import { POLICY_A, POLICY_B, RULES_A, storedOutcome, T0 } from "../store/outcome-fixtures.js";
@@ -309,7 +309,7 @@ describe("promoteCohort", () => {
           await move(store, "shadow", "on-call"); // lands first, from the same stage
       });
       await expect(move(racing, "live", "ci")).rejects.toThrow(
-        /moved by another transition at the same moment \(\S+, to shadow\), which counts: this one \(\S+\) is recorded as superseded and not published/,
+        /moved by another transition at the same moment \(\S+, to shadow\), which counts: this one \(\S+\) is recorded as superseded/,
       );
       const history = await listStageTransitions(store, "clinicians");
       // Maybe recorded in the same instant: time does not order the two, the chain does.
@@ -347,6 +347,78 @@ describe("promoteCohort", () => {
       };
       await move(slow, "live", "ci");
       expect(published.map((t) => t.to)).toEqual(["canary", "shadow", "live", "shadow"]);
+    }));
+});
+
+describe("promoteCohort racing another run", () => {
+  /** A rollback of clinicians from canary recorded by another run, as a sibling of `after`. */
+  const sibling = (after: StageTransition, to: "shadow", at: string): StageTransition => ({
+    ...after,
+    id: `other-${to}-${at}`,
+    after: after.id,
+    from: "canary",
+    to,
+    direction: "rollback",
+    at,
+    by: "on-call",
+    gateEvaluationId: null,
+    gateStatus: null,
+  });
+
+  it("publishes the rollback in force after its own message, and fails, when the rollback lands after its read-back", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 400, 0);
+      const published: StageTransition[] = [];
+      const plain: StagePublisher = { publish: async (t) => void published.push(t) };
+      const first = await promoteCohort(store, gatesConfig(), DEPLOYED, plain, {
+        cohort: "clinicians",
+        to: "canary",
+        by: "ci",
+        now: NOW,
+      });
+      if (first.kind !== "moved") throw new Error("not moved");
+      // The other run read canary before our insert and records its rollback while we publish.
+      let raced = false;
+      const slow: StagePublisher = {
+        publish: async (t) => {
+          if (!raced) {
+            raced = true;
+            await insertStageTransition(store, sibling(first.transition, "shadow", first.transition.at));
+          }
+          published.push(t);
+        },
+      };
+      await expect(
+        promoteCohort(store, gatesConfig(), DEPLOYED, slow, {
+          cohort: "clinicians",
+          to: "live",
+          by: "ci",
+          now: NOW,
+        }),
+      ).rejects.toThrow(/moved by another transition at the same moment \(other-shadow-\S+, to shadow\)/);
+      expect(published.map((t) => `${t.by}:${t.to}`)).toEqual(["ci:canary", "ci:live", "on-call:shadow"]);
+    }));
+
+  it("calls a rollback beaten by a deeper one a success: the cohort is below where it was sent", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 400, 0);
+      const published: StageTransition[] = [];
+      const plain: StagePublisher = { publish: async (t) => void published.push(t) };
+      const move = (s: Store, to: "shadow" | "canary" | "live") =>
+        promoteCohort(s, gatesConfig(), DEPLOYED, plain, { cohort: "clinicians", to, by: "ci", now: NOW });
+      await move(store, "canary");
+      const live = await move(store, "live");
+      if (live.kind !== "moved") throw new Error("not moved");
+      // The other run's rollback to shadow lands between our check and our insert (to canary).
+      const deeper = withInsertHook(store, async (table) => {
+        if (table === store.tables.stageTransitions)
+          await insertStageTransition(store, {
+            ...sibling(live.transition, "shadow", live.transition.at),
+            from: "live",
+          });
+      });
+      expect(await move(deeper, "canary")).toEqual({ kind: "unchanged", stage: "shadow", republished: null });
+      expect(published.map((t) => `${t.by}:${t.to}`)).toEqual(["ci:canary", "ci:live"]); // the other run publishes its own
     }));
 });
 

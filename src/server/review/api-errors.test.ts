@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { UsageError } from "../../errors/errors.js";
 import { StagePublishError } from "../../ingest/kafka/kafka-stage-publisher.js";
+import { RepublishError } from "../../promotion/promote-cohort.js";
 import { WaiverRejectedError } from "../../review/review-service.js";
 import { BadCursorError } from "../../store/drift-groups.js";
 import { StoreError } from "../../store/store-errors.js";
@@ -16,6 +17,7 @@ describe("review API errors", () => {
     [new NotFoundError("no cohort"), 404],
     [new StoreError("connect ECONNREFUSED"), 503],
     [new StagePublishError("recorded but not published"), 503],
+    [new RepublishError("the stage in force was not published again"), 503],
     [new Error("a bug"), 500],
   ])("%s answers %i", (err, status) => {
     expect(errorAnswer(err).status).toBe(status);

@@ -4,7 +4,7 @@ import type { GateEvaluation } from "../../contracts/index.js";
 import { UsageError } from "../../errors/errors.js";
 import { StagePublishError } from "../../ingest/kafka/kafka-stage-publisher.js";
 import type { Logger } from "../../logging/logger.js";
-import { StageChangedError } from "../../promotion/promote-cohort.js";
+import { RepublishError, StageChangedError } from "../../promotion/promote-cohort.js";
 import { WaiverRejectedError } from "../../review/review-service.js";
 import { BadCursorError } from "../../store/drift-groups.js";
 import { firstLine, StoreError } from "../../store/store-errors.js";
@@ -76,7 +76,7 @@ export function errorAnswer(err: unknown): ErrorAnswer {
     return badRequest([{ path: ["body"], message: err.message }]);
   }
   // The caller did nothing wrong and may retry; a publish failure says the move is recorded.
-  if (err instanceof StoreError || err instanceof StagePublishError)
+  if (err instanceof StoreError || err instanceof StagePublishError || err instanceof RepublishError)
     return { status: 503, body: { error: "unavailable", details: firstLine(err) }, retryAfterSeconds: 5 };
   return { status: 500, body: { error: "internal error", details: "see the service log" } };
 }

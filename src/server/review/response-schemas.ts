@@ -64,7 +64,9 @@ export const promoteOutcomeSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("unchanged"),
     stage: stageSchema,
-    republished: stageTransitionSchema.nullable().describe("the latest transition, published again"),
+    republished: stageTransitionSchema
+      .nullable()
+      .describe("the transition in force, published again; null when another run published it"),
   }),
 ]);
 
