@@ -416,6 +416,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       pipeline.assigned(partitions);
       log.info({ partitions }, "partitions assigned");
     },
+    onFiltered: (batch) => pipeline.skipFiltered(batch),
     onFatal: (err) => {
       log.fatal({ err: String(err) }, "kafka consumer failed for good");
       stop(1).catch((e: unknown) => log.error({ err: String(e) }, "stop failed"));

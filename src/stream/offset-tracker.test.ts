@@ -40,6 +40,23 @@ describe("OffsetTracker", () => {
     expect(t.takeCommittable()).toEqual([{ ...tp, offset: 1 }]);
   });
 
+  it("moves past records the client filtered out (transaction markers) once what came before is done", () => {
+    const t = new OffsetTracker();
+    t.track(tp, 10);
+    t.track(tp, 11);
+    t.advance(tp, 12); // the transaction's commit marker
+    t.resolve(tp, 11);
+    expect(t.takeCommittable()).toEqual([{ ...tp, offset: 10 }]); // 10 still waits
+    t.resolve(tp, 10);
+    expect(t.takeCommittable()).toEqual([{ ...tp, offset: 13 }]);
+    t.advance(tp, 12); // never backwards
+    t.advance(tp, 20); // a fetch of markers and aborted records only
+    expect(t.takeCommittable()).toEqual([{ ...tp, offset: 21 }]);
+    expect(t.track(tp, 18)).toBe(false); // read already
+    expect(t.track(tp, 21)).toBe(true);
+    expect(t.takeCommittable()).toEqual([]); // 21 waits
+  });
+
   it("forgets revoked partitions", () => {
     const t = new OffsetTracker();
     t.track(tp, 1);

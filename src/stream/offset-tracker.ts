@@ -20,6 +20,16 @@ export class OffsetTracker {
     return this.partition(tp).track(offset);
   }
 
+  /**
+   * The partition was read up to `lastOffset`, records the client filters out included
+   * (transaction markers, aborted transactions' records): nothing of them waits, so once every
+   * tracked message before is done the commit may move past them. Call only for a position
+   * contiguous with what was tracked.
+   */
+  advance(tp: TopicPartition, lastOffset: number): void {
+    this.partition(tp).advance(lastOffset);
+  }
+
   /** Marks a message as done: its outcome is stored, or it needed none (duplicate, DLQ'd). */
   resolve(tp: TopicPartition, offset: number): void {
     this.partitions.get(tpKey(tp))?.resolve(offset);
@@ -84,6 +94,10 @@ class PartitionOffsets {
     this.queue.push(offset);
     this.unresolved++;
     return true;
+  }
+
+  advance(lastOffset: number): void {
+    if (lastOffset > this.highest) this.highest = lastOffset;
   }
 
   resolve(offset: number): void {

@@ -183,7 +183,7 @@ export class StreamPipeline {
     // An offset seen before is a re-read of an event this pipeline still holds: routing it again
     // would resolve the original's offset as a "duplicate" before the original is stored.
     const fresh = batch.messages.filter((message) => this.offsets.track(message, message.offset));
-    if (fresh.length === 0) return this.noteFetchPosition(batch);
+    if (fresh.length === 0) return this.skipFiltered(batch);
     const decoded = await this.options.evaluator.decode(
       fresh.map((m) => ({
         text: m.value?.toString("utf8") ?? "",
@@ -200,6 +200,16 @@ export class StreamPipeline {
         if (this.stopped) return;
       }
     }
+    this.skipFiltered(batch);
+  }
+
+  /**
+   * The batch's position, records the client filtered out included (a transactional producer's
+   * commit markers, its aborted records): they wait for nothing, so the commit moves past them
+   * once what was tracked before is done. Also for a fetch that held only such records.
+   */
+  skipFiltered(batch: MirrorBatch): void {
+    this.offsets.advance(batch, batch.lastOffset);
     this.noteFetchPosition(batch);
   }
 

@@ -149,8 +149,10 @@ export async function produceLines(
 ): Promise<void> {
   const producer = createKafkajsMirrorProducer({ brokers: broker.brokers, clientId: "test-gateway" });
   try {
-    // In line (event time) order, a chunk at a time to both topics, as gateways mirror: the two
-    // sides never drift further apart than one chunk.
+    // In line (event time) order, a chunk at a time to both topics at once, as gateways mirror:
+    // the two sides never drift further apart than one chunk. One topic after the other, a loaded
+    // machine once kept a chunk's new side 2 s behind its legacy side: a whole 2 s window, in
+    // which the service rightly took the new gateways for silent and split pairs.
     for (let i = 0; i < lines.length; i += 1_000) {
       const byTopic = new Map<string, { key: string | null; value: string }[]>();
       for (const line of lines.slice(i, i + 1_000)) {
@@ -160,7 +162,7 @@ export async function produceLines(
         list.push({ key, value: line });
         byTopic.set(topic, list);
       }
-      for (const [topic, messages] of byTopic) await producer.send(topic, messages);
+      await Promise.all([...byTopic].map(([topic, messages]) => producer.send(topic, messages)));
     }
   } finally {
     await producer.close();
@@ -185,7 +187,8 @@ export async function produceTokenLines(
   }
 }
 
-function routeOf(line: string): { side: string; key: string | null } {
+/** Where a gateway sends a line: its side and key (correlationId); garbage goes to legacy. */
+export function routeOf(line: string): { side: string; key: string | null } {
   try {
     const o = JSON.parse(line) as { side?: unknown; correlationId?: unknown };
     return { side: String(o.side), key: typeof o.correlationId === "string" ? o.correlationId : null };

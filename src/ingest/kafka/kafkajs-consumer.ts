@@ -93,6 +93,11 @@ class KafkajsMirrorConsumer implements MirrorConsumer {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
       this.crashed(payload.error, payload.restart),
     );
+    // kafkajs hands no batch of filtered records (transaction markers) to eachBatch: it only
+    // announces it (START_BATCH_PROCESS with no message) and moves its own position past it.
+    this.consumer.on(this.consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize === 0) this.filtered(payload);
+    });
     // run() awaits it; a fatal error before anyone awaits must not count as unhandled.
     this.firstJoin.catch(() => undefined);
   }
@@ -173,6 +178,29 @@ class KafkajsMirrorConsumer implements MirrorConsumer {
       clearInterval(heartbeats);
     }
     this.positions.set(tpKey(tp), Number(batch.lastOffset()) + 1);
+  }
+
+  private filtered(p: {
+    topic: string;
+    partition: number;
+    highWatermark: string;
+    firstOffset: string | null;
+    lastOffset: string;
+  }): void {
+    const tp = { topic: p.topic, partition: p.partition };
+    const key = tpKey(tp);
+    if (this.failed || this.stopping || !this.owned.has(key) || p.firstOffset === null) return;
+    // Only right after what was delivered: a position past an undelivered (rewound) batch would
+    // count its messages as read.
+    const expected = this.positions.get(key);
+    if (expected !== undefined && Number(p.firstOffset) !== expected) return;
+    this.positions.set(key, Number(p.lastOffset) + 1);
+    this.events.onFiltered?.({
+      ...tp,
+      messages: [],
+      highWatermark: Number(p.highWatermark),
+      lastOffset: Number(p.lastOffset),
+    });
   }
 
   /** The batch was fetched before its partition was paused: fetch it again after resume. */

@@ -38,6 +38,12 @@ export interface MirrorConsumerEvents {
    */
   onAssigned?(partitions: TopicPartition[]): void;
   /**
+   * A fetch of a partition held only records the client filters out (a transactional producer's
+   * markers, aborted transactions' records): nothing for `handle`, but the position moved past
+   * `lastOffset` (`messages` is empty). Only for a fetch contiguous with what was delivered.
+   */
+  onFiltered?(batch: MirrorBatch): void;
+  /**
    * The consumer crashed and will not restart by itself (kafkajs `crash` with restart false), or
    * `handle` rejected. Nothing more is delivered; call `stop()`.
    */
