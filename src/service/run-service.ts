@@ -30,7 +30,7 @@ import { openStore, type Store } from "../store/open-store.js";
 import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
 import { storedPairs } from "../store/stored-pairs.js";
 import { type RowSink, storeSink } from "../store/write-rows.js";
-import { createLocalEvaluator } from "../stream/evaluator.js";
+import { createLocalEvaluator, type Evaluator } from "../stream/evaluator.js";
 import { OffsetCommitter } from "../stream/offset-committer.js";
 import { createOutcomeMaker } from "../stream/outcome-maker.js";
 import { StreamPipeline } from "../stream/stream-pipeline.js";
@@ -63,6 +63,8 @@ export interface ServiceOptions {
   stopStoreWaitMs?: number;
   /** Wraps the row sink, e.g. to inject store failures in tests. */
   wrapSink?: (sink: RowSink) => RowSink;
+  /** Stands between the pipeline and its evaluator (fault injection in tests). */
+  wrapEvaluator?: (evaluator: Evaluator) => Evaluator;
   /** The service's metrics; a registry of its own by default (GET /metrics). */
   metrics?: ServiceMetrics;
 }
@@ -167,12 +169,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     legacy: metrics.eventsConsumed.labels({ side: "legacy" }),
     new: metrics.eventsConsumed.labels({ side: "new" }),
   };
+  const evaluator =
+    pool ??
+    createLocalEvaluator(
+      createOutcomeMaker({ differ: runtime.differ, provenance: runtime.provenance, pseudonymizer }),
+    );
   const pipeline = new StreamPipeline({
-    evaluator:
-      pool ??
-      createLocalEvaluator(
-        createOutcomeMaker({ differ: runtime.differ, provenance: runtime.provenance, pseudonymizer }),
-      ),
+    evaluator: options.wrapEvaluator ? options.wrapEvaluator(evaluator) : evaluator,
     sink: writer,
     deadLetters,
     window: { windowMs, maxPending: config.pairing.maxPending },
@@ -358,9 +361,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
             storeHealthy: healthy,
             batchInHandFinished: batchFinished,
             waitingOn: !batchFinished
-              ? "the batch in hand (decoding, token events)"
+              ? "the batch in hand (decoding its lines)"
               : healthy
-                ? "work on its way to the store (evaluations, key fetches)"
+                ? "work in hand (evaluations, key fetches, dead letters)"
                 : "the store",
           },
           "not all outcomes in hand were stored in time: left uncommitted, re-read after the restart",

@@ -148,6 +148,43 @@ describe("serve while the dead-letter topic fails", () => {
     expect(Date.now() - startedAt).toBeLessThan(20_000);
     expect(await groupLag(broker, hung.groupId, [hung.topics.legacy])).toBe(lines.length);
   }, 120_000);
+
+  it("abandons a batch in hand that never finishes, within the stop's wait, committing nothing of it", async () => {
+    // A batch whose decode never answers (a wedged evaluation before the pool's watchdog, a key
+    // fetch that hangs): kafkajs' own stop waits for the batch handler, so the stop must let go.
+    const stuck = uniqueTopics("stuckbatch");
+    await createTopics(broker, {
+      [stuck.topics.legacy]: 1,
+      [stuck.topics.new]: 1,
+      [stuck.topics.deadLetter]: 1,
+    });
+    const traffic = await demoTraffic(200);
+    await produceLines(broker, stuck.topics, traffic.lines);
+    let decodes = 0;
+    const service = await startTestService({
+      broker,
+      topics: stuck.topics,
+      groupId: stuck.groupId,
+      windowSeconds: 2,
+      stopStoreWaitMs: 2_000,
+      wrapEvaluator: (e) => ({
+        ...e,
+        decode: () => {
+          decodes++;
+          return new Promise(() => {});
+        },
+      }),
+    });
+    services.push(service);
+    await waitFor("a batch in hand", async () => decodes > 0);
+    const startedAt = Date.now();
+    await service.stop();
+    expect(await service.stopped).toBe(1);
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+    expect(await groupLag(broker, stuck.groupId, [stuck.topics.legacy, stuck.topics.new])).toBe(
+      traffic.lines.length,
+    );
+  }, 120_000);
 });
 
 interface ReadyBody {

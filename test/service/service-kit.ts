@@ -17,6 +17,7 @@ import { kafkajsParts } from "../../src/service/kafkajs-parts.js";
 import { type RunningService, startService } from "../../src/service/run-service.js";
 import type { Store } from "../../src/store/open-store.js";
 import type { RowSink } from "../../src/store/write-rows.js";
+import type { Evaluator } from "../../src/stream/evaluator.js";
 import { createTopics } from "../kafka/kafka-test-kit.js";
 import type { KafkaBroker } from "../support/kafka-broker.js";
 
@@ -287,6 +288,8 @@ export interface TestServiceOptions {
   env?: Record<string, string>;
   /** How long a stop waits for the store (the service's default when unset). */
   stopStoreWaitMs?: number;
+  /** Stands between the pipeline and its evaluator (fault injection). */
+  wrapEvaluator?: (evaluator: Evaluator) => Evaluator;
   /** Stands between the service and its dead-letter topic (fault injection). */
   wrapDeadLetters?: (sink: DeadLetterSink) => DeadLetterSink;
 }
@@ -316,6 +319,7 @@ export async function startTestService(o: TestServiceOptions): Promise<RunningSe
     port: 0,
     store: o.store,
     wrapSink: o.wrapSink,
+    wrapEvaluator: o.wrapEvaluator,
     stopStoreWaitMs: o.stopStoreWaitMs,
   });
 }
