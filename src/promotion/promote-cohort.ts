@@ -24,7 +24,8 @@ export class StageChangedError extends EntitlementDiffError {
 
 /**
  * A transition in force, recorded by another run, could not be published again after ours: the
- * router may still hold ours. Exit 69, like a failed publish.
+ * router may still hold ours. Exit 69, like a failed publish; over the API a 409, not a
+ * retryable 503: the same request again would be a new move from where the cohort is now.
  */
 export class RepublishError extends EntitlementDiffError {
   readonly exitCode = 69;
@@ -91,7 +92,7 @@ export async function promoteCohort(
     if (gate.status !== "pass") return { kind: "refused", from, gate };
     // The gate took a while: a rollback (or another promotion) meanwhile wins over this one.
     const now = (await currentStages(store)).get(request.cohort) ?? null;
-    if ((now?.id ?? null) !== (latest?.id ?? null))
+    if (!sameMove(now, latest))
       throw new StageChangedError(
         `${request.cohort} moved while its gate was decided (now in ${now?.to ?? INITIAL_STAGE}, transition ${now?.id ?? "none"}): nothing recorded; promote again if it still should move`,
       );
@@ -114,7 +115,9 @@ export async function promoteCohort(
   // Another move from the same stage may have been recorded between the check and the insert:
   // the stage chain decides which one counts, the same way for every reader.
   const before = await readBack(store, transition);
-  if (lost(before, transition)) return raceLost(before, transition);
+  // Not the tip: superseded, or a copy of a move that others have built on since (publishing it
+  // now would put the router back behind what followed).
+  if (!sameMove(before.current, transition)) return raceLost(before, transition);
   await publisher.publish(transition);
   const after = await publishInForceLast(store, publisher, transition);
   // Superseded only now (the racing move was recorded after our read-back): the router was sent
@@ -140,6 +143,12 @@ async function readBack(store: GateStore, own: StageTransition): Promise<StageCh
   }
 }
 
+/** The same move: one transition, or copies of one (the same predecessor, direction and stage). */
+function sameMove(a: StageTransition | null, b: StageTransition | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.id === b.id || (a.after === b.after && a.direction === b.direction && a.to === b.to);
+}
+
 function lost(chain: StageChain, own: StageTransition): boolean {
   return chain.superseded.some((t) => t.id === own.id);
 }
@@ -154,7 +163,7 @@ function raceLost(chain: StageChain, own: StageTransition): PromoteOutcome {
   if (own.direction === "rollback" && STAGES.indexOf(stage) <= STAGES.indexOf(own.to))
     return { kind: "unchanged", stage, republished: null };
   throw new StageChangedError(
-    `${own.cohort} was moved by another transition at the same moment (${inForce?.id ?? "none"}, to ${stage}), which counts: this one (${own.id}) is recorded as superseded`,
+    `${own.cohort} was moved by another transition at the same moment (${inForce?.id ?? "none"}, to ${stage}), which counts: this one (${own.id}) is recorded, and not in force`,
   );
 }
 

@@ -419,7 +419,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       pipeline.assigned(partitions);
       log.info({ partitions }, "partitions assigned");
     },
-    onFiltered: (batch) => pipeline.skipFiltered(batch),
+    // Not while stopping: batches are dropped untracked then, and a position after them is not ours.
+    onFiltered: (batch) => {
+      if (!stopRequested) pipeline.skipFiltered(batch);
+    },
     onFatal: (err) => {
       log.fatal({ err: String(err) }, "kafka consumer failed for good");
       stop(1).catch((e: unknown) => log.error({ err: String(e) }, "stop failed"));

@@ -44,17 +44,27 @@ describe("OffsetTracker", () => {
     const t = new OffsetTracker();
     t.track(tp, 10);
     t.track(tp, 11);
-    t.advance(tp, 12); // the transaction's commit marker
+    expect(t.advance(tp, 10, 12)).toBe(true); // the batch 10..12 ended in a commit marker
     t.resolve(tp, 11);
     expect(t.takeCommittable()).toEqual([{ ...tp, offset: 10 }]); // 10 still waits
     t.resolve(tp, 10);
     expect(t.takeCommittable()).toEqual([{ ...tp, offset: 13 }]);
-    t.advance(tp, 12); // never backwards
-    t.advance(tp, 20); // a fetch of markers and aborted records only
+    expect(t.advance(tp, 13, 20)).toBe(true); // a fetch of markers and aborted records only
     expect(t.takeCommittable()).toEqual([{ ...tp, offset: 21 }]);
     expect(t.track(tp, 18)).toBe(false); // read already
     expect(t.track(tp, 21)).toBe(true);
     expect(t.takeCommittable()).toEqual([]); // 21 waits
+  });
+
+  it("never advances over offsets it did not track, nor where tracking has not started", () => {
+    const t = new OffsetTracker();
+    expect(t.advance(tp, 0, 5)).toBe(false); // nothing tracked: where reading began is unknown
+    t.track(tp, 19);
+    t.resolve(tp, 19);
+    // 20..29 were fetched but dropped untracked (a stop): markers at 30..31 must not skip them.
+    expect(t.advance(tp, 30, 31)).toBe(false);
+    expect(t.takeCommittable()).toEqual([{ ...tp, offset: 20 }]);
+    expect(t.track(tp, 20)).toBe(true); // read again after the restart
   });
 
   it("forgets revoked partitions", () => {

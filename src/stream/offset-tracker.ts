@@ -23,11 +23,13 @@ export class OffsetTracker {
   /**
    * The partition was read up to `lastOffset`, records the client filters out included
    * (transaction markers, aborted transactions' records): nothing of them waits, so once every
-   * tracked message before is done the commit may move past them. Call only for a position
-   * contiguous with what was tracked.
+   * tracked message before is done the commit may move past them. Only from where tracking
+   * stands (`firstOffset` at most one past the highest tracked offset): a read that skipped
+   * messages without tracking them (a batch dropped while stopping) must never let the commit
+   * jump over them. False when refused.
    */
-  advance(tp: TopicPartition, lastOffset: number): void {
-    this.partition(tp).advance(lastOffset);
+  advance(tp: TopicPartition, firstOffset: number, lastOffset: number): boolean {
+    return this.partitions.get(tpKey(tp))?.advance(firstOffset, lastOffset) ?? false;
   }
 
   /** Marks a message as done: its outcome is stored, or it needed none (duplicate, DLQ'd). */
@@ -96,8 +98,11 @@ class PartitionOffsets {
     return true;
   }
 
-  advance(lastOffset: number): void {
+  advance(firstOffset: number, lastOffset: number): boolean {
+    // Nothing tracked yet: where the partition's reading started is not known here.
+    if (this.highest < 0 || firstOffset > this.highest + 1) return false;
     if (lastOffset > this.highest) this.highest = lastOffset;
+    return true;
   }
 
   resolve(offset: number): void {

@@ -209,7 +209,8 @@ export class StreamPipeline {
    * once what was tracked before is done. Also for a fetch that held only such records.
    */
   skipFiltered(batch: MirrorBatch): void {
-    this.offsets.advance(batch, batch.lastOffset);
+    const from = batch.messages[0]?.offset ?? batch.firstOffset ?? batch.lastOffset;
+    this.offsets.advance(batch, from, batch.lastOffset);
     this.noteFetchPosition(batch);
   }
 

@@ -309,7 +309,7 @@ describe("promoteCohort", () => {
           await move(store, "shadow", "on-call"); // lands first, from the same stage
       });
       await expect(move(racing, "live", "ci")).rejects.toThrow(
-        /moved by another transition at the same moment \(\S+, to shadow\), which counts: this one \(\S+\) is recorded as superseded/,
+        /moved by another transition at the same moment \(\S+, to shadow\), which counts: this one \(\S+\) is recorded, and not in force/,
       );
       const history = await listStageTransitions(store, "clinicians");
       // Maybe recorded in the same instant: time does not order the two, the chain does.
@@ -397,6 +397,52 @@ describe("promoteCohort racing another run", () => {
         }),
       ).rejects.toThrow(/moved by another transition at the same moment \(other-shadow-\S+, to shadow\)/);
       expect(published.map((t) => `${t.by}:${t.to}`)).toEqual(["ci:canary", "ci:live", "on-call:shadow"]);
+    }));
+
+  it("does not publish a late copy of a move that another run already built a rollback on", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 400, 0);
+      const published: StageTransition[] = [];
+      const plain: StagePublisher = { publish: async (t) => void published.push(t) };
+      const first = await promoteCohort(store, gatesConfig(), DEPLOYED, plain, {
+        cohort: "clinicians",
+        to: "canary",
+        by: "ci",
+        now: NOW,
+      });
+      if (first.kind !== "moved") throw new Error("not moved");
+      // While our canary -> live insert is slow, another run records (and publishes) the same
+      // move, and on-call rolls it back.
+      const twin: StageTransition = {
+        ...first.transition,
+        id: "twin",
+        after: first.transition.id,
+        from: "canary",
+        to: "live",
+        at: "2031-01-01T00:00:00.000Z",
+        by: "other-ci",
+      };
+      const back = { ...sibling(twin, "shadow", "2031-01-01T00:01:00.000Z"), from: "live" as const };
+      const slow = withInsertHook(store, async (table) => {
+        if (table !== store.tables.stageTransitions || published.length > 1) return;
+        await insertStageTransition(store, twin);
+        await insertStageTransition(store, back);
+        published.push(twin, back);
+      });
+      await expect(
+        promoteCohort(slow, gatesConfig(), DEPLOYED, plain, {
+          cohort: "clinicians",
+          to: "live",
+          by: "ci",
+          now: NOW,
+        }),
+      ).rejects.toThrow(/moved by another transition at the same moment \(\S+, to shadow\)/);
+      // Our copy of the move was never published after the rollback.
+      expect(published.map((t) => `${t.by}:${t.to}`)).toEqual([
+        "ci:canary",
+        "other-ci:live",
+        "on-call:shadow",
+      ]);
     }));
 
   it("calls a rollback beaten by a deeper one a success: the cohort is below where it was sent", () =>

@@ -8,11 +8,13 @@ import {
   countOutcomes,
   demoTraffic,
   expectedFindingLines,
+  groupLag,
   routeOf,
   type ServiceTopics,
   startTestService,
   storedFindings,
   uniqueTopics,
+  waitFor,
   waitUntilDone,
 } from "./service-kit.js";
 
@@ -70,7 +72,11 @@ describe("serve with gateways that mirror in Kafka transactions", () => {
   it("stores what was committed, never what was aborted, and commits past the last transaction marker", async () => {
     const traffic = await demoTraffic(300);
     await produceInTransactions(traffic.lines, "commit");
-    // Requests of an aborted transaction (ids of their own): read_committed must never show them.
+    service = await startTestService({ broker, topics, groupId, windowSeconds: 2 });
+    // Lag 0 means the group committed past the markers that end both topics' partitions.
+    await waitUntilDone(broker, service.store, topics, groupId, traffic.expected);
+    // Then an aborted transaction with requests of their own, read while the service runs: its
+    // fetches hold nothing but aborted records and the abort marker.
     const aborted = traffic.lines.slice(0, 40).flatMap((line) => {
       try {
         const e = JSON.parse(line) as { correlationId?: string };
@@ -82,10 +88,11 @@ describe("serve with gateways that mirror in Kafka transactions", () => {
       }
     });
     expect(aborted.length).toBeGreaterThan(20);
-    await produceInTransactions(aborted, "abort");
-    service = await startTestService({ broker, topics, groupId, windowSeconds: 2 });
-    // Lag 0 means the group committed past the markers that end both topics' partitions.
-    await waitUntilDone(broker, service.store, topics, groupId, traffic.expected);
+    await produceInTransactions(aborted, "abort", 1_000);
+    await waitFor(
+      "the group to commit past the aborted transaction",
+      async () => (await groupLag(broker, groupId, [topics.legacy, topics.new])) === 0,
+    );
     expect(await countOutcomes(service.store)).toBe(
       traffic.expected.totals.pairs + traffic.expected.totals.unpaired,
     );

@@ -195,12 +195,18 @@ class KafkajsMirrorConsumer implements MirrorConsumer {
     const expected = this.positions.get(key);
     if (expected !== undefined && Number(p.firstOffset) !== expected) return;
     this.positions.set(key, Number(p.lastOffset) + 1);
-    this.events.onFiltered?.({
-      ...tp,
-      messages: [],
-      highWatermark: Number(p.highWatermark),
-      lastOffset: Number(p.lastOffset),
-    });
+    // kafkajs emits this inside its batch loop: a throw here must not escape into it.
+    try {
+      this.events.onFiltered?.({
+        ...tp,
+        messages: [],
+        highWatermark: Number(p.highWatermark),
+        firstOffset: Number(p.firstOffset),
+        lastOffset: Number(p.lastOffset),
+      });
+    } catch (error) {
+      this.fail(asError(error, `handling filtered records of ${key} failed`));
+    }
   }
 
   /** The batch was fetched before its partition was paused: fetch it again after resume. */

@@ -27,6 +27,8 @@ export interface MirrorBatch extends TopicPartition {
    * included: `lastOffset + 1 >= highWatermark` says nothing was left unread at the fetch.
    */
   lastOffset: number;
+  /** The fetch's first offset, records filtered out included (given for a batch of those only). */
+  firstOffset?: number;
 }
 
 export interface MirrorConsumerEvents {

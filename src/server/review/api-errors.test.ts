@@ -17,7 +17,7 @@ describe("review API errors", () => {
     [new NotFoundError("no cohort"), 404],
     [new StoreError("connect ECONNREFUSED"), 503],
     [new StagePublishError("recorded but not published"), 503],
-    [new RepublishError("the stage in force was not published again"), 503],
+    [new RepublishError("the stage in force was not published again"), 409],
     [new Error("a bug"), 500],
   ])("%s answers %i", (err, status) => {
     expect(errorAnswer(err).status).toBe(status);

@@ -65,7 +65,7 @@ export function errorAnswer(err: unknown): ErrorAnswer {
     return { status: 404, body: { error: "not found", details: err.message } };
   if (err instanceof PromotionRefusedError)
     return { status: 409, body: { error: "conflict", details: err.gate } };
-  if (err instanceof StageChangedError)
+  if (err instanceof StageChangedError || err instanceof RepublishError)
     return { status: 409, body: { error: "conflict", details: err.message } };
   if (err instanceof UnsupportedContentTypeError)
     return { status: 415, body: { error: "unsupported content type", details: err.message } };
@@ -76,7 +76,7 @@ export function errorAnswer(err: unknown): ErrorAnswer {
     return badRequest([{ path: ["body"], message: err.message }]);
   }
   // The caller did nothing wrong and may retry; a publish failure says the move is recorded.
-  if (err instanceof StoreError || err instanceof StagePublishError || err instanceof RepublishError)
+  if (err instanceof StoreError || err instanceof StagePublishError)
     return { status: 503, body: { error: "unavailable", details: firstLine(err) }, retryAfterSeconds: 5 };
   return { status: 500, body: { error: "internal error", details: "see the service log" } };
 }
