@@ -32,9 +32,15 @@ export function serveCommand(): Command {
       process.once("SIGTERM", () => shutdown("SIGTERM"));
       process.once("SIGINT", () => shutdown("SIGINT"));
       const code = await service.stopped;
+      // Everything is committed and closed (or given up) by now: a handle still open (a Kafka
+      // client reconnecting for a send given up) must not keep the process past its grace period.
+      setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
       if (code !== 0) throw new ServiceFailed(code);
     });
 }
+
+/** After a stop, how long the process may take to exit by itself before it is made to. */
+const EXIT_GRACE_MS = 2_000;
 
 class ServiceFailed extends Error {
   constructor(readonly code: number) {

@@ -37,7 +37,13 @@ import { StreamPipeline } from "../stream/stream-pipeline.js";
 import { Backpressure } from "./backpressure.js";
 import { kafkaBrokers } from "./kafka-brokers.js";
 import { lifecyclePartsOf } from "./lifecycle-parts.js";
-import { FINAL_COMMIT_WAIT_MS, STOP_ABORT_WAIT_MS, STOP_STORE_WAIT_MS, settlesWithin } from "./stop-waits.js";
+import {
+  CLOSE_WAIT_MS,
+  FINAL_COMMIT_WAIT_MS,
+  STOP_ABORT_WAIT_MS,
+  STOP_STORE_WAIT_MS,
+  settlesWithin,
+} from "./stop-waits.js";
 import { watchDeadLetters } from "./watched-dead-letters.js";
 
 /** The Kafka side, built by the caller (kafkajs today; see docs/kafka.md for swapping it). */
@@ -381,15 +387,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         .commitWithin(FINAL_COMMIT_WAIT_MS)
         .then((done) => done || log.warn("final commit not done in time; re-read after the restart"))
         .catch((err: unknown) => log.warn({ err: String(err) }, "final commit failed"));
-      await kafka.consumer.stop();
-      await kafka.deadLetters.close();
-      await kafka.lag.close();
+      // Connections and threads: a broker that went away (a producer retrying without end) or a
+      // client holding an HTTP request open must not hold the exit. Nothing of them is data.
+      const closed = await settlesWithin(
+        Promise.allSettled([
+          kafka.consumer.stop(),
+          kafka.deadLetters.close(),
+          kafka.lag.close(),
+          serverClosed,
+          reviewApi?.close(),
+          pool?.close(),
+        ]),
+        CLOSE_WAIT_MS,
+      );
+      if (!closed) log.warn({ waitedMs: CLOSE_WAIT_MS }, "connections not closed in time; exiting anyway");
       if (!writerGivenUp) await writer.close();
       if (ownStore) await store.close();
-      await serverClosed;
-      await reviewApi?.close();
       closeRuntime(runtime);
-      await pool?.close();
       log.info({ pendingLeftForRedelivery: pipeline.pendingEvents() }, "stopped");
       resolveStopped(exitCode);
     })();

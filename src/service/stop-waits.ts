@@ -29,5 +29,12 @@ export async function settlesWithin(work: Promise<unknown>, ms: number): Promise
 /** Longest a stop waits for the last commit (docs/service.md, graceful shutdown). */
 export const FINAL_COMMIT_WAIT_MS = 10_000;
 
-/** The longest a stop's waits add up to: store, the two after giving it up, the last commit. */
-export const STOP_WAITS_MS = STOP_STORE_WAIT_MS + 2 * STOP_ABORT_WAIT_MS + FINAL_COMMIT_WAIT_MS;
+/** Longest a stop waits for its connections and threads to close (Kafka clients, HTTP, workers). */
+export const CLOSE_WAIT_MS = 3_000;
+
+/**
+ * The longest a stop's waits add up to: store, the two after giving it up, the last commit, the
+ * connections. Closing the local store and writer is not bounded: it is this process's own disk.
+ */
+export const STOP_WAITS_MS =
+  STOP_STORE_WAIT_MS + 2 * STOP_ABORT_WAIT_MS + FINAL_COMMIT_WAIT_MS + CLOSE_WAIT_MS;
