@@ -87,6 +87,8 @@ export interface RunningService {
   stop(): Promise<void>;
   /** Resolves when the service stops by itself (a fatal consumer error); with the exit code. */
   readonly stopped: Promise<number>;
+  /** The error that stopped it by itself, if one did. */
+  readonly fatalError: string | undefined;
 }
 
 /**
@@ -329,6 +331,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   log.info({ port }, "http listening");
 
   let handling: Promise<void> = Promise.resolve();
+  let fatalError: string | undefined;
   // Resolved by a stop that gave up on the batch in hand: kafkajs' own stop waits for the batch
   // handler to return, and its offsets stay unresolved (uncommitted) when it returns this way.
   let abandonBatch: () => void = () => {};
@@ -438,6 +441,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       if (!stopRequested) pipeline.skipFiltered(batch);
     },
     onFatal: (err) => {
+      const cause = err.cause instanceof Error ? `\ncaused by ${err.cause.stack ?? String(err.cause)}` : "";
+      fatalError = `${err.stack ?? String(err)}${cause}`;
       log.fatal({ err: String(err) }, "kafka consumer failed for good");
       stop(1).catch((e: unknown) => log.error({ err: String(e) }, "stop failed"));
     },
@@ -465,7 +470,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   consumerRunning = true;
   log.info({ topics, groupId: config.kafka.groupId }, "consuming");
 
-  return { port, loaded, pipeline, store, writer, metrics, stop: () => stop(0), stopped };
+  return {
+    port,
+    loaded,
+    pipeline,
+    store,
+    writer,
+    metrics,
+    stop: () => stop(0),
+    stopped,
+    get fatalError() {
+      return fatalError;
+    },
+  };
 }
 
 /**

@@ -41,7 +41,7 @@ describe("serve across a broker restart", () => {
     await produceLines(broker, topics, traffic.lines.slice(half));
     // A service that gives up (a fatal consumer error) says so, rather than "store is closed".
     const gaveUp = service.stopped.then((code) => {
-      throw new Error(`the service stopped by itself with exit code ${code}`);
+      throw new Error(`the service stopped by itself with exit code ${code}: ${service.fatalError}`);
     });
     await Promise.race([
       waitUntilDone(broker, service.store, topics, groupId, traffic.expected, 180_000),
