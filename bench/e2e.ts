@@ -113,7 +113,11 @@ async function startBroker(): Promise<Broker> {
   const [port, controllerPort] = await freePorts(2);
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "entitlement-diff-bench-kafka-")));
   const kafkaSh = (...args: string[]) =>
-    promisify(execFile)("bash", [KAFKA_SH, ...args, "--dir", dir], { cwd: REPO_ROOT });
+    promisify(execFile)("bash", [KAFKA_SH, ...args, "--dir", dir], {
+      cwd: REPO_ROOT,
+      // Stopped with this process, even when it is killed (SIGKILL runs no handler of ours).
+      env: { ...process.env, KAFKA_OWNER_PID: String(process.pid) },
+    });
   try {
     await kafkaSh(
       "start",

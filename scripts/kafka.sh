@@ -16,7 +16,8 @@
 # kafka.pid, data/ and logs/server.log. The jars go to $XDG_CACHE_HOME/entitlement-diff/kafka-VERSION.
 #
 # Environment: JAVA_HOME (else java on PATH), MVN (else mvn on PATH), KAFKA_CACHE_DIR,
-# KAFKA_STATE_DIR, KAFKA_HEAP_OPTS (default -Xms128m -Xmx512m), KAFKA_JVM_OPTS.
+# KAFKA_STATE_DIR, KAFKA_HEAP_OPTS (default -Xms128m -Xmx512m), KAFKA_JVM_OPTS, KAFKA_OWNER_PID
+# (`start`/`restart`: stop the broker once that process is gone, however it ended).
 set -euo pipefail
 shopt -s inherit_errexit # a failure inside $(...) stops the script too
 
@@ -279,9 +280,25 @@ cmd_start() {
     -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -Djava.awt.headless=true \
     ${KAFKA_JVM_OPTS:-} -Dlog4j.configuration="file:$DIR/log4j.properties" -Dkafka.logs.dir="$DIR/logs" \
     -cp "$LIBS_DIR/*" "$SERVER_MAIN" "$DIR/server.properties" >>"$DIR/logs/stdout.log" 2>&1 </dev/null &
-  echo $! >"$(pid_file)"
-  say "started Kafka $KAFKA_VERSION (pid $!) on 127.0.0.1:$PORT (controller $CONTROLLER_PORT)"
-  await_ready "$!"
+  local jvm=$!
+  echo "$jvm" >"$(pid_file)"
+  say "started Kafka $KAFKA_VERSION (pid $jvm) on 127.0.0.1:$PORT (controller $CONTROLLER_PORT)"
+  if [[ -n "${KAFKA_OWNER_PID:-}" ]]; then watch_owner "$KAFKA_OWNER_PID" "$jvm"; fi
+  await_ready "$jvm"
+}
+
+# Stops the broker once its owner is gone: a test process killed (a timed-out hook, SIGKILL) never
+# runs its exit handlers, and a broker left behind takes CPU from every later test and benchmark.
+watch_owner() {
+  local owner="$1" jvm="$2"
+  [[ "$owner" =~ ^[0-9]+$ ]] || fail "KAFKA_OWNER_PID must be a process id, got '$owner'"
+  nohup bash -c '
+    owner=$1 jvm=$2
+    while kill -0 "$owner" 2>/dev/null && kill -0 "$jvm" 2>/dev/null; do sleep 1; done
+    kill -TERM "$jvm" 2>/dev/null || exit 0
+    for _ in $(seq 300); do kill -0 "$jvm" 2>/dev/null || exit 0; sleep 0.1; done
+    kill -KILL "$jvm" 2>/dev/null || true
+  ' kafka-owner-watch "$owner" "$jvm" >/dev/null 2>&1 </dev/null &
 }
 
 cmd_wait() {

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -90,6 +91,33 @@ describe("startKafka (a real Kafka 3.9 broker)", () => {
     await expect(broker.restart()).rejects.toThrow(/was stopped/);
   }, 60_000);
 });
+
+describe("scripts/kafka.sh with KAFKA_OWNER_PID", () => {
+  it("stops the broker once its owner is killed", async () => {
+    const owner = spawn("sleep", ["600"], { stdio: "ignore" });
+    const broker = await startKafka({ env: { KAFKA_OWNER_PID: String(owner.pid) } });
+    try {
+      const jvm = Number(readFileSync(path.join(broker.dir, "kafka.pid"), "utf8"));
+      expect(isAlive(jvm)).toBe(true);
+      owner.kill("SIGKILL"); // no exit handler of the owner runs
+      const deadline = Date.now() + 40_000;
+      while (isAlive(jvm) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(isAlive(jvm)).toBe(false);
+    } finally {
+      owner.kill("SIGKILL");
+      await broker.stop();
+    }
+  }, 240_000);
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe("startKafka without what it needs", () => {
   it("fails naming Java when JAVA_HOME has no java", async () => {

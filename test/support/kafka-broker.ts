@@ -56,7 +56,9 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   const [port, controllerPort] = await portsFor(options.port);
   // Real path: scripts/kafka.sh resolves symlinks, and the pid check compares paths.
   const dir = realpathSync(mkdtempSync(path.join(tmpdir(), "entitlement-diff-kafka-")));
-  const env = { ...process.env, ...options.env };
+  // The broker stops by itself once this process is gone, even when it never runs its exit
+  // handlers (a fork killed after a timed-out hook).
+  const env = { ...process.env, KAFKA_OWNER_PID: String(process.pid), ...options.env };
   const timeout = String(options.readyTimeoutSeconds ?? 90);
   const run = (command: string, ...args: string[]) => runKafkaSh(env, [command, "--dir", dir, ...args]);
 
