@@ -264,26 +264,19 @@ describe("promoteCohort", () => {
         });
       await to("canary", NOW);
       // A rollback lands while the canary -> live gate is being recorded.
-      const racing: Store = {
-        ...store,
-        driver: {
-          kind: store.driver.kind,
-          command: (sql, params) => store.driver.command(sql, params),
-          query: (sql, params) => store.driver.query(sql, params),
-          close: () => store.driver.close(),
-          insertJsonEachRow: (table, body) => store.driver.insertJsonEachRow(table, body),
-          insert: async (table, rows) => {
-            await store.driver.insert(table, rows);
-            if (table === store.tables.gateEvaluations)
-              await promoteCohort(store, gatesConfig(), DEPLOYED, publisher, {
-                cohort: "clinicians",
-                to: "shadow",
-                by: "on-call",
-                now: new Date(NOW.getTime() + 1),
-              });
-          },
+      const racing = withInsertHook(
+        store,
+        async () => {},
+        async (table) => {
+          if (table === store.tables.gateEvaluations)
+            await promoteCohort(store, gatesConfig(), DEPLOYED, publisher, {
+              cohort: "clinicians",
+              to: "shadow",
+              by: "on-call",
+              now: new Date(NOW.getTime() + 1),
+            });
         },
-      };
+      );
       await expect(
         promoteCohort(racing, gatesConfig(), DEPLOYED, publisher, {
           cohort: "clinicians",
@@ -352,6 +345,21 @@ describe("promoteCohort", () => {
 
 describe("promoteCohort racing another run", () => {
   /** A rollback of clinicians from canary recorded by another run, as a sibling of `after`. */
+  /** Clinicians with passing traffic, promoted to canary by "ci"; what is published is kept. */
+  async function inCanary(store: Store) {
+    await traffic(store, 400, 0);
+    const published: StageTransition[] = [];
+    const plain: StagePublisher = { publish: async (t) => void published.push(t) };
+    const first = await promoteCohort(store, gatesConfig(), DEPLOYED, plain, {
+      cohort: "clinicians",
+      to: "canary",
+      by: "ci",
+      now: NOW,
+    });
+    if (first.kind !== "moved") throw new Error("not moved");
+    return { published, plain, first };
+  }
+
   const sibling = (after: StageTransition, to: "shadow", at: string): StageTransition => ({
     ...after,
     id: `other-${to}-${at}`,
@@ -367,16 +375,7 @@ describe("promoteCohort racing another run", () => {
 
   it("publishes the rollback in force after its own message, and fails, when the rollback lands after its read-back", () =>
     withStore(freshEmbedded, async (store) => {
-      await traffic(store, 400, 0);
-      const published: StageTransition[] = [];
-      const plain: StagePublisher = { publish: async (t) => void published.push(t) };
-      const first = await promoteCohort(store, gatesConfig(), DEPLOYED, plain, {
-        cohort: "clinicians",
-        to: "canary",
-        by: "ci",
-        now: NOW,
-      });
-      if (first.kind !== "moved") throw new Error("not moved");
+      const { published, plain, first } = await inCanary(store);
       // The other run read canary before our insert and records its rollback while we publish.
       let raced = false;
       const slow: StagePublisher = {
@@ -401,16 +400,7 @@ describe("promoteCohort racing another run", () => {
 
   it("does not publish a late copy of a move that another run already built a rollback on", () =>
     withStore(freshEmbedded, async (store) => {
-      await traffic(store, 400, 0);
-      const published: StageTransition[] = [];
-      const plain: StagePublisher = { publish: async (t) => void published.push(t) };
-      const first = await promoteCohort(store, gatesConfig(), DEPLOYED, plain, {
-        cohort: "clinicians",
-        to: "canary",
-        by: "ci",
-        now: NOW,
-      });
-      if (first.kind !== "moved") throw new Error("not moved");
+      const { published, plain, first } = await inCanary(store);
       // While our canary -> live insert is slow, another run records (and publishes) the same
       // move, and on-call rolls it back.
       const twin: StageTransition = {
@@ -468,10 +458,11 @@ describe("promoteCohort racing another run", () => {
     }));
 });
 
-/** The store, with `before` run ahead of every insert. */
+/** The store, with `before` run ahead of every insert and `after` once it is done. */
 function withInsertHook(
   store: Store,
   before: (table: string, rows: readonly unknown[]) => Promise<void>,
+  after: (table: string) => Promise<void> = async () => {},
 ): Store {
   return {
     ...store,
@@ -484,6 +475,7 @@ function withInsertHook(
       insert: async (table, rows) => {
         await before(table, rows);
         await store.driver.insert(table, rows);
+        await after(table);
       },
     },
   };

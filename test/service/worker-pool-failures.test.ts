@@ -35,6 +35,23 @@ async function withPool<T>(body: (pool: Pool) => Promise<T>): Promise<T> {
   }
 }
 
+/** A one-worker pool on the fake worker whose watchdog gives up after 1 s, with what it reports. */
+async function watchedPool(watchIntervalMs = 100) {
+  const exits: string[] = [];
+  const problems: string[] = [];
+  const pool = await createWorkerPool({
+    workers: 1,
+    configFile: "unused",
+    env: {},
+    workerUrl,
+    answerTimeoutMs: 1_000,
+    watchIntervalMs,
+    onWorkerProblem: (m) => problems.push(m),
+    onWorkerExit: (reason) => exits.push(reason),
+  });
+  return { pool, exits, problems };
+}
+
 describe("the worker pool when a worker fails", () => {
   it("fails the jobs of a worker that died, fails new ones at once while it is down, then serves again", async () => {
     const problems: string[] = [];
@@ -98,18 +115,7 @@ describe("the worker pool when a worker fails", () => {
   }, 30_000);
 
   it("terminates a worker that answers nothing for the timeout while it has work, fails its jobs, and replaces it", async () => {
-    const problems: string[] = [];
-    const exits: string[] = [];
-    const pool = await createWorkerPool({
-      workers: 1,
-      configFile: "unused",
-      env: {},
-      workerUrl,
-      answerTimeoutMs: 1_000,
-      watchIntervalMs: 100,
-      onWorkerProblem: (m) => problems.push(m),
-      onWorkerExit: (reason) => exits.push(reason),
-    });
+    const { pool, exits, problems } = await watchedPool();
     try {
       const startedAt = Date.now();
       await expect(pool.unpaired(pool.inline(event), "hang")).rejects.toThrow(
@@ -128,16 +134,7 @@ describe("the worker pool when a worker fails", () => {
   }, 30_000);
 
   it("catches a job that never ends while its worker goes on answering other jobs", async () => {
-    const exits: string[] = [];
-    const pool = await createWorkerPool({
-      workers: 1,
-      configFile: "unused",
-      env: {},
-      workerUrl,
-      answerTimeoutMs: 1_000,
-      watchIntervalMs: 100,
-      onWorkerExit: (reason) => exits.push(reason),
-    });
+    const { pool, exits } = await watchedPool();
     try {
       let settled = false;
       const stalled = pool.unpaired(pool.inline(event), "stall").finally(() => {
@@ -157,14 +154,7 @@ describe("the worker pool when a worker fails", () => {
   }, 30_000);
 
   it("decodes on this thread the lines a wedged worker never answered", async () => {
-    const pool = await createWorkerPool({
-      workers: 1,
-      configFile: "unused",
-      env: {},
-      workerUrl,
-      answerTimeoutMs: 1_000,
-      watchIntervalMs: 100,
-    });
+    const { pool } = await watchedPool();
     try {
       const [line] = await pool.decode([{ text: "hang", lane: 0 }]);
       // The fake worker would have called it an event: this answer is the main thread's parser.
@@ -175,16 +165,7 @@ describe("the worker pool when a worker fails", () => {
   }, 30_000);
 
   it("leaves alone a worker that is slow but answers: silence counts from its latest answer", async () => {
-    const exits: string[] = [];
-    const pool = await createWorkerPool({
-      workers: 1,
-      configFile: "unused",
-      env: {},
-      workerUrl,
-      answerTimeoutMs: 1_000,
-      watchIntervalMs: 50,
-      onWorkerExit: (reason) => exits.push(reason),
-    });
+    const { pool, exits } = await watchedPool(50);
     try {
       // Six batches of 400 ms each, all queued at once: the last answer comes 2.4 s after it was
       // asked, well past the timeout, but the worker never goes 1 s without answering.
