@@ -266,6 +266,9 @@ cmd_start() {
     return
   fi
   local java
+  if [[ -n "${KAFKA_OWNER_PID:-}" ]]; then
+    [[ "$KAFKA_OWNER_PID" =~ ^[1-9][0-9]*$ ]] || fail "KAFKA_OWNER_PID must be a process id, got '$KAFKA_OWNER_PID'"
+  fi
   java="$(require_java)"
   install_jars
   for port in "$PORT" "$CONTROLLER_PORT"; do
@@ -291,10 +294,11 @@ cmd_start() {
 # runs its exit handlers, and a broker left behind takes CPU from every later test and benchmark.
 watch_owner() {
   local owner="$1" jvm="$2"
-  [[ "$owner" =~ ^[0-9]+$ ]] || fail "KAFKA_OWNER_PID must be a process id, got '$owner'"
+  # Gone also when it is a zombie that nobody reaps (its parent died too): kill -0 still succeeds.
   nohup bash -c '
     owner=$1 jvm=$2
-    while kill -0 "$owner" 2>/dev/null && kill -0 "$jvm" 2>/dev/null; do sleep 1; done
+    alive() { [[ -r /proc/$1/stat ]] && [[ "$(sed -n "s/.*) \(.\).*/\1/p" "/proc/$1/stat")" != Z ]]; }
+    while alive "$owner" && kill -0 "$jvm" 2>/dev/null; do sleep 1; done
     kill -TERM "$jvm" 2>/dev/null || exit 0
     for _ in $(seq 300); do kill -0 "$jvm" 2>/dev/null || exit 0; sleep 0.1; done
     kill -KILL "$jvm" 2>/dev/null || true

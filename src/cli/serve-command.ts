@@ -1,9 +1,11 @@
 import { Command } from "commander";
 import { loadConfig } from "../config/load-config.js";
+import { EntitlementDiffError } from "../errors/errors.js";
 import { createLogger } from "../logging/logger.js";
 import { httpOnlyParts } from "../service/http-only-parts.js";
 import { kafkajsParts } from "../service/kafkajs-parts.js";
 import { startService } from "../service/run-service.js";
+import { EXIT_GRACE_MS } from "../service/stop-waits.js";
 
 export function serveCommand(): Command {
   return new Command("serve")
@@ -35,15 +37,16 @@ export function serveCommand(): Command {
       // Everything is committed and closed (or given up) by now: a handle still open (a Kafka
       // client reconnecting for a send given up) must not keep the process past its grace period.
       setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
-      if (code !== 0) throw new ServiceFailed(code);
+      if (code !== 0) throw new ServiceFailed(code, service.fatalError);
     });
 }
 
-/** After a stop, how long the process may take to exit by itself before it is made to. */
-const EXIT_GRACE_MS = 2_000;
-
-class ServiceFailed extends Error {
-  constructor(readonly code: number) {
-    super(`the service stopped with code ${code}`);
+/** The service stopped with a non-zero code: the process exits with it (not as an internal error). */
+class ServiceFailed extends EntitlementDiffError {
+  constructor(
+    readonly exitCode: number,
+    fatal: string | undefined,
+  ) {
+    super(`the service stopped with code ${exitCode}${fatal ? `: ${fatal.split("\n")[0]}` : ""}`);
   }
 }

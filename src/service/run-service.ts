@@ -347,8 +347,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       clearInterval(timer);
       clearInterval(lagTimer);
       stopGateGauges();
-      await sweeping?.stop();
+      // The sweep in flight (store queries), the batch in hand and the store share one wait.
+      const deadline = Date.now() + (options.stopStoreWaitMs ?? STOP_STORE_WAIT_MS);
       kafka.consumer.pause();
+      if (sweeping) await settlesWithin(sweeping.stop(), deadline - Date.now());
       // No new HTTP events once stopping; the batch in hand finishes before anything is flushed.
       const serverClosed = new Promise<void>((r) => server.close(() => r()));
       // Before waiting for the batch in hand: one waiting on a dead letter that keeps failing
@@ -356,7 +358,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       pipeline.stop();
       // The batch in hand and the store share one wait: a batch stuck on a wedged worker's decode
       // (until the pool replaces it) or on a key fetch must not hold the stop either.
-      const deadline = Date.now() + (options.stopStoreWaitMs ?? STOP_STORE_WAIT_MS);
       const batchFinished = await settlesWithin(handling, deadline - Date.now());
       if (!batchFinished) abandonBatch();
       let writerGivenUp = false;
@@ -397,8 +398,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           kafka.consumer.stop(),
           kafka.deadLetters.close(),
           kafka.lag.close(),
-          serverClosed,
-          reviewApi?.close(),
+          // The review API's clients (its stage publisher) only once no request uses them.
+          serverClosed.then(() => reviewApi?.close()),
           pool?.close(),
         ]),
         CLOSE_WAIT_MS,
@@ -443,7 +444,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     onFatal: (err) => {
       const cause = err.cause instanceof Error ? `\ncaused by ${err.cause.stack ?? String(err.cause)}` : "";
       fatalError = `${err.stack ?? String(err)}${cause}`;
-      log.fatal({ err: String(err) }, "kafka consumer failed for good");
+      log.fatal({ err: fatalError }, "kafka consumer failed for good");
       stop(1).catch((e: unknown) => log.error({ err: String(e) }, "stop failed"));
     },
   });

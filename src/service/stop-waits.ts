@@ -27,14 +27,18 @@ export async function settlesWithin(work: Promise<unknown>, ms: number): Promise
 }
 
 /** Longest a stop waits for the last commit (docs/service.md, graceful shutdown). */
-export const FINAL_COMMIT_WAIT_MS = 10_000;
+export const FINAL_COMMIT_WAIT_MS = 8_000;
 
 /** Longest a stop waits for its connections and threads to close (Kafka clients, HTTP, workers). */
 export const CLOSE_WAIT_MS = 3_000;
 
+/** After a stop, how long `serve` may take to exit by itself before it is made to. */
+export const EXIT_GRACE_MS = 2_000;
+
 /**
- * The longest a stop's waits add up to: store, the two after giving it up, the last commit, the
- * connections. Closing the local store and writer is not bounded: it is this process's own disk.
+ * The longest a stop's waits add up to: the session sweep, batch in hand and store together, the
+ * two after giving the store up, the last commit, the connections, the exit. Closing the writer
+ * and the store comes after the store was either flushed or given up: nothing is left to wait on.
  */
 export const STOP_WAITS_MS =
-  STOP_STORE_WAIT_MS + 2 * STOP_ABORT_WAIT_MS + FINAL_COMMIT_WAIT_MS + CLOSE_WAIT_MS;
+  STOP_STORE_WAIT_MS + 2 * STOP_ABORT_WAIT_MS + FINAL_COMMIT_WAIT_MS + CLOSE_WAIT_MS + EXIT_GRACE_MS;

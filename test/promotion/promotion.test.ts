@@ -375,7 +375,7 @@ describe("promoteCohort racing another run", () => {
 
   it("publishes the rollback in force after its own message, and fails, when the rollback lands after its read-back", () =>
     withStore(freshEmbedded, async (store) => {
-      const { published, plain, first } = await inCanary(store);
+      const { published, first } = await inCanary(store);
       // The other run read canary before our insert and records its rollback while we publish.
       let raced = false;
       const slow: StagePublisher = {
