@@ -6,6 +6,7 @@ export const findingKindSchema = z.enum([
   "under_permission",
   "subject_mismatch",
   "token_invalid",
+  "policy_error",
   "unpaired",
   "observed_drift",
   "lifetime_drift",
@@ -32,6 +33,9 @@ export const SEVERITY_OF: Readonly<Record<FindingKind, Severity>> = {
   under_permission: "high",
   subject_mismatch: "high",
   token_invalid: "high",
+  // The new policy could not decide the request (a Rego runtime error, a result outside the
+  // contract). A gateway fails closed or open on it: either way the two systems are not at parity.
+  policy_error: "high",
   unpaired: "medium",
   observed_drift: "medium",
   // Token lifecycle (docs/lifecycle.md). A logout that does not end the session on the other side
@@ -54,6 +58,7 @@ export const MISMATCH_KINDS: ReadonlySet<FindingKind> = new Set([
   "under_permission",
   "subject_mismatch",
   "token_invalid",
+  "policy_error",
 ]);
 
 export const legacyDecisionViewSchema = z.object({
@@ -71,7 +76,7 @@ export const findingSchema = z.object({
   cohort: z.string(),
   kind: findingKindSchema,
   severity: severitySchema,
-  /** The side the finding is about, for token_invalid, unpaired and observed_drift. */
+  /** The side the finding is about, for token_invalid, policy_error (always new), unpaired and observed_drift. */
   side: sideSchema.nullable(),
   action: z.string(),
   resourceType: z.string(),

@@ -8,7 +8,7 @@ export const GATE_STATUSES = gateStatusSchema.options;
 /** The evidence a gate decides on: counts for one cohort. */
 export const gateEvidenceSchema = z.object({
   pairs: z.number().int().nonnegative(),
-  /** Pairs with at least one of over_permission, under_permission, subject_mismatch, token_invalid. */
+  /** Pairs with at least one of over_permission, under_permission, subject_mismatch, token_invalid, policy_error. */
   mismatchedPairs: z.number().int().nonnegative(),
   overPermission: z.number().int().nonnegative(),
   unpaired: z.number().int().nonnegative(),

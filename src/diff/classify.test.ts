@@ -53,6 +53,26 @@ describe("classifyPair", () => {
     expect(kinds({ observed: { legacy: true, new: false } })).toEqual(["observed_drift:new"]);
   });
 
+  it("reports a request the new policy could not decide, a mismatch, with the legacy side still checked", () => {
+    const f = classifyPair({
+      ...base,
+      new: null,
+      policyError: "policy authz/decision failed: var assignment conflict",
+      continuity: { same: false, detail: "subjects differ" },
+      observed: { legacy: false, new: true },
+    });
+    expect(f.map((x) => `${x.kind}:${x.side}`)).toEqual([
+      "subject_mismatch:null",
+      "policy_error:new",
+      "observed_drift:legacy",
+    ]);
+    expect(f[1]).toMatchObject({ severity: "high", new: { allow: null, reasons: [] } });
+    expect(f[1]?.detail).toBe(
+      "the new policy could not decide this request: policy authz/decision failed: var assignment conflict",
+    );
+    expect(isMismatch(f.filter((x) => x.kind === "policy_error"))).toBe(true);
+  });
+
   it("agrees with the definition of every kind on arbitrary evaluations (property)", () => {
     const verification = fc.oneof(
       fc.constant<VerificationResult>(valid),
@@ -102,6 +122,7 @@ describe("classifyPair", () => {
       ["under_permission", "high"],
       ["subject_mismatch", "high"],
       ["token_invalid", "high"],
+      ["policy_error", "high"],
       ["unpaired", "medium"],
       ["observed_drift", "medium"],
       ["lifetime_drift", "medium"],

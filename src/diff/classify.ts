@@ -22,6 +22,8 @@ export interface PairEvaluation {
   continuity?: ContinuityResult;
   legacy: LegacyDecision | null;
   new: PolicyDecision | null;
+  /** Why the new policy could not decide the request (then `new` is null). */
+  policyError?: string;
   observed: Record<Side, boolean | undefined>;
 }
 
@@ -44,6 +46,8 @@ export function classifyPair(e: PairEvaluation): Finding[] {
     return findings;
   }
   if (e.continuity && !e.continuity.same) add("subject_mismatch", null, e.continuity.detail);
+  if (e.policyError !== undefined)
+    add("policy_error", "new", `the new policy could not decide this request: ${e.policyError}`);
   if (e.legacy && e.new) {
     if (e.new.allow && !e.legacy.allow)
       add("over_permission", null, "the new policy allows what the legacy rules deny");

@@ -13,7 +13,8 @@ import type { TokenVerifier, VerificationResult } from "../identity/verification
 import type { FactKeeper } from "../impact/replay-facts.js";
 import type { EntitlementTracker, PrincipalEntitlements } from "../latent/principal-entitlements.js";
 import type { LegacyEngine } from "../legacy/engine.js";
-import type { PolicyEvaluator } from "../policy/evaluator.js";
+import type { PolicyDecision, PolicyEvaluator } from "../policy/evaluator.js";
+import { isUndecidableInput, PolicyResultError } from "../policy/policy-errors.js";
 import { classifyPair, isMismatch, toFinding } from "./classify.js";
 import type { ObservedEvent, PairOutcome } from "./pair-outcome.js";
 import { attributeRootCause } from "./root-cause.js";
@@ -57,7 +58,8 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
       const [lv, nv] = await Promise.all([verify(legacy), verify(next)]);
       const both = lv.ok && nv.ok ? { legacy: lv.claims, new: nv.claims } : undefined;
       const legacyDecision = both ? deps.legacy.decide(both.legacy, legacy.event.request) : null;
-      const newDecision = both ? deps.policy.evaluate(policyInput(both.new, next.event)) : null;
+      const policy = both ? decideByPolicy(deps.policy, policyInput(both.new, next.event)) : undefined;
+      const newDecision = policy?.decision ?? null;
       const request = legacy.event.request;
       const cohort = cohortFor(deps, lv, legacy.event.token);
       const findings = classifyPair({
@@ -70,6 +72,7 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
         continuity: both && checkSubjectContinuity(both.legacy, both.new, deps.legacySubjectClaim),
         legacy: legacyDecision,
         new: newDecision,
+        ...(policy?.error !== undefined ? { policyError: policy.error } : {}),
         observed: { legacy: legacy.event.observedDecision?.allow, new: next.event.observedDecision?.allow },
       });
       if (both && findings.some((f) => DECISION_KINDS.has(f.kind))) {
@@ -163,6 +166,30 @@ function entitlementsOf(
     new: claims.new,
     observedAtMs: legacy.observedAtMs,
   });
+}
+
+/**
+ * The new policy's decision, or why it could not decide this input. A Rego runtime error or a
+ * result outside the contract on one request is a finding about the policy (`policy_error`), not
+ * a reason to stop: failing would lose every other pair's evidence, and retrying cannot help,
+ * since the same input fails again. Anything else (a closed evaluator, a module that cannot be
+ * instantiated) is not about the input, and propagates.
+ */
+function decideByPolicy(
+  policy: PolicyEvaluator,
+  input: ReturnType<typeof policyInput>,
+): { decision: PolicyDecision; error?: undefined } | { decision: null; error: string } {
+  try {
+    return { decision: policy.evaluate(input) };
+  } catch (error) {
+    if (!isUndecidableInput(error)) throw error;
+    // The result itself is left out: it is the policy's output on personal claims.
+    const message =
+      error instanceof PolicyResultError
+        ? `policy ${error.entrypoint} returned a result outside its contract: ${error.problem}`
+        : error.message;
+    return { decision: null, error: message };
+  }
 }
 
 function subjectOf(v: VerificationResult): string | null {

@@ -1,6 +1,7 @@
 import type { EntitlementDifference, LatentConfig } from "../contracts/index.js";
 import type { LegacyEngine } from "../legacy/engine.js";
-import type { PolicyEvaluator } from "../policy/evaluator.js";
+import type { PolicyDecision, PolicyEvaluator } from "../policy/evaluator.js";
+import { isUndecidableInput } from "../policy/policy-errors.js";
 import { type CompiledScenario, compileScenarios, type PrincipalClaims } from "./scenario-template.js";
 
 export interface EntitlementMatrix {
@@ -39,8 +40,8 @@ export function evaluateMatrix(
       const resource = { ...attributes, type: resourceType };
       for (const action of matrix.actions) {
         const legacy = models.legacy.decide(claims.legacy, { action, resource, context });
-        const next = models.policy.evaluate({ token: claims.new, action, resource, context });
-        if (legacy.allow === next.allow) continue;
+        const next = decidedByPolicy(models, { token: claims.new, action, resource, context });
+        if (!next || legacy.allow === next.allow) continue;
         differences.push({
           action,
           resourceType,
@@ -53,4 +54,21 @@ export function evaluateMatrix(
     }
   }
   return differences;
+}
+
+/**
+ * A cell the policy cannot decide (a Rego runtime error on that counterfactual request) is left
+ * out of the matrix rather than failing the pair it was computed for: it is no entitlement either
+ * way, and the traffic that reaches it shows up as `policy_error` findings.
+ */
+function decidedByPolicy(
+  models: EntitlementModels,
+  input: Parameters<EntitlementModels["policy"]["evaluate"]>[0],
+): PolicyDecision | undefined {
+  try {
+    return models.policy.evaluate(input);
+  } catch (error) {
+    if (isUndecidableInput(error)) return undefined;
+    throw error;
+  }
 }

@@ -13,7 +13,7 @@ export class PolicyResultError extends EntitlementDiffError {
   constructor(
     readonly entrypoint: string,
     readonly result: unknown,
-    problem: string,
+    readonly problem: string,
   ) {
     super(`policy entrypoint ${entrypoint} returned ${describeValue(result)}: ${problem}`);
   }
@@ -23,6 +23,24 @@ export class PolicyResultError extends EntitlementDiffError {
 export class PolicyEvaluationError extends EntitlementDiffError {
   readonly exitCode = 70;
   override name = "PolicyEvaluationError";
+}
+
+/**
+ * The policy could not decide this input: a Rego runtime error on it (conflicting outputs of a
+ * complete rule, a builtin that fails on its arguments), or an input too large for the memory
+ * limit even on a fresh instance. Unlike a closed evaluator or a module that cannot be
+ * instantiated, it depends on the input only: evaluating the same request again fails again.
+ */
+export class PolicyInputError extends PolicyEvaluationError {
+  override name = "PolicyInputError";
+}
+
+/**
+ * Whether an error means the policy could not decide this one input, so that trying again cannot
+ * help: the diff records it as a finding (docs/policy.md) instead of failing the run or retrying.
+ */
+export function isUndecidableInput(error: unknown): error is PolicyInputError | PolicyResultError {
+  return error instanceof PolicyInputError || error instanceof PolicyResultError;
 }
 
 const MAX_DESCRIBED_LENGTH = 200;

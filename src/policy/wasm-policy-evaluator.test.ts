@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PolicyInput } from "./evaluator.js";
-import { PolicyEvaluationError } from "./policy-errors.js";
+import { PolicyEvaluationError, PolicyInputError } from "./policy-errors.js";
 import { WasmPolicyEvaluator } from "./wasm-policy-evaluator.js";
 import type { OpaPolicyInstance } from "./wasm-runtime.js";
 
@@ -126,13 +126,34 @@ describe("WasmPolicyEvaluator memory guard", () => {
     expect(evaluator.stats().reinstantiations).toBe(4);
   });
 
-  it("does not retry other aborts", () => {
-    const failing = new LeakyInstance(0, PAGE * 16);
-    failing.evaluate = () => {
-      throw "var assignment conflict";
+  it("retries other aborts once on a fresh instance, then blames the input and leaves a clean instance", () => {
+    const make = () => {
+      const instance = new LeakyInstance(0, PAGE * 16);
+      instance.evaluate = () => {
+        throw "var assignment conflict";
+      };
+      return instance;
     };
-    const { evaluator } = evaluatorOver(() => failing, 16);
+    const { evaluator } = evaluatorOver(make, 16);
+    expect(() => evaluator.evaluate(INPUT)).toThrow(PolicyInputError);
     expect(() => evaluator.evaluate(INPUT)).toThrow("policy authz/decision failed: var assignment conflict");
-    expect(evaluator.stats().reinstantiations).toBe(0);
+    // Per failing input: one fresh instance for the retry, one left behind for the next input.
+    expect(evaluator.stats().reinstantiations).toBe(4);
+  });
+
+  it("answers from a fresh instance when an abort poisoned the old one", () => {
+    let first = true;
+    const make = () => {
+      const instance = new LeakyInstance(0, PAGE * 16);
+      if (first)
+        instance.evaluate = () => {
+          throw new RangeError("memory access out of bounds"); // as a WebAssembly.RuntimeError would
+        };
+      first = false;
+      return instance;
+    };
+    const { evaluator } = evaluatorOver(make, 16);
+    expect(evaluator.evaluate(INPUT)).toEqual({ allow: true, reasons: ["fake.allow"] });
+    expect(evaluator.stats().reinstantiations).toBe(1);
   });
 });

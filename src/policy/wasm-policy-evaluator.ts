@@ -1,5 +1,5 @@
 import type { PolicyDecision, PolicyEvaluator, PolicyInput } from "./evaluator.js";
-import { PolicyEvaluationError } from "./policy-errors.js";
+import { PolicyEvaluationError, PolicyInputError } from "./policy-errors.js";
 import { toPolicyDecision } from "./policy-result.js";
 import { abortMessage, isOutOfMemory } from "./wasm-abort.js";
 import type { OpaPolicyInstance } from "./wasm-runtime.js";
@@ -30,15 +30,15 @@ export interface WasmPolicyStats {
   memoryBytes: number;
   /** Heap resets through setData after an evaluation left the heap above the high-water mark. */
   heapResets: number;
-  /** Fresh instances created from the compiled module after an out-of-memory abort. */
+  /** Fresh instances created from the compiled module after an abort (out of memory or any other). */
   reinstantiations: number;
 }
 
 /**
  * Evaluates one entrypoint of an OPA Wasm module, guarding against heap growth across
  * evaluations (npm-opa-wasm issue #143, see docs/policy.md): when an evaluation leaves the heap
- * pointer above a high-water mark, setData resets it to its base, and an out-of-memory abort is
- * retried once on a fresh instance of the compiled module.
+ * pointer above a high-water mark, setData resets it to its base, and an abort is retried once on
+ * a fresh instance of the compiled module.
  * Synchronous and stateful: one per thread.
  */
 export class WasmPolicyEvaluator implements PolicyEvaluator {
@@ -75,21 +75,26 @@ export class WasmPolicyEvaluator implements PolicyEvaluator {
     this.counts.evaluations++;
     try {
       return this.evaluateOn(policy, input);
-    } catch (thrown) {
-      if (!isOutOfMemory(thrown)) throw this.evaluationError(thrown);
+    } catch {
       return this.retryOnFreshInstance(input);
     }
   }
 
+  /**
+   * An abort leaves the instance's memory in an unknown state: after a Rego conflict's abort the
+   * next evaluation of any input fails with "memory access out of bounds"
+   * (test/cli/policy-error.test.ts found it). So every abort is retried once on a fresh instance of
+   * the compiled module. An input that fails there too is the input's fault: the evaluator says
+   * so (PolicyInputError) and instantiates once more, so the next input starts clean.
+   */
   private retryOnFreshInstance(input: PolicyInput): unknown {
     try {
       return this.evaluateOn(this.reinstantiate(), input);
     } catch (thrown) {
-      if (!isOutOfMemory(thrown)) throw this.evaluationError(thrown);
-      // Leave a clean instance behind for the next input.
       this.reinstantiate();
+      if (!isOutOfMemory(thrown)) throw this.evaluationError(thrown);
       const limit = this.parts.maximumPages;
-      throw new PolicyEvaluationError(
+      throw new PolicyInputError(
         `policy ${this.entrypoint} ran out of memory on a fresh instance: this input needs more than ` +
           `maxMemoryPages=${limit} (${(limit * PAGE_BYTES) / 2 ** 20} MiB)`,
       );
@@ -129,7 +134,7 @@ export class WasmPolicyEvaluator implements PolicyEvaluator {
     return this.policy;
   }
 
-  private evaluationError(thrown: unknown): PolicyEvaluationError {
-    return new PolicyEvaluationError(`policy ${this.entrypoint} failed: ${abortMessage(thrown)}`);
+  private evaluationError(thrown: unknown): PolicyInputError {
+    return new PolicyInputError(`policy ${this.entrypoint} failed: ${abortMessage(thrown)}`);
   }
 }

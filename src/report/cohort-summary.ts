@@ -10,6 +10,7 @@ export interface CohortSummary {
   underPermission: number;
   subjectMismatch: number;
   tokenInvalid: number;
+  policyError: number;
   unpaired: number;
   observedDrift: number;
   mismatchRate: number;
@@ -30,6 +31,7 @@ export function summarizeCohort(c: CohortReport): CohortSummary {
     underPermission: count("under_permission"),
     subjectMismatch: count("subject_mismatch"),
     tokenInvalid: count("token_invalid"),
+    policyError: count("policy_error"),
     unpaired: c.unpaired,
     observedDrift: count("observed_drift"),
     mismatchRate: c.gate.statistics.mismatchRate,
@@ -54,6 +56,7 @@ export function findingCountColumns(c: CohortSummary): number[] {
     c.underPermission,
     c.subjectMismatch,
     c.tokenInvalid,
+    c.policyError,
     c.unpaired,
     c.observedDrift,
   ];

@@ -13,6 +13,7 @@ export const KIND_LABEL: Readonly<Record<FindingKind, string>> = {
   under_permission: "under-permission",
   subject_mismatch: "subject mismatch",
   token_invalid: "invalid token",
+  policy_error: "policy error",
   unpaired: "unpaired",
   observed_drift: "observed drift",
   lifetime_drift: "token lifetime drift",
@@ -23,7 +24,7 @@ export const KIND_LABEL: Readonly<Record<FindingKind, string>> = {
 /** Most severe first; the order groups are listed in. */
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { critical: 0, high: 1, medium: 2, low: 3 };
 
-/** `allow: null` means that side was not evaluated (invalid token, unpaired). */
+/** `allow: null` means that side was not evaluated (invalid token, unpaired) or could not decide (policy error). */
 export function decisionLabel(allow: boolean | null): string {
   if (allow === null) return "not evaluated";
   return allow ? "allow" : "deny";

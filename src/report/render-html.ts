@@ -94,7 +94,7 @@ function cohortSection(r: Report): SafeHtml {
     rows.length === 0
       ? html`<p class="empty">No cohort saw traffic.</p>`
       : html`<div class="scroll"><table class="cohorts">
-<thead><tr><th>Cohort</th><th>Gate</th><th class="num">Pairs</th><th class="num">Mismatched</th><th>Mismatch rate</th><th class="num">Over</th><th class="num">Under</th><th class="num">Subject</th><th class="num">Invalid</th><th class="num">Unpaired</th><th class="num">Drift</th><th>Reasons</th></tr></thead>
+<thead><tr><th>Cohort</th><th>Gate</th><th class="num">Pairs</th><th class="num">Mismatched</th><th>Mismatch rate</th><th class="num">Over</th><th class="num">Under</th><th class="num">Subject</th><th class="num">Invalid</th><th class="num">Policy error</th><th class="num">Unpaired</th><th class="num">Drift</th><th>Reasons</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`;
   return html`<section id="cohorts"><h2>Cohorts</h2>${body}</section>`;

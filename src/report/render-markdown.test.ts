@@ -46,7 +46,7 @@ describe("renderMarkdown", () => {
       "Unpaired",
       "Mismatches",
     ]);
-    expect(cells(row ?? "")).toEqual(["12,551", "7", "2", "6,250", "65", "48"]);
+    expect(cells(row ?? "")).toEqual(["12,551", "7", "2", "6,250", "65", "49"]);
   });
 
   it("has one row per cohort with gate status, counts, rate with upper bound and reasons", () => {
@@ -57,7 +57,7 @@ describe("renderMarkdown", () => {
       ["service-accounts", "⚠️ insufficient evidence"],
     ]);
     const clinicians = rows[0] ?? [];
-    expect(clinicians.slice(2, 11)).toEqual([
+    expect(clinicians.slice(2, 12)).toEqual([
       "2,850",
       "18",
       "0.63% (95% upper bound 0.93%; max 0.50%)",
@@ -65,11 +65,12 @@ describe("renderMarkdown", () => {
       "9",
       "4",
       "3",
+      "1",
       "35",
       "1",
     ]);
-    expect(clinicians[11]?.split("<br>")[0]).toBe("2 over-permissions &gt; allowed 0");
-    expect(clinicians[11]?.split("<br>")).toHaveLength(5);
+    expect(clinicians[12]?.split("<br>")[0]).toBe("2 over-permissions &gt; allowed 0");
+    expect(clinicians[12]?.split("<br>")).toHaveLength(5);
   });
 
   it("groups mismatches with counts and example ids, most severe first", () => {
@@ -104,7 +105,7 @@ describe("renderMarkdown", () => {
     expect(hostile).not.toContain("\u001b");
     const cohortRows = section(hostile, "Cohorts").slice(2);
     expect(cohortRows).toHaveLength(3);
-    for (const row of cohortRows) expect(cells(row)).toHaveLength(12);
+    for (const row of cohortRows) expect(cells(row)).toHaveLength(13);
     const groupRows = section(hostile, "Mismatch groups").slice(2);
     for (const row of groupRows) expect(cells(row)).toHaveLength(9);
     expect(groupRows[0]).toContain("&lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; 'q' \\| \\[l\\](u)");

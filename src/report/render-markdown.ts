@@ -98,6 +98,7 @@ function cohorts(list: readonly CohortReport[]): string[] {
       "Under",
       "Subject",
       "Invalid",
+      "Policy error",
       "Unpaired",
       "Drift",
       "Reasons",

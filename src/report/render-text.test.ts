@@ -6,13 +6,13 @@ describe("renderText", () => {
   it("prints one aligned row per cohort, a totals row, the totals and why cohorts did not pass", () => {
     expect(renderText(sampleReport())).toBe(
       [
-        "cohort            pairs  mismatched  over  under  subject  invalid  unpaired  drift  gate",
-        "clinicians        2,850          18     2      9        4        3        35      1  fail",
-        "patients          3,000           2     0      2        0        0        30      3  pass",
-        "service-accounts    400           0     0      0        0        0         0      0  insufficient evidence",
-        "total             6,250          20     2     11        4        3        65      4  1 pass, 1 fail, 1 insufficient evidence",
+        "cohort            pairs  mismatched  over  under  subject  invalid  policy err  unpaired  drift  gate",
+        "clinicians        2,850          18     2      9        4        3           1        35      1  fail",
+        "patients          3,000           2     0      2        0        0           0        30      3  pass",
+        "service-accounts    400           0     0      0        0        0           0         0      0  insufficient evidence",
+        "total             6,250          20     2     11        4        3           1        65      4  1 pass, 1 fail, 1 insufficient evidence",
         "",
-        "events 12,551 · duplicates 7 · rejected 2 · pairs 6,250 · unpaired 65 · findings 48",
+        "events 12,551 · duplicates 7 · rejected 2 · pairs 6,250 · unpaired 65 · findings 49",
         "clinicians: fail: 2 over-permissions > allowed 0",
         "service-accounts: insufficient evidence: 400 pairs < minimum 1,000: not enough evidence to decide",
         "",
@@ -40,8 +40,12 @@ describe("renderText", () => {
 
   it("prints only the header, totals and totals line when no cohort saw traffic", () => {
     const lines = renderText({ ...sampleReport(), cohorts: [] }).split("\n");
-    expect(lines[0]).toBe("cohort  pairs  mismatched  over  under  subject  invalid  unpaired  drift  gate");
-    expect(lines[1]).toBe("total       0           0     0      0        0        0         0      0");
+    expect(lines[0]).toBe(
+      "cohort  pairs  mismatched  over  under  subject  invalid  policy err  unpaired  drift  gate",
+    );
+    expect(lines[1]).toBe(
+      "total       0           0     0      0        0        0           0         0      0",
+    );
     expect(lines).toHaveLength(5);
   });
 });

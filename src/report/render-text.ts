@@ -24,6 +24,7 @@ const NUMERIC_COLUMNS = [
   "under",
   "subject",
   "invalid",
+  "policy err",
   "unpaired",
   "drift",
 ] as const;

@@ -58,7 +58,7 @@ export function sampleReport(): Report {
       legacyRulesSha256: "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
       entrypoint: "authz/decision",
     },
-    totals: { events: 12_551, duplicates: 7, rejected: 2, pairs: 6250, unpaired: 65, mismatches: 48 },
+    totals: { events: 12_551, duplicates: 7, rejected: 2, pairs: 6250, unpaired: 65, mismatches: 49 },
     cohorts: [
       cohort(
         "clinicians",
@@ -68,6 +68,7 @@ export function sampleReport(): Report {
           under_permission: 9,
           subject_mismatch: 4,
           token_invalid: 3,
+          policy_error: 1,
           unpaired: 35,
           observed_drift: 1,
         },

@@ -205,7 +205,7 @@ describe("the drift filters", () => {
     expect(filters.ok ? [] : filters.problems).toEqual([
       "severity is given more than once",
       'unknown cohort "pilots"; choose one of the list',
-      'unknown kind "unpaired"; choose one of over_permission, under_permission, subject_mismatch, token_invalid, observed_drift, lifetime_drift, session_drift, claim_drift',
+      'unknown kind "unpaired"; choose one of over_permission, under_permission, subject_mismatch, token_invalid, policy_error, observed_drift, lifetime_drift, session_drift, claim_drift',
       "since is after until",
     ]);
   });
