@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -6,18 +6,9 @@ import { parse, stringify } from "yaml";
 import { DEMO_LEGACY_JWT_SECRET, LEGACY_JWT_SECRET_ENV } from "../../examples/health-tech/demo-secrets.js";
 import { writeDemoFiles } from "../../examples/health-tech/generator/write-demo-files.js";
 import { DEMO_CONFIG_FILE } from "../../examples/health-tech/paths.js";
-import { type Finding, type Report, reportSchema } from "../../src/contracts/index.js";
-import { buildBundle } from "../policy/toolchain.js";
+import { type Report, reportSchema } from "../../src/contracts/index.js";
+import { buildFaultyBundle, faultyExpectation, findingLine } from "../policy/faulty-policy.js";
 import { runCli } from "./cli-harness.js";
-
-const ROOT = resolve(import.meta.dirname, "../..");
-
-// A second definition of the complete rule `decision` for lab results: the demo policy's own one
-// is always defined, so every lab_result request gets two outputs, a Rego runtime conflict.
-const FAULTY_REGO = `package authz
-
-decision := {"allow": true, "reasons": ["faulty.lab_result"]} if input.resource.type == "lab_result"
-`;
 
 let dir: string;
 let events: string;
@@ -52,22 +43,6 @@ async function replay(config: string): Promise<Report> {
   return report;
 }
 
-interface EventLine {
-  correlationId: string;
-  request?: { resource?: { type?: string } };
-}
-
-/** The demo plants malformed lines (the replay rejects them); only events count here. */
-function parsedEvent(line: string): EventLine | undefined {
-  try {
-    return JSON.parse(line) as EventLine;
-  } catch {
-    return undefined;
-  }
-}
-
-const key = (f: Finding) => `${f.correlationId} ${f.kind} ${f.side}`;
-
 beforeAll(async () => {
   process.env[LEGACY_JWT_SECRET_ENV] = DEMO_LEGACY_JWT_SECRET;
   dir = mkdtempSync(join(tmpdir(), "policy-error-"));
@@ -77,13 +52,7 @@ beforeAll(async () => {
     events,
     join(dir, "expected.json"),
   );
-  const src = join(dir, "faulty-policy");
-  mkdirSync(src);
-  for (const file of ["authz.rego", "allows.rego", "denies.rego"])
-    copyFileSync(join(ROOT, "policies", file), join(src, file));
-  writeFileSync(join(src, "faulty.rego"), FAULTY_REGO);
-  const bundle = join(dir, "faulty.tar.gz");
-  buildBundle({ src, out: bundle });
+  const bundle = buildFaultyBundle(dir);
   faultyConfig = demoConfig(bundle);
 }, 120_000);
 
@@ -100,19 +69,8 @@ describe("a policy that cannot decide some requests (a real Rego runtime conflic
     });
 
     // The lab_result pairs whose tokens both verify are the ones the faulty policy is asked about.
-    const requests = readFileSync(events, "utf8")
-      .split("\n")
-      .filter(Boolean)
-      .flatMap((l) => parsedEvent(l) ?? []);
-    const labResults = new Set(
-      requests.filter((e) => e.request?.resource?.type === "lab_result").map((e) => e.correlationId),
-    );
-    const notEvaluated = new Set(
-      healthy.mismatches
-        .filter((f) => f.kind === "token_invalid" || f.kind === "unpaired")
-        .map((f) => f.correlationId),
-    );
-    const asked = [...labResults].filter((id) => !notEvaluated.has(id)).sort();
+    const expected = faultyExpectation(readFileSync(events, "utf8").split("\n"), healthy.mismatches);
+    const asked = expected.policyErrors;
     expect(asked.length).toBeGreaterThan(20);
 
     const policyErrors = faulty.mismatches.filter((f) => f.kind === "policy_error");
@@ -125,20 +83,11 @@ describe("a policy that cannot decide some requests (a real Rego runtime conflic
     }
 
     // Every other finding is the healthy run's, except the lab_result decisions the policy never made.
-    const decided = (f: Finding) =>
-      !(
-        asked.includes(f.correlationId) &&
-        ["over_permission", "under_permission", "observed_drift"].includes(f.kind)
-      );
     const others = faulty.mismatches
       .filter((f) => f.kind !== "policy_error")
-      .map(key)
+      .map(findingLine)
       .sort();
-    const expected = healthy.mismatches
-      .filter((f) => decided(f) || (f.kind === "observed_drift" && f.side === "legacy"))
-      .map(key)
-      .sort();
-    expect(others).toEqual(expected);
+    expect(others).toEqual(expected.others);
 
     // Each such pair is a mismatch of its cohort: the gate sees a policy that cannot decide.
     const count = (r: Report, kind: "policy_error") =>

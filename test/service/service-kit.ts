@@ -65,6 +65,8 @@ export function writeServiceConfig(options: {
   lifecycleWindowSeconds?: number;
   /** evaluation.workers: differ worker threads (default 0, the diff on the main thread). */
   workers?: number;
+  /** policy.bundle instead of the demo's. */
+  policyBundle?: string;
 }): string {
   const demo = parse(readFileSync(DEMO_CONFIG_FILE, "utf8")) as Record<string, unknown> & {
     issuers: Record<string, { keys: { type: string; path?: string } }>;
@@ -80,7 +82,7 @@ export function writeServiceConfig(options: {
   if (demo.api?.keys.path) demo.api.keys.path = abs(demo.api.keys.path);
   if (demo.api?.localSigningKey) demo.api.localSigningKey = abs(demo.api.localSigningKey);
   demo.legacy.rules = abs(demo.legacy.rules);
-  demo.policy.bundle = abs(demo.policy.bundle);
+  demo.policy.bundle = options.policyBundle ?? abs(demo.policy.bundle);
   demo.pairing = { ...demo.pairing, windowSeconds: options.windowSeconds ?? 5 };
   if (options.topics.tokens === undefined) delete demo.lifecycle;
   else
@@ -292,6 +294,10 @@ export interface TestServiceOptions {
   wrapEvaluator?: (evaluator: Evaluator) => Evaluator;
   /** Stands between the service and its dead-letter topic (fault injection). */
   wrapDeadLetters?: (sink: DeadLetterSink) => DeadLetterSink;
+  /** evaluation.workers (default 0). */
+  workers?: number;
+  /** policy.bundle instead of the demo's. */
+  policyBundle?: string;
 }
 
 /** The service in this process, on the demo config pointed at the test broker and a store. */
@@ -304,6 +310,8 @@ export async function startTestService(o: TestServiceOptions): Promise<RunningSe
     windowSeconds: o.windowSeconds,
     gateRefreshSeconds: o.gateRefreshSeconds,
     lifecycleWindowSeconds: o.lifecycleWindowSeconds,
+    workers: o.workers,
+    policyBundle: o.policyBundle,
   });
   const env = o.env ?? serviceEnv();
   const loaded = loadConfig(config);
