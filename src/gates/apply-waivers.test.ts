@@ -70,6 +70,15 @@ describe("applyWaivers", () => {
     });
   });
 
+  it("waives a policy error only with a waiver that names the kind", () => {
+    const errors = [signature({ kinds: ["policy_error"], pairs: 6 })];
+    const e = { ...EVIDENCE, mismatchedPairs: 6, overPermission: 0 };
+    const broad = waiver({ scope: { action: "read" } });
+    expect(applyWaivers("caregivers", e, errors, [broad], NOW).evidence.mismatchedPairs).toBe(6);
+    const named = waiver({ scope: { kind: "policy_error" } });
+    expect(applyWaivers("caregivers", e, errors, [named], NOW).evidence.mismatchedPairs).toBe(0);
+  });
+
   it("waives drift separately from mismatches", () => {
     const w = waiver({ scope: { kind: "observed_drift" } });
     const out = applyWaivers("caregivers", EVIDENCE, SIGNATURES, [w], NOW);

@@ -81,6 +81,9 @@ export function covers(w: Waiver, kind: FindingKind, s: FindingSignature): boole
   const { scope } = w;
   if (kind === "unpaired") return false;
   if (kind === "over_permission" && !w.allowOverPermission) return false;
+  // A waiver filed for a decision difference on a request path must not also hide a policy that
+  // cannot decide there: only one that names the kind covers it.
+  if (kind === "policy_error" && scope.kind !== "policy_error") return false;
   if (scope.kind !== undefined && scope.kind !== kind) return false;
   if (scope.action !== undefined && scope.action !== s.action) return false;
   if (scope.resourceType !== undefined && scope.resourceType !== s.resourceType) return false;

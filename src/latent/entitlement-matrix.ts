@@ -58,8 +58,8 @@ export function evaluateMatrix(
 
 /**
  * A cell the policy cannot decide (a Rego runtime error on that counterfactual request) is left
- * out of the matrix rather than failing the pair it was computed for: it is no entitlement either
- * way, and the traffic that reaches it shows up as `policy_error` findings.
+ * out of the matrix rather than failing the pair it was computed for. It is not counted anywhere:
+ * a known gap, documented in docs/latent.md.
  */
 function decidedByPolicy(
   models: EntitlementModels,

@@ -47,6 +47,8 @@ export class WasmPolicyEvaluator implements PolicyEvaluator {
   private readonly parts: Omit<WasmPolicyParts, "first">;
   private policy: OpaPolicyInstance | undefined;
   private highWater: number;
+  /** The last evaluation aborted on the current instance: the next one needs a fresh instance. */
+  private aborted = false;
   private readonly counts = { evaluations: 0, heapResets: 0, reinstantiations: 0 };
 
   constructor({ first, ...parts }: WasmPolicyParts) {
@@ -71,7 +73,7 @@ export class WasmPolicyEvaluator implements PolicyEvaluator {
   }
 
   private resultSet(input: PolicyInput): unknown {
-    const policy = this.livePolicy();
+    const policy = this.usablePolicy();
     this.counts.evaluations++;
     try {
       return this.evaluateOn(policy, input);
@@ -84,14 +86,16 @@ export class WasmPolicyEvaluator implements PolicyEvaluator {
    * An abort leaves the instance's memory in an unknown state: after a Rego conflict's abort the
    * next evaluation of any input fails with "memory access out of bounds"
    * (test/cli/policy-error.test.ts found it). So every abort is retried once on a fresh instance of
-   * the compiled module. An input that fails there too is the input's fault: the evaluator says
-   * so (PolicyInputError) and instantiates once more, so the next input starts clean.
+   * the compiled module. An input that fails there too is the input's fault (PolicyInputError),
+   * and the next evaluation starts on a fresh instance again. An instance that cannot be created
+   * is no fault of the input: that error propagates as it is.
    */
   private retryOnFreshInstance(input: PolicyInput): unknown {
+    const fresh = this.reinstantiate();
     try {
-      return this.evaluateOn(this.reinstantiate(), input);
+      return this.evaluateOn(fresh, input);
     } catch (thrown) {
-      this.reinstantiate();
+      this.aborted = true;
       if (!isOutOfMemory(thrown)) throw this.evaluationError(thrown);
       const limit = this.parts.maximumPages;
       throw new PolicyInputError(
@@ -120,13 +124,20 @@ export class WasmPolicyEvaluator implements PolicyEvaluator {
     return base + Math.min(HEAP_HEADROOM_BYTES, Math.max(0, Math.floor((limit - base) / 2)));
   }
 
+  /** The old instance stays until a new one exists: a failed instantiation must not close the evaluator. */
   private reinstantiate(): OpaPolicyInstance {
-    this.policy = undefined;
     const policy = this.parts.instantiate();
     this.counts.reinstantiations++;
     this.policy = policy;
     this.highWater = this.highWaterOf(policy);
+    this.aborted = false;
     return policy;
+  }
+
+  /** The live instance, replaced first when the last evaluation left it aborted. */
+  private usablePolicy(): OpaPolicyInstance {
+    const policy = this.livePolicy();
+    return this.aborted ? this.reinstantiate() : policy;
   }
 
   private livePolicy(): OpaPolicyInstance {

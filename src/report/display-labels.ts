@@ -25,8 +25,8 @@ export const KIND_LABEL: Readonly<Record<FindingKind, string>> = {
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 /** `allow: null` means that side was not evaluated (invalid token, unpaired) or could not decide (policy error). */
-export function decisionLabel(allow: boolean | null): string {
-  if (allow === null) return "not evaluated";
+export function decisionLabel(allow: boolean | null, undecided = false): string {
+  if (allow === null) return undecided ? "could not decide" : "not evaluated";
   return allow ? "allow" : "deny";
 }
 

@@ -24,9 +24,10 @@ export function severityBadge(severity: Severity): SafeHtml {
   return html`<span class="sev ${severity}">${severity}</span>`;
 }
 
-export function decision(allow: boolean | null): SafeHtml {
+/** `undecided`: the side was asked and could not decide (a policy_error), rather than not asked. */
+export function decision(allow: boolean | null, undecided = false): SafeHtml {
   const tone = allow === null ? "none" : allow ? "allow" : "deny";
-  return html`<span class="decision ${tone}">${decisionLabel(allow)}</span>`;
+  return html`<span class="decision ${tone}">${decisionLabel(allow, undecided)}</span>`;
 }
 
 export function reasonsList(reasons: readonly string[]): SafeHtml | string {

@@ -166,7 +166,7 @@ function findingRow(f: Finding): SafeHtml {
 <td>${f.cohort}</td>
 <td>${f.side ?? html`<span class="muted">both</span>`}</td>
 <td>${decision(f.legacy.allow)}${f.legacy.ruleId === null ? "" : html` <code>${f.legacy.ruleId}</code>`}</td>
-<td>${decision(f.new.allow)}${reasonsList(f.new.reasons)}</td>
+<td>${decision(f.new.allow, f.kind === "policy_error")}${reasonsList(f.new.reasons)}</td>
 <td>${f.detail}</td>
 <td><time datetime="${f.observedAt}">${f.observedAt}</time></td>
 </tr>`;

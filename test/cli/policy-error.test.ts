@@ -6,7 +6,7 @@ import { parse, stringify } from "yaml";
 import { DEMO_LEGACY_JWT_SECRET, LEGACY_JWT_SECRET_ENV } from "../../examples/health-tech/demo-secrets.js";
 import { writeDemoFiles } from "../../examples/health-tech/generator/write-demo-files.js";
 import { DEMO_CONFIG_FILE } from "../../examples/health-tech/paths.js";
-import { type Report, reportSchema } from "../../src/contracts/index.js";
+import { type FindingKind, MISMATCH_KINDS, type Report, reportSchema } from "../../src/contracts/index.js";
 import { buildFaultyBundle, faultyExpectation, findingLine } from "../policy/faulty-policy.js";
 import { runCli } from "./cli-harness.js";
 
@@ -94,12 +94,33 @@ describe("a policy that cannot decide some requests (a real Rego runtime conflic
       r.cohorts.reduce((n, c) => n + (c.mismatches[kind] ?? 0), 0);
     expect(count(faulty, "policy_error")).toBe(asked.length);
     const mismatched = (r: Report) => r.cohorts.reduce((n, c) => n + c.mismatchedPairs, 0);
+    const mismatchedIds = new Set(asked);
+    for (const line of expected.others) {
+      const [id, kind] = line.split(" ");
+      if (id && MISMATCH_KINDS.has(kind as FindingKind)) mismatchedIds.add(id);
+    }
+    expect(mismatched(faulty)).toBe(mismatchedIds.size);
     expect(mismatched(faulty)).toBeGreaterThan(mismatched(healthy));
   }, 120_000);
 
-  it("shows the policy errors in the text report's column", async () => {
+  it("shows each cohort's policy errors in the text report's column", async () => {
+    const json = await replay(faultyConfig);
     const r = await runCli("replay", "--config", faultyConfig, events, "--format", "text");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/policy err/);
+    const [header, ...rows] = r.stdout.split("\n");
+    const columns = (header ?? "").split(/\s{2,}/);
+    const column = columns.indexOf("policy err");
+    expect(column).toBeGreaterThan(0);
+    const shown = Object.fromEntries(
+      json.cohorts.map((c) => {
+        const row = rows.find((l) => l.startsWith(`${c.id} `)) ?? "";
+        return [c.id, row.split(/\s{2,}/)[column]];
+      }),
+    );
+    const counted = Object.fromEntries(
+      json.cohorts.map((c) => [c.id, (c.mismatches.policy_error ?? 0).toLocaleString("en-US")]),
+    );
+    expect(shown).toEqual(counted);
+    expect(Object.values(counted).some((n) => n !== "0")).toBe(true);
   }, 60_000);
 });

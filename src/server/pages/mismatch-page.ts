@@ -17,7 +17,10 @@ export function renderMismatch(m: MismatchDetail, subject: string): string {
 ${decision(m.legacy.allow)}
 <p>rule ${codeOrNone(m.legacy.ruleId)}</p></section>
 <section class="side new" aria-label="New decision"><h2>New CIAM (OPA policy)</h2>
-${decision(m.new.allow)}
+${decision(
+  m.new.allow,
+  m.findings.some((f) => f.kind === "policy_error"),
+)}
 <p>policy reasons${m.new.reasons.length === 0 ? html` <span class="muted">none</span>` : reasonsList(m.new.reasons)}</p></section>
 </div>
 <h2>Findings</h2>

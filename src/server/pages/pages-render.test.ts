@@ -247,6 +247,20 @@ describe("the mismatch page", () => {
     expect(page).toContain('<span class="decision none">not evaluated</span>');
     expectInert(page);
   });
+
+  it("says the new policy could not decide a pair with a policy error, not that it was not asked", () => {
+    const detail = "the new policy could not decide this request: policy authz/decision failed: conflict";
+    const page = renderMismatch(
+      mismatchDetail({
+        new: { allow: null, reasons: [] },
+        findings: [{ kind: "policy_error", severity: "high", side: "new", cause: null, detail }],
+      }),
+      "alice",
+    );
+    expect(page).toContain('<span class="decision none">could not decide</span>');
+    expect(page).not.toContain("not evaluated");
+    expect(page).toContain(detail);
+  });
 });
 
 describe("the waivers page", () => {
