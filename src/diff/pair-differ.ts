@@ -39,9 +39,28 @@ export interface DiffDependencies {
   facts?: FactKeeper;
 }
 
+export interface PairOptions {
+  /**
+   * Why the new policy is not asked about this pair (evaluating it ended its worker thread more
+   * than once, docs/service.md): the pair records `policy_error` with this detail, and neither
+   * the latent matrix nor the impact facts, which would evaluate the policy again.
+   */
+  skipPolicy?: string;
+}
+
+/** The rest of a diff once its tokens are verified: synchronous, no waiting left. */
+export type Judgement = () => PairOutcome;
+
 export interface PairDiffer {
-  diffPair(legacy: ObservedEvent, next: ObservedEvent): Promise<PairOutcome>;
+  diffPair(legacy: ObservedEvent, next: ObservedEvent, options?: PairOptions): Promise<PairOutcome>;
   diffUnpaired(only: ObservedEvent, detail: string): Promise<PairOutcome>;
+  /**
+   * The same diffs in two steps: the verification (the one step that may wait, on a key set
+   * fetch), then the judgement, which runs to its end without yielding. A worker thread can then
+   * tell which pair it was judging when it stopped answering (runtime/worker-pool.ts).
+   */
+  preparePair(legacy: ObservedEvent, next: ObservedEvent, options?: PairOptions): Promise<Judgement>;
+  prepareUnpaired(only: ObservedEvent, detail: string): Promise<Judgement>;
 }
 
 /**
@@ -53,97 +72,132 @@ export function createPairDiffer(deps: DiffDependencies): PairDiffer {
   const verify = (o: ObservedEvent): Promise<VerificationResult> =>
     deps.verifiers[o.event.side].verify(o.event.token, Math.floor(o.observedAtMs / 1000));
 
+  const preparePair = async (
+    legacy: ObservedEvent,
+    next: ObservedEvent,
+    options: PairOptions = {},
+  ): Promise<Judgement> => {
+    const [lv, nv] = await Promise.all([verify(legacy), verify(next)]);
+    return () => judgePair(deps, legacy, next, lv, nv, options);
+  };
+  const prepareUnpaired = async (only: ObservedEvent, detail: string): Promise<Judgement> => {
+    const verification = await verify(only);
+    return () => judgeUnpaired(deps, only, verification, detail);
+  };
   return {
-    async diffPair(legacy, next) {
-      const [lv, nv] = await Promise.all([verify(legacy), verify(next)]);
-      const both = lv.ok && nv.ok ? { legacy: lv.claims, new: nv.claims } : undefined;
-      const legacyDecision = both ? deps.legacy.decide(both.legacy, legacy.event.request) : null;
-      const policy = both ? decideByPolicy(deps.policy, policyInput(both.new, next.event)) : undefined;
-      const newDecision = policy?.decision ?? null;
-      const request = legacy.event.request;
-      const cohort = cohortFor(deps, lv, legacy.event.token);
-      const findings = classifyPair({
-        correlationId: legacy.event.correlationId,
-        cohort,
-        action: request.action,
-        resourceType: request.resource.type,
-        observedAt: legacy.event.observedAt,
-        verification: { legacy: lv, new: nv },
-        continuity: both && checkSubjectContinuity(both.legacy, both.new, deps.legacySubjectClaim),
-        legacy: legacyDecision,
-        new: newDecision,
-        ...(policy?.error !== undefined ? { policyError: policy.error } : {}),
-        observed: { legacy: legacy.event.observedDecision?.allow, new: next.event.observedDecision?.allow },
-      });
-      if (both && findings.some((f) => DECISION_KINDS.has(f.kind))) {
-        const cause = rootCauseOf(deps, both, request, next.event);
-        if (cause) for (const f of findings) if (DECISION_KINDS.has(f.kind)) f.cause = cause;
-      }
-      const entitlements =
-        both && deps.entitlements && entitlementsOf(deps.entitlements, cohort, both, legacy, next);
-      const replay =
-        both && legacyDecision && newDecision && deps.facts
-          ? deps.facts.keep({
-              correlationId: legacy.event.correlationId,
-              newClaims: both.new,
-              request: next.event.request,
-              legacy: legacyDecision,
-              next: newDecision,
-            })
-          : undefined;
-      const sessionId = deps.sessions ? (legacy.event.sessionId ?? next.event.sessionId) : undefined;
-      return {
-        ...(entitlements ? { entitlements } : {}),
-        ...(replay ? { replay } : {}),
-        ...(sessionId ? { session: { id: sessionId, accepted: { legacy: lv.ok, new: nv.ok } } } : {}),
-        correlationId: legacy.event.correlationId,
-        cohort,
-        paired: true,
-        onlySide: null,
-        legacy: legacyDecision,
-        new: newDecision,
-        findings,
-        mismatch: isMismatch(findings),
-        observedDrift: findings.some((f) => f.kind === "observed_drift"),
-        subjects: { legacy: subjectOf(lv), new: subjectOf(nv) },
-      };
-    },
+    preparePair,
+    prepareUnpaired,
+    diffPair: async (legacy, next, options) => (await preparePair(legacy, next, options))(),
+    diffUnpaired: async (only, detail) => (await prepareUnpaired(only, detail))(),
+  };
+}
 
-    async diffUnpaired(only, detail) {
-      const e = only.event;
-      const verification = await verify(only);
-      const cohort = cohortFor(deps, verification, e.token);
-      const finding = toFinding(
-        {
-          correlationId: e.correlationId,
-          cohort,
-          action: e.request.action,
-          resourceType: e.request.resource.type,
-          observedAt: e.observedAt,
-          legacy: null,
-          new: null,
-        },
-        "unpaired",
-        e.side,
-        detail,
-      );
-      const accepted = { legacy: null, new: null, [e.side]: verification.ok };
-      return {
-        ...(deps.sessions && e.sessionId ? { session: { id: e.sessionId, accepted } } : {}),
-        correlationId: e.correlationId,
-        cohort,
-        paired: false,
-        onlySide: e.side,
-        legacy: null,
-        new: null,
-        findings: [finding],
-        mismatch: false,
-        observedDrift: false,
-        subjects: {
-          legacy: e.side === "legacy" ? subjectOf(verification) : null,
-          new: e.side === "new" ? subjectOf(verification) : null,
-        },
-      };
+function judgePair(
+  deps: DiffDependencies,
+  legacy: ObservedEvent,
+  next: ObservedEvent,
+  lv: VerificationResult,
+  nv: VerificationResult,
+  options: PairOptions,
+): PairOutcome {
+  const both = lv.ok && nv.ok ? { legacy: lv.claims, new: nv.claims } : undefined;
+  const legacyDecision = both ? deps.legacy.decide(both.legacy, legacy.event.request) : null;
+  const skipped = options.skipPolicy;
+  const policy = !both
+    ? undefined
+    : skipped !== undefined
+      ? { decision: null, error: skipped }
+      : decideByPolicy(deps.policy, policyInput(both.new, next.event));
+  const newDecision = policy?.decision ?? null;
+  const request = legacy.event.request;
+  const cohort = cohortFor(deps, lv, legacy.event.token);
+  const findings = classifyPair({
+    correlationId: legacy.event.correlationId,
+    cohort,
+    action: request.action,
+    resourceType: request.resource.type,
+    observedAt: legacy.event.observedAt,
+    verification: { legacy: lv, new: nv },
+    continuity: both && checkSubjectContinuity(both.legacy, both.new, deps.legacySubjectClaim),
+    legacy: legacyDecision,
+    new: newDecision,
+    ...(policy?.error !== undefined ? { policyError: policy.error } : {}),
+    observed: { legacy: legacy.event.observedDecision?.allow, new: next.event.observedDecision?.allow },
+  });
+  if (both && findings.some((f) => DECISION_KINDS.has(f.kind))) {
+    const cause = rootCauseOf(deps, both, request, next.event);
+    if (cause) for (const f of findings) if (DECISION_KINDS.has(f.kind)) f.cause = cause;
+  }
+  const entitlements =
+    both &&
+    skipped === undefined &&
+    deps.entitlements &&
+    entitlementsOf(deps.entitlements, cohort, both, legacy, next);
+  const replay =
+    both && legacyDecision && newDecision && deps.facts
+      ? deps.facts.keep({
+          correlationId: legacy.event.correlationId,
+          newClaims: both.new,
+          request: next.event.request,
+          legacy: legacyDecision,
+          next: newDecision,
+        })
+      : undefined;
+  const sessionId = deps.sessions ? (legacy.event.sessionId ?? next.event.sessionId) : undefined;
+  return {
+    ...(entitlements ? { entitlements } : {}),
+    ...(replay ? { replay } : {}),
+    ...(sessionId ? { session: { id: sessionId, accepted: { legacy: lv.ok, new: nv.ok } } } : {}),
+    correlationId: legacy.event.correlationId,
+    cohort,
+    paired: true,
+    onlySide: null,
+    legacy: legacyDecision,
+    new: newDecision,
+    findings,
+    mismatch: isMismatch(findings),
+    observedDrift: findings.some((f) => f.kind === "observed_drift"),
+    subjects: { legacy: subjectOf(lv), new: subjectOf(nv) },
+  };
+}
+
+function judgeUnpaired(
+  deps: DiffDependencies,
+  only: ObservedEvent,
+  verification: VerificationResult,
+  detail: string,
+): PairOutcome {
+  const e = only.event;
+  const cohort = cohortFor(deps, verification, e.token);
+  const finding = toFinding(
+    {
+      correlationId: e.correlationId,
+      cohort,
+      action: e.request.action,
+      resourceType: e.request.resource.type,
+      observedAt: e.observedAt,
+      legacy: null,
+      new: null,
+    },
+    "unpaired",
+    e.side,
+    detail,
+  );
+  const accepted = { legacy: null, new: null, [e.side]: verification.ok };
+  return {
+    ...(deps.sessions && e.sessionId ? { session: { id: e.sessionId, accepted } } : {}),
+    correlationId: e.correlationId,
+    cohort,
+    paired: false,
+    onlySide: e.side,
+    legacy: null,
+    new: null,
+    findings: [finding],
+    mismatch: false,
+    observedDrift: false,
+    subjects: {
+      legacy: e.side === "legacy" ? subjectOf(verification) : null,
+      new: e.side === "new" ? subjectOf(verification) : null,
     },
   };
 }

@@ -11,6 +11,12 @@ export interface DifferWorkerData {
   env: Record<string, string | undefined>;
   /** Pass on the tokens this worker verifies (there are other workers to take them). */
   shareVerified?: boolean;
+  /**
+   * One Int32 over shared memory: the id of the job this worker is judging (the synchronous
+   * step after verification), 0 while it judges none. The pool reads it when the worker exits or
+   * stops answering, to blame that job and not the ones that only waited behind it.
+   */
+  judging?: Int32Array;
 }
 
 /**
@@ -20,7 +26,7 @@ export interface DifferWorkerData {
 export type EventInput = { held: number } | { text: string } | { event: ObservedEvent };
 
 export type DiffJob =
-  | { id: number; kind: "pair"; legacy: EventInput; next: EventInput }
+  | { id: number; kind: "pair"; legacy: EventInput; next: EventInput; skipPolicy?: string }
   | { id: number; kind: "unpaired"; only: EventInput; detail: string };
 
 /** A decoded line as it crosses back: an authorization event stays in the worker, under `held`. */

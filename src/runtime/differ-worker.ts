@@ -7,7 +7,12 @@ import { recordingInstruments } from "../metrics/recording-instruments.js";
 import { packEncodedRows } from "../store/encoded-rows.js";
 import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
 import { decodeLine, type EventHandle } from "../stream/evaluator.js";
-import { createOutcomeMaker, type OutcomeMaker, summaryOf } from "../stream/outcome-maker.js";
+import {
+  createOutcomeMaker,
+  type MadeOutcome,
+  type OutcomeMaker,
+  summaryOf,
+} from "../stream/outcome-maker.js";
 import type {
   DifferWorkerData,
   DiffJob,
@@ -37,7 +42,7 @@ const held = new Map<number, ObservedEvent>();
 let nextHeld = 1;
 
 try {
-  const { configFile, env, shareVerified } = workerData as DifferWorkerData;
+  const { configFile, env, shareVerified, judging } = workerData as DifferWorkerData;
   const recording = recordingInstruments();
   const loaded = loadConfig(configFile);
   const runtime = await loadRuntime(loaded, env, recording.instruments);
@@ -64,7 +69,7 @@ try {
       for (const t of message.tokens)
         if (t.issuer === issuers[t.side]) runtime.verifiers[t.side].adopt(t.cacheKey, t.outcome);
     } else {
-      const results = await Promise.all(message.jobs.map((job) => run(maker, job)));
+      const results = await Promise.all(message.jobs.map((job) => run(maker, job, judging)));
       const made = results.flatMap((r) => (r.ok ? [r.made] : []));
       const { packed, buffer } = packEncodedRows(made.map((m) => m.rows));
       made.forEach((m, i) => {
@@ -120,12 +125,23 @@ function eventsOf(inputs: readonly EventInput[]): ObservedEvent[] {
   });
 }
 
-async function run(maker: OutcomeMaker, job: DiffJob): Promise<DiffResult> {
+async function run(maker: OutcomeMaker, job: DiffJob, judging?: Int32Array): Promise<DiffResult> {
   try {
-    const made =
+    const judge =
       job.kind === "pair"
-        ? await maker.pair(...(eventsOf([job.legacy, job.next]) as [ObservedEvent, ObservedEvent]))
-        : await maker.unpaired(eventsOf([job.only])[0] as ObservedEvent, job.detail);
+        ? await maker.preparePair(
+            ...(eventsOf([job.legacy, job.next]) as [ObservedEvent, ObservedEvent]),
+            job.skipPolicy === undefined ? {} : { skipPolicy: job.skipPolicy },
+          )
+        : await maker.prepareUnpaired(eventsOf([job.only])[0] as ObservedEvent, job.detail);
+    // Nothing else runs in this thread until the judgement returns: the mark names this job.
+    if (judging) Atomics.store(judging, 0, job.id);
+    let made: MadeOutcome;
+    try {
+      made = judge();
+    } finally {
+      if (judging) Atomics.store(judging, 0, 0);
+    }
     return { id: job.id, ok: true, made: { rows: made.rows, summary: summaryOf(made.summary) } };
   } catch (error) {
     return {

@@ -8,6 +8,7 @@ import { applyObservations } from "../metrics/recording-instruments.js";
 import {
   type DecodedLine,
   decodeLine,
+  EvaluationEndedWorker,
   type Evaluator,
   type EventHandle,
   type LineToDecode,
@@ -87,6 +88,8 @@ type Job = (id: number, slot: number, events: readonly PoolEvent[]) => DiffJob;
  * the jobs it held (the pipeline retries them, with the lines instead of the lost ids) and is
  * replaced; meanwhile its lanes are decoded by another worker, or on the main
  * thread while no worker is up, and jobs fail at once rather than wait on a thread that is gone.
+ * The job it was judging then (the worker marks it in shared memory) fails with
+ * EvaluationEndedWorker, so that the pipeline can stop retrying a pair that ends every worker.
  */
 export async function createWorkerPool(
   o: WorkerPoolOptions,
@@ -197,12 +200,13 @@ export async function createWorkerPool(
       return out;
     },
     inline: (event) => handle({ event: { event: event.event, observedAtMs: event.observedAtMs } }),
-    pair: (legacy, next) =>
+    pair: (legacy, next, options) =>
       diff([poolEvent(legacy), poolEvent(next)], (id, slot, [l, n]) => ({
         id,
         kind: "pair",
         legacy: input(l as PoolEvent, slot),
         next: input(n as PoolEvent, slot),
+        ...(options?.skipPolicy === undefined ? {} : { skipPolicy: options.skipPolicy }),
       })),
     unpaired: (only, detail) =>
       diff([poolEvent(only)], (id, slot, [e]) => ({
@@ -248,7 +252,7 @@ async function startSlot(
   let closing = false;
   let generation = 0;
   let nextDecode = 1;
-  let worker: Worker | null = await spawn(url, o);
+  let { worker, judging }: { worker: Worker | null; judging: Int32Array } = await spawn(url, o);
   // Each queue's oldest entry (Maps iterate in insertion order): progress is its answer.
   const watch = silenceWatch(o, () => [firstKey(pending), firstKey(decoding)]);
 
@@ -257,8 +261,15 @@ async function startSlot(
     while (worker && outbox.length > 0)
       worker.postMessage({ type: "jobs", jobs: outbox.splice(0, MAX_BATCH) });
   };
-  const failAll = (error: Error) => {
-    for (const p of pending.values()) p.reject(error);
+  /** Fails what the worker held; the job it was judging, if any, is blamed (docs/service.md). */
+  const failAll = (error: Error, how?: "exited" | "unresponsive") => {
+    const blamed = how ? Atomics.load(judging, 0) : 0;
+    for (const [id, p] of pending)
+      p.reject(
+        id === blamed
+          ? new EvaluationEndedWorker(`${error.message}, while it was judging this pair`, how ?? "exited")
+          : error,
+      );
     pending.clear();
     for (const d of decoding.values()) d.reject(error);
     decoding.clear();
@@ -269,12 +280,13 @@ async function startSlot(
       try {
         const replacement = await spawn(url, o);
         if (closing) {
-          await replacement.terminate();
+          await replacement.worker.terminate();
           return;
         }
-        worker = replacement;
+        worker = replacement.worker;
+        judging = replacement.judging;
         generation++;
-        attach(replacement);
+        attach(replacement.worker);
         return;
       } catch (error) {
         o.onWorkerProblem?.(
@@ -290,7 +302,7 @@ async function startSlot(
     worker = null;
     watch.stop();
     const problem = `a differ worker did not answer its oldest job or decode for ${watch.timeoutMs / 1000} s (${pending.size} jobs and ${decoding.size} decodes waiting) and was terminated`;
-    failAll(new Error(problem));
+    failAll(new Error(problem), "unresponsive");
     void w.terminate();
     o.onWorkerExit?.("unresponsive");
     o.onWorkerProblem?.(`${problem}; replacing it`);
@@ -324,7 +336,7 @@ async function startSlot(
       if (worker !== w) return; // closed, or given up as wedged: already failed and replaced
       worker = null;
       watch.stop();
-      failAll(new Error(`a differ worker exited (code ${code})${lastError}`));
+      failAll(new Error(`a differ worker exited (code ${code})${lastError}`), closing ? undefined : "exited");
       if (closing) return;
       o.onWorkerExit?.("exited");
       o.onWorkerProblem?.(`a differ worker exited (code ${code})${lastError}; replacing it`);
@@ -416,8 +428,14 @@ function firstKey<K>(map: ReadonlyMap<K, unknown>): K | undefined {
 }
 
 /** Starts a worker and resolves once its runtime is loaded; rejects with its error otherwise. */
-function spawn(url: URL, o: WorkerPoolOptions): Promise<Worker> {
-  const data: DifferWorkerData = { configFile: o.configFile, env: o.env, shareVerified: o.workers > 1 };
+function spawn(url: URL, o: WorkerPoolOptions): Promise<{ worker: Worker; judging: Int32Array }> {
+  const judging = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const data: DifferWorkerData = {
+    configFile: o.configFile,
+    env: o.env,
+    shareVerified: o.workers > 1,
+    judging,
+  };
   const worker = new Worker(url, { workerData: data });
   const refuse = (reject: (e: Error) => void, message: string) => {
     void worker.terminate();
@@ -437,7 +455,7 @@ function spawn(url: URL, o: WorkerPoolOptions): Promise<Worker> {
             reject,
             `a differ worker loaded policy ${reply.policyBundleSha256.slice(0, 12)} / rules ${reply.legacyRulesSha256.slice(0, 12)}, not the ${want.policyBundleSha256.slice(0, 12)} / ${want.legacyRulesSha256.slice(0, 12)} this process stamps on outcomes (files changed since start?): restart the service`,
           );
-        resolve(worker);
+        resolve({ worker, judging });
       } else if (reply.type === "failed") {
         cleanup();
         refuse(reject, `a differ worker could not start: ${reply.error}`);

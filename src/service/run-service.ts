@@ -119,6 +119,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       : undefined;
   // Both series from the start, so that increase() sees the first replacement of each kind.
   for (const reason of ["exited", "unresponsive"]) metrics.differWorkerExits.labels({ reason }).inc(0);
+  metrics.eventsRejected.labels({ reason: "set_aside" }).inc(0); // PairsSetAside: increase() sees the first
   metrics.deployedInfo.set(
     {
       policy_bundle_sha256: runtime.provenance.policyBundleSha256,
@@ -195,7 +196,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     onRejected: (reason, origin, category) => {
       metrics.eventsRejected.inc({ reason: category });
       if (origin) metrics.deadLetters.inc({ reason: category });
-      log.warn(
+      // A set-aside event was valid: it is missing from the gate, not merely malformed.
+      log[category === "set_aside" ? "error" : "warn"](
         { reason, topic: origin?.topic, partition: origin?.partition, offset: origin?.offset },
         "event rejected",
       );

@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
 import type { Side, TokenEvent } from "../contracts/index.js";
+import type { PairOptions } from "../diff/pair-differ.js";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
 import { parseMirrored } from "../ingest/parse-mirrored.js";
 import type { MadeOutcome, OutcomeMaker } from "./outcome-maker.js";
@@ -51,13 +52,28 @@ export interface Evaluator {
   decode(lines: readonly LineToDecode[]): Promise<DecodedLine[]>;
   /** A handle for an event parsed here (HTTP ingest). */
   inline(event: ObservedEvent): EventHandle;
-  pair(legacy: EventHandle, next: EventHandle): Promise<MadeOutcome>;
+  pair(legacy: EventHandle, next: EventHandle, options?: PairOptions): Promise<MadeOutcome>;
   unpaired(only: EventHandle, detail: string): Promise<MadeOutcome>;
   /**
    * Handles that will never be diffed (duplicates, conflicts, events dated in the future, dropped
    * windows, unpaired events whose pair is already stored): let them go.
    */
   release(handles: readonly EventHandle[]): void;
+}
+
+/**
+ * The job that was being judged when its worker thread exited or stopped answering: the others
+ * it held fail with a plain Error, since they were only waiting. Evaluating the same pair again
+ * may end the next worker too, which is why the pipeline counts these (docs/service.md).
+ */
+export class EvaluationEndedWorker extends Error {
+  constructor(
+    message: string,
+    readonly how: "exited" | "unresponsive",
+  ) {
+    super(message);
+    this.name = "EvaluationEndedWorker";
+  }
 }
 
 /** Parses one line as the pipeline needs it; `keep` turns the parsed event into its handle. */
@@ -85,7 +101,7 @@ export function createLocalEvaluator(maker: OutcomeMaker): Evaluator {
   return {
     decode: async (lines) => lines.map((line) => decodeLine(line.text, own)),
     inline: own,
-    pair: (legacy, next) => maker.pair(event(legacy), event(next)),
+    pair: (legacy, next, options) => maker.pair(event(legacy), event(next), options),
     unpaired: (only, detail) => maker.unpaired(event(only), detail),
     release: () => undefined,
   };

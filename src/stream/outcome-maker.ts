@@ -1,5 +1,5 @@
 import type { Finding, Report } from "../contracts/index.js";
-import type { PairDiffer } from "../diff/pair-differ.js";
+import type { PairDiffer, PairOptions } from "../diff/pair-differ.js";
 import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
 import { type EncodedRows, encodeRows } from "../store/encoded-rows.js";
 import { toOutcomeRows } from "../store/outcome-rows.js";
@@ -28,8 +28,11 @@ export interface MadeOutcome {
  * (runtime/worker-pool.ts), which then hand the main thread the encoded bytes and the counts.
  */
 export interface OutcomeMaker {
-  pair(legacy: ObservedEvent, next: ObservedEvent): Promise<MadeOutcome>;
+  pair(legacy: ObservedEvent, next: ObservedEvent, options?: PairOptions): Promise<MadeOutcome>;
   unpaired(only: ObservedEvent, detail: string): Promise<MadeOutcome>;
+  /** The same in two steps, as PairDiffer's: verification, then the rest without yielding. */
+  preparePair(legacy: ObservedEvent, next: ObservedEvent, options?: PairOptions): Promise<() => MadeOutcome>;
+  prepareUnpaired(only: ObservedEvent, detail: string): Promise<() => MadeOutcome>;
 }
 
 export interface OutcomeMakerDeps {
@@ -43,9 +46,19 @@ export function createOutcomeMaker(deps: OutcomeMakerDeps): OutcomeMaker {
     const stored = toStoredOutcome(outcome, first, deps.provenance);
     return { rows: encodeRows(toOutcomeRows(stored, deps.pseudonymizer)), summary: outcome };
   };
+  const preparePair = async (legacy: ObservedEvent, next: ObservedEvent, options?: PairOptions) => {
+    const judge = await deps.differ.preparePair(legacy, next, options);
+    return () => made(judge(), legacy);
+  };
+  const prepareUnpaired = async (only: ObservedEvent, detail: string) => {
+    const judge = await deps.differ.prepareUnpaired(only, detail);
+    return () => made(judge(), only);
+  };
   return {
-    pair: async (legacy, next) => made(await deps.differ.diffPair(legacy, next), legacy),
-    unpaired: async (only, detail) => made(await deps.differ.diffUnpaired(only, detail), only),
+    preparePair,
+    prepareUnpaired,
+    pair: async (legacy, next, options) => (await preparePair(legacy, next, options))(),
+    unpaired: async (only, detail) => (await prepareUnpaired(only, detail))(),
   };
 }
 

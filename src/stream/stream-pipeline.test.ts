@@ -7,7 +7,12 @@ import type { SessionFact } from "../lifecycle/session-fact.js";
 import { decodeRows, type EncodedRows } from "../store/encoded-rows.js";
 import type { OutcomeRow } from "../store/outcome-rows.js";
 import { createPseudonymizer } from "../store/pseudonymize.js";
-import { createLocalEvaluator } from "./evaluator.js";
+import {
+  createLocalEvaluator,
+  EvaluationEndedWorker,
+  type Evaluator,
+  type EventHandle,
+} from "./evaluator.js";
 import { createOutcomeMaker } from "./outcome-maker.js";
 import { type OutcomeSink, StreamPipeline, type StreamPipelineOptions } from "./stream-pipeline.js";
 
@@ -52,15 +57,30 @@ const outcome = (correlationId: string, paired: boolean): PairOutcome => ({
   subjects: { legacy: "u-1", new: "n-1" },
 });
 
-const fakeDiffer: PairDiffer = {
+type OneStepDiffer = Pick<PairDiffer, "diffPair" | "diffUnpaired">;
+
+const fakeDiffer: OneStepDiffer = {
   diffPair: async (l) => outcome(l.event.correlationId, true),
   diffUnpaired: async (o) => outcome(o.event.correlationId, false),
 };
 
-const maker = (differ: PairDiffer) =>
+/** A fake's diffs, in the differ's two steps (the whole diff in the first). */
+const twoStep = (d: OneStepDiffer): PairDiffer => ({
+  ...d,
+  preparePair: async (l, n, options) => {
+    const out = await d.diffPair(l, n, options);
+    return () => out;
+  },
+  prepareUnpaired: async (o, detail) => {
+    const out = await d.diffUnpaired(o, detail);
+    return () => out;
+  },
+});
+
+const maker = (differ: OneStepDiffer) =>
   createLocalEvaluator(
     createOutcomeMaker({
-      differ,
+      differ: twoStep(differ),
       provenance: { policyBundleSha256: "p", legacyRulesSha256: "r", entrypoint: "authz/decision" },
       pseudonymizer: createPseudonymizer(new Uint8Array(32).fill(7)),
     }),
@@ -97,6 +117,8 @@ function setup(
     /** Every send to the dead-letter sink hangs (a producer retrying without end). */
     deadLettersHang?: boolean;
     maxPending?: number;
+    /** Stands in for the evaluator (a worker pool that loses threads). */
+    wrap?: (local: Evaluator) => Evaluator;
   } = {},
 ) {
   let deadLetterFailures = opts.deadLetterFailures ?? 0;
@@ -105,15 +127,18 @@ function setup(
   let wall = WALL0;
   const errors: unknown[] = [];
   const released: string[] = [];
+  const rejected: { reason: string; category: string }[] = [];
   const local = maker(fakeDiffer);
+  const evaluator = opts.wrap ? opts.wrap(local) : local;
   const pipeline = new StreamPipeline({
     // Records what is let go: a worker pool would otherwise hold those events for good.
     evaluator: {
-      ...local,
+      ...evaluator,
       release: (handles) => {
         for (const h of handles) released.push((h as unknown as ObservedEvent).event.correlationId);
       },
     },
+    onRejected: (reason, _origin, category) => rejected.push({ reason, category }),
     sink,
     deadLetters: {
       send: async (m, reason) => {
@@ -131,7 +156,15 @@ function setup(
     onError: (e) => errors.push(e),
     ...(opts.lifecycle ? { lifecycle: opts.lifecycle } : {}),
   });
-  return { pipeline, sink, dead, errors, released, advanceWall: (ms: number) => (wall += ms) };
+  return {
+    pipeline,
+    sink,
+    dead,
+    errors,
+    released,
+    rejected,
+    advanceWall: (ms: number) => (wall += ms),
+  };
 }
 
 /**
@@ -824,5 +857,134 @@ describe("StreamPipeline", () => {
     expect(pipeline.offsets.takeCommittable()).toEqual([{ topic: "T", partition: 0, offset: 0 }]);
     pipeline.stop();
     await pipeline.drain();
+  });
+});
+
+describe("StreamPipeline, when judging a pair ends its worker thread", () => {
+  const idOf = (h: EventHandle) => (h as unknown as ObservedEvent).event.correlationId;
+  const blamed = () =>
+    new EvaluationEndedWorker("a differ worker exited (code 3), while it was judging this pair", "exited");
+
+  /**
+   * An evaluator whose pairs and unpaired events named `poison` fail with `failure(try)` (or
+   * succeed once it returns undefined); every call's options are noted.
+   */
+  function losing(failure: (attempt: number) => Error | undefined) {
+    const calls: { id: string; skipPolicy: string | undefined }[] = [];
+    const wrap = (local: Evaluator): Evaluator => ({
+      ...local,
+      pair: async (l, n, options) => {
+        calls.push({ id: idOf(l), skipPolicy: options?.skipPolicy });
+        const error =
+          idOf(l) === "poison" ? failure(calls.filter((c) => c.id === "poison").length) : undefined;
+        if (error) throw error;
+        return local.pair(l, n, options);
+      },
+      unpaired: async (o, detail) => {
+        calls.push({ id: idOf(o), skipPolicy: undefined });
+        const error =
+          idOf(o) === "poison" ? failure(calls.filter((c) => c.id === "poison").length) : undefined;
+        if (error) throw error;
+        return local.unpaired(o, detail);
+      },
+    });
+    return { calls, wrap };
+  }
+
+  const pairs = (ids: string[]) => ({
+    legacy: batch(
+      "L",
+      0,
+      0,
+      ids.map((id) => envelope("legacy", id, T0)),
+    ),
+    next: batch(
+      "N",
+      0,
+      0,
+      ids.map((id) => envelope("new", id, T0)),
+    ),
+  });
+
+  it("judges a pair blamed twice without the new policy, stores it once, and commits past it", async () => {
+    const { calls, wrap } = losing((attempt) => (attempt <= 2 ? blamed() : undefined));
+    const { pipeline, sink, dead } = setup({ wrap });
+    const { legacy, next } = pairs(["a", "poison", "b"]);
+    await pipeline.handleBatch(legacy);
+    await pipeline.handleBatch(next);
+    await pipeline.drain();
+    const poison = calls.filter((c) => c.id === "poison");
+    expect(poison.map((c) => c.skipPolicy === undefined)).toEqual([true, true, false]);
+    expect(poison[2]?.skipPolicy).toMatch(
+      /^evaluating it ended its differ worker twice \(the latest: a differ worker exited \(code 3\), while it was judging this pair\); the policy was not asked again$/,
+    );
+    // The other pairs were asked once each, with the policy.
+    expect(calls.filter((c) => c.id !== "poison")).toEqual([
+      { id: "a", skipPolicy: undefined },
+      { id: "b", skipPolicy: undefined },
+    ]);
+    expect(sink.stored.map((o) => o.correlation_id).sort()).toEqual(["a", "b", "poison"]);
+    expect(dead).toEqual([]);
+    expect(pipeline.offsets.takeCommittable()).toEqual([
+      { topic: "L", partition: 0, offset: 3 },
+      { topic: "N", partition: 0, offset: 3 },
+    ]);
+  });
+
+  it("sets aside a pair still blamed without the policy: both events dead-lettered, the partition committed past them", async () => {
+    const { calls, wrap } = losing(() => blamed());
+    const { pipeline, sink, dead, rejected } = setup({ wrap });
+    const { legacy, next } = pairs(["a", "poison"]);
+    await pipeline.handleBatch(legacy);
+    await pipeline.handleBatch(next);
+    await pipeline.drain();
+    expect(calls.filter((c) => c.id === "poison")).toHaveLength(3);
+    expect(sink.stored.map((o) => o.correlation_id)).toEqual(["a"]);
+    expect(dead.map((d) => d.offset)).toEqual([1, 1]);
+    for (const d of dead)
+      expect(d.reason).toMatch(
+        /^set aside, not retried: judging it ended its differ worker 3 times \(the latest: .*\); its partition goes on without it$/,
+      );
+    expect(rejected.map((r) => r.category)).toEqual(["set_aside", "set_aside"]);
+    expect(pipeline.offsets.takeCommittable()).toEqual([
+      { topic: "L", partition: 0, offset: 2 },
+      { topic: "N", partition: 0, offset: 2 },
+    ]);
+  });
+
+  it("never sets aside a pair whose failures were not blamed on it: it waited behind another job", async () => {
+    const { calls, wrap } = losing((attempt) =>
+      attempt <= 3 ? new Error("a differ worker exited (code 3)") : undefined,
+    );
+    const { pipeline, sink, dead, errors } = setup({ wrap });
+    const { legacy, next } = pairs(["poison"]);
+    await pipeline.handleBatch(legacy);
+    await pipeline.handleBatch(next);
+    await pipeline.drain();
+    expect(calls.map((c) => c.skipPolicy)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(errors).toHaveLength(3);
+    expect(sink.stored.map((o) => o.correlation_id)).toEqual(["poison"]);
+    expect(dead).toEqual([]);
+  });
+
+  it("sets aside an unpaired event blamed twice, and stores the others given up with it", async () => {
+    const { calls, wrap } = losing(() => blamed());
+    const { pipeline, sink, dead, advanceWall } = setup({ wrap });
+    await pipeline.handleBatch(
+      batch("L", 0, 0, [envelope("legacy", "alone", T0), envelope("legacy", "poison", T0)]),
+    );
+    advanceWall(31_000);
+    pipeline.tick();
+    await pipeline.drain();
+    expect(calls.filter((c) => c.id === "poison")).toHaveLength(2);
+    expect(calls.filter((c) => c.id === "alone")).toHaveLength(1);
+    expect(sink.stored.map((o) => o.correlation_id)).toEqual(["alone"]);
+    expect(dead).toEqual([
+      {
+        offset: 1,
+        reason: expect.stringMatching(/^set aside, not retried: judging it ended its differ worker twice/),
+      },
+    ]);
+    expect(pipeline.offsets.takeCommittable()).toContainEqual({ topic: "L", partition: 0, offset: 2 });
   });
 });

@@ -18,6 +18,11 @@ import type { EncodedRows } from "../store/encoded-rows.js";
 import type { DecodedLine, Evaluator, EventHandle } from "./evaluator.js";
 import { OffsetTracker, type TopicPartition } from "./offset-tracker.js";
 import type { MadeOutcome, OutcomeSummary } from "./outcome-maker.js";
+import {
+  PAIR_LOSSES_BEFORE_SETTING_ASIDE,
+  UNPAIRED_LOSSES_BEFORE_SETTING_ASIDE,
+  WorkerLosses,
+} from "./worker-losses.js";
 
 /** Where an event came from: a Kafka message (its offset must be resolved) or an HTTP request. */
 export type EventOrigin = MirrorMessage | null;
@@ -73,7 +78,13 @@ export interface StreamPipelineOptions {
 }
 
 /** Why an event was not evaluated, as a metric label (the reason text has the details). */
-export type RejectCategory = "not_json" | "invalid_envelope" | "far_future" | "conflicting_duplicate";
+export type RejectCategory =
+  | "not_json"
+  | "invalid_envelope"
+  | "far_future"
+  | "conflicting_duplicate"
+  /** Judging it ended its worker thread again and again (stream/worker-losses.ts). */
+  | "set_aside";
 
 /**
  * How far one stream into a window (a topic's partition, or HTTP) has got: its latest event time,
@@ -525,9 +536,11 @@ export class StreamPipeline {
           this.options.evaluator.release([out.event.payload.handle]);
           this.trackDeadLetter(() => this.rejectConflict(out.event.payload));
           break;
-        case "pair":
-          this.track(() => this.storePair(out.legacy.payload, out.new.payload));
+        case "pair": {
+          const losses = new WorkerLosses(PAIR_LOSSES_BEFORE_SETTING_ASIDE);
+          this.track(() => this.storePair(out.legacy.payload, out.new.payload, losses));
           break;
+        }
         case "unpaired":
           unpaired.push({ event: out.event.payload, cause: out.cause });
           break;
@@ -537,13 +550,19 @@ export class StreamPipeline {
       // Retried as a whole when one of them fails; those already stored are not stored (and
       // counted) again.
       const done = new Set<PendingEvent>();
-      this.track(() => this.storeUnpaired(unpaired, done));
+      const losses = new Map<PendingEvent, WorkerLosses>();
+      this.track(() => this.storeUnpaired(unpaired, done, losses));
     }
   }
 
-  private async storePair(legacy: PendingEvent, next: PendingEvent): Promise<void> {
+  private async storePair(legacy: PendingEvent, next: PendingEvent, losses: WorkerLosses): Promise<void> {
+    const setAside = losses.setAside;
+    if (setAside !== undefined) return this.setAside([legacy, next], setAside);
     const started = performance.now();
-    const made = await this.options.evaluator.pair(legacy.handle, next.handle);
+    const skipPolicy = losses.skipPolicy;
+    const made = await losses.counting(
+      this.options.evaluator.pair(legacy.handle, next.handle, skipPolicy === undefined ? {} : { skipPolicy }),
+    );
     this.options.onPairDiffed?.((performance.now() - started) / 1000);
     await this.store(made);
     this.resolve(legacy.origin);
@@ -554,6 +573,7 @@ export class StreamPipeline {
   private async storeUnpaired(
     all: { event: PendingEvent; cause: UnpairedCause }[],
     done: Set<PendingEvent>,
+    losses: Map<PendingEvent, WorkerLosses>,
   ): Promise<void> {
     const list = all.filter((u) => !done.has(u.event));
     const stored = await this.options.pairedAlready(
@@ -562,8 +582,18 @@ export class StreamPipeline {
     // All settled before a failure is retried: one still on its way must not be stored twice.
     const settled = await Promise.allSettled(
       list.map(async ({ event, cause }) => {
+        const lost = losses.get(event) ?? new WorkerLosses(UNPAIRED_LOSSES_BEFORE_SETTING_ASIDE);
+        losses.set(event, lost);
+        const setAside = lost.setAside;
         if (stored.has(event.correlationId)) this.options.evaluator.release([event.handle]);
-        else await this.store(await this.options.evaluator.unpaired(event.handle, UNPAIRED_DETAIL[cause]));
+        else if (setAside !== undefined) {
+          this.setAside([event], setAside);
+          done.add(event);
+          return;
+        } else
+          await this.store(
+            await lost.counting(this.options.evaluator.unpaired(event.handle, UNPAIRED_DETAIL[cause])),
+          );
         done.add(event);
         this.resolve(event.origin);
       }),
@@ -575,6 +605,20 @@ export class StreamPipeline {
   private async store(made: MadeOutcome): Promise<void> {
     await this.options.sink.writeRows(made.rows);
     this.options.onOutcome?.(made.summary);
+  }
+
+  /**
+   * Work that ended its worker again and again is given up: its events go to the dead-letter
+   * topic (each resolving its offset once sent), so the partition is not held for good and the
+   * next worker is not ended too. Kept there whole, they can be replayed once the cause is fixed.
+   */
+  private setAside(events: readonly PendingEvent[], reason: string): void {
+    this.options.evaluator.release(events.map((e) => e.handle));
+    for (const event of events)
+      this.trackDeadLetter(async () => {
+        if (event.origin) await this.sendDeadLetter(event.origin, reason, "set_aside");
+        else this.options.onRejected?.(reason, null, "set_aside");
+      });
   }
 
   private async rejectConflict(event: PendingEvent): Promise<void> {

@@ -12,17 +12,38 @@ const FAULTY_REGO = `package authz
 decision := {"allow": true, "reasons": ["faulty.lab_result"]} if input.resource.type == "lab_result"
 `;
 
-/** The demo policy plus the faulty rule, built by the real opa CLI into `dir`; returns the bundle. */
-export function buildFaultyBundle(dir: string): string {
-  const src = join(dir, "faulty-policy");
+/**
+ * One more rule for the demo policy: on a request whose context says `diagnose: slow`, a deny
+ * that never holds (i == j + n has no solution in the ranges) but walks n * n pairs first,
+ * allocating as it goes. The Wasm evaluation then runs for tens of seconds (28 s for n = 2000 on
+ * a 2-core machine, near 1 GB of linear memory at the end), far past a worker's timeout.
+ */
+const SLOW_REGO = `package authz
+
+denies contains "slow.never" if {
+	input.context.diagnose == "slow"
+	n := 2000
+	count([1 | some i in numbers.range(1, n); some j in numbers.range(1, n); i == j + n]) > 0
+}
+`;
+
+/** The demo policy plus one more file, built by the real opa CLI into `dir`; returns the bundle. */
+function buildDemoPolicyWith(dir: string, name: string, rego: string): string {
+  const src = join(dir, `${name}-policy`);
   mkdirSync(src, { recursive: true });
   for (const file of ["authz.rego", "allows.rego", "denies.rego"])
     copyFileSync(join(REPO_ROOT, "policies", file), join(src, file));
-  writeFileSync(join(src, "faulty.rego"), FAULTY_REGO);
-  const bundle = join(dir, "faulty.tar.gz");
+  writeFileSync(join(src, `${name}.rego`), rego);
+  const bundle = join(dir, `${name}.tar.gz`);
   buildBundle({ src, out: bundle });
   return bundle;
 }
+
+/** The demo policy plus the faulty rule (a conflict on every lab_result request). */
+export const buildFaultyBundle = (dir: string): string => buildDemoPolicyWith(dir, "faulty", FAULTY_REGO);
+
+/** The demo policy plus the slow rule (SLOW_REGO): asked about a request marked by plantSlowRequest. */
+export const buildSlowBundle = (dir: string): string => buildDemoPolicyWith(dir, "slow", SLOW_REGO);
 
 export interface FindingKey {
   correlationId: string;
@@ -53,14 +74,49 @@ export function faultyExpectation(
   const notEvaluated = new Set(
     healthy.filter((f) => f.kind === "token_invalid" || f.kind === "unpaired").map((f) => f.correlationId),
   );
-  const asked = new Set([...labResults].filter((id) => !notEvaluated.has(id)));
+  return undecidedExpectation(
+    healthy,
+    [...labResults].filter((id) => !notEvaluated.has(id)),
+  );
+}
+
+/** What traffic with known findings gives when the new policy decides none of `asked`. */
+function undecidedExpectation(healthy: readonly FindingKey[], asked: readonly string[]): FaultyExpectation {
+  const undecidedIds = new Set(asked);
   // The policy makes no decision on those: no decision mismatch and no drift of the new side's
   // model; the legacy side's observed decision is still compared with its model.
   const undecided = new Set(["over_permission", "under_permission"]);
   const kept = (f: FindingKey) =>
-    !asked.has(f.correlationId) ||
+    !undecidedIds.has(f.correlationId) ||
     !(undecided.has(f.kind) || (f.kind === "observed_drift" && f.side === "new"));
-  return { policyErrors: [...asked].sort(), others: healthy.filter(kept).map(findingLine).sort() };
+  return { policyErrors: [...undecidedIds].sort(), others: healthy.filter(kept).map(findingLine).sort() };
+}
+
+/**
+ * Marks one pair whose both tokens are valid (so the policy is asked) for the slow rule, on both
+ * sides' events; returns the traffic with it and what the service must store for it.
+ */
+export function plantSlowRequest(
+  lines: readonly string[],
+  healthy: readonly FindingKey[],
+): { lines: string[]; slowId: string; expected: FaultyExpectation } {
+  const notEvaluated = new Set(
+    healthy.filter((f) => f.kind === "token_invalid" || f.kind === "unpaired").map((f) => f.correlationId),
+  );
+  const sides = new Map<string, number>();
+  for (const e of lines.flatMap((l) => parsedEvent(l) ?? []))
+    sides.set(e.correlationId, (sides.get(e.correlationId) ?? 0) + 1);
+  const slowId = [...sides].find(([id, n]) => n === 2 && !notEvaluated.has(id))?.[0];
+  if (slowId === undefined) throw new Error("no pair with two valid tokens in the traffic");
+  const marked = lines.map((line) => {
+    const e = parsedEvent(line) as (EventLine & { request: { context?: object } }) | undefined;
+    if (e?.correlationId !== slowId) return line;
+    return JSON.stringify({
+      ...e,
+      request: { ...e.request, context: { ...e.request.context, diagnose: "slow" } },
+    });
+  });
+  return { lines: marked, slowId, expected: undecidedExpectation(healthy, [slowId]) };
 }
 
 interface EventLine {

@@ -67,12 +67,16 @@ export function writeServiceConfig(options: {
   workers?: number;
   /** policy.bundle instead of the demo's. */
   policyBundle?: string;
+  /** policy.maxMemoryPages instead of the demo's. */
+  maxMemoryPages?: number;
+  /** evaluation.workerTimeoutSeconds (the service's default when unset). */
+  workerTimeoutSeconds?: number;
 }): string {
   const demo = parse(readFileSync(DEMO_CONFIG_FILE, "utf8")) as Record<string, unknown> & {
     issuers: Record<string, { keys: { type: string; path?: string } }>;
     api?: { keys: { path?: string }; localSigningKey?: string };
     legacy: { rules: string };
-    policy: { bundle: string };
+    policy: { bundle: string; maxMemoryPages?: number };
     pairing?: Record<string, unknown>;
     lifecycle?: Record<string, unknown>;
   };
@@ -83,6 +87,7 @@ export function writeServiceConfig(options: {
   if (demo.api?.localSigningKey) demo.api.localSigningKey = abs(demo.api.localSigningKey);
   demo.legacy.rules = abs(demo.legacy.rules);
   demo.policy.bundle = options.policyBundle ?? abs(demo.policy.bundle);
+  if (options.maxMemoryPages) demo.policy.maxMemoryPages = options.maxMemoryPages;
   demo.pairing = { ...demo.pairing, windowSeconds: options.windowSeconds ?? 5 };
   if (options.topics.tokens === undefined) delete demo.lifecycle;
   else
@@ -108,7 +113,14 @@ export function writeServiceConfig(options: {
       batch: { maxRows: 500, maxDelayMs: 100 },
     },
     server: { host: "127.0.0.1", port: 0 },
-    ...(options.workers ? { evaluation: { workers: options.workers } } : {}),
+    ...(options.workers
+      ? {
+          evaluation: {
+            workers: options.workers,
+            ...(options.workerTimeoutSeconds ? { workerTimeoutSeconds: options.workerTimeoutSeconds } : {}),
+          },
+        }
+      : {}),
     logging: { level: process.env.TEST_LOG_LEVEL ?? "silent" },
     ...(options.gateRefreshSeconds ? { metrics: { gateRefreshSeconds: options.gateRefreshSeconds } } : {}),
   };
@@ -298,6 +310,9 @@ export interface TestServiceOptions {
   workers?: number;
   /** policy.bundle instead of the demo's. */
   policyBundle?: string;
+  maxMemoryPages?: number;
+  /** evaluation.workerTimeoutSeconds, with workers. */
+  workerTimeoutSeconds?: number;
 }
 
 /** The service in this process, on the demo config pointed at the test broker and a store. */
@@ -312,6 +327,8 @@ export async function startTestService(o: TestServiceOptions): Promise<RunningSe
     lifecycleWindowSeconds: o.lifecycleWindowSeconds,
     workers: o.workers,
     policyBundle: o.policyBundle,
+    maxMemoryPages: o.maxMemoryPages,
+    workerTimeoutSeconds: o.workerTimeoutSeconds,
   });
   const env = o.env ?? serviceEnv();
   const loaded = loadConfig(config);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ObservedEvent } from "../../src/diff/pair-outcome.js";
 import { createWorkerPool } from "../../src/runtime/worker-pool.js";
 import { decodeRows } from "../../src/store/encoded-rows.js";
+import { EvaluationEndedWorker } from "../../src/stream/evaluator.js";
 import type { MadeOutcome } from "../../src/stream/outcome-maker.js";
 
 const workerUrl = new URL("../fixtures/fake-differ-worker.mjs", import.meta.url);
@@ -81,6 +82,26 @@ describe("the worker pool when a worker fails", () => {
     }
   }, 30_000);
 
+  it("blames the job being judged when its worker exits, and only that one: the others waited", async () => {
+    await withPool(async (pool) => {
+      // Submitted in one turn: one batch, judged in order, the thread ending at the second job.
+      const settled = await Promise.allSettled(
+        ["ok", "crash", "ok"].map((detail) => pool.unpaired(pool.inline(event), detail)),
+      );
+      const [before, culprit, after] = settled.map((s) => (s.status === "rejected" ? s.reason : s));
+      expect(culprit).toBeInstanceOf(EvaluationEndedWorker);
+      expect(culprit).toMatchObject({
+        how: "exited",
+        message: expect.stringMatching(/exited \(code 3\), while it was judging this pair$/),
+      });
+      for (const waited of [before, after]) {
+        expect(waited).toBeInstanceOf(Error);
+        expect(waited).not.toBeInstanceOf(EvaluationEndedWorker);
+        expect((waited as Error).message).toMatch(/exited \(code 3\)$/);
+      }
+    });
+  }, 30_000);
+
   it("sends an event again as its line when the worker that held it was replaced, or lost it", async () => {
     await withPool(async (pool) => {
       const [a, b, c] = await pool.decode(["a", "b", "c"].map((text) => ({ text, lane: 0 })));
@@ -118,9 +139,18 @@ describe("the worker pool when a worker fails", () => {
     const { pool, exits, problems } = await watchedPool();
     try {
       const startedAt = Date.now();
-      await expect(pool.unpaired(pool.inline(event), "hang")).rejects.toThrow(
-        /did not answer its oldest job or decode for 1 s \(1 jobs and 0 decodes waiting\) and was terminated/,
-      );
+      const [hung, waiting] = await Promise.allSettled(
+        ["hang", "ok"].map((detail) => pool.unpaired(pool.inline(event), detail)),
+      ).then((all) => all.map((s) => (s.status === "rejected" ? s.reason : s)));
+      expect(hung).toBeInstanceOf(EvaluationEndedWorker);
+      expect(hung).toMatchObject({
+        how: "unresponsive",
+        message: expect.stringMatching(
+          /did not answer its oldest job or decode for 1 s \(2 jobs and 0 decodes waiting\) and was terminated, while it was judging this pair$/,
+        ),
+      });
+      expect(waiting).not.toBeInstanceOf(EvaluationEndedWorker);
+      expect((waiting as Error).message).toMatch(/and was terminated$/);
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1_000);
       expect(exits).toEqual(["unresponsive"]);
       expect(problems[0]).toMatch(/did not answer .* replacing it/);
@@ -147,6 +177,8 @@ describe("the worker pool when a worker fails", () => {
         await sleep(50);
       }
       await expect(stalled).rejects.toThrow(/did not answer its oldest job/);
+      // It was waiting (on an await), not being judged: nothing to blame it for.
+      await expect(stalled).rejects.not.toBeInstanceOf(EvaluationEndedWorker);
       expect(exits).toEqual(["unresponsive"]);
     } finally {
       await pool.close();
