@@ -74,7 +74,7 @@ describe("deploy/prometheus/alerts.yml", () => {
     }
   });
 
-  it("has the alerts the runbooks describe, the over-permission one critical", () => {
+  it("has the alerts the runbooks describe, those of canary and live cohorts critical", () => {
     expect(alerts.map((a) => a.alert)).toEqual(
       expect.arrayContaining([
         "OverPermissionInCanaryOrLive",
@@ -85,9 +85,17 @@ describe("deploy/prometheus/alerts.yml", () => {
         "PipelineStalled",
         "VerificationFailuresSpike",
         "StoreWriteFailures",
+        "PolicyCannotDecide",
+        "PolicyCannotDecideInCanaryOrLive",
+        "PairsSetAside",
       ]),
     );
     expect(alerts.find((a) => a.alert === "OverPermissionInCanaryOrLive")?.labels.severity).toBe("critical");
+    // Users of a canary or live cohort meet the policy's failures; a shadow cohort's only block it.
+    expect(alerts.find((a) => a.alert === "PolicyCannotDecideInCanaryOrLive")?.labels.severity).toBe(
+      "critical",
+    );
+    expect(alerts.find((a) => a.alert === "PolicyCannotDecide")?.labels.severity).toBe("warning");
     expect(alerts.find((a) => a.alert === "MismatchRateOverGate")?.for).toBe("10m");
   });
 
