@@ -20,7 +20,7 @@ function observed(side: Side, resourceType = "patient_record"): ObservedEvent {
 }
 
 /** Both tokens valid for the same person; what the models and the trackers are asked is noted. */
-function deps() {
+function deps(policyAllows = true) {
   const asked: string[] = [];
   const verifier = (sub: string): TokenVerifier => ({
     verify: async () => ({ ok: true, claims: { sub, legacy_sub: "u-1", roles: ["clinician"] } }),
@@ -39,7 +39,9 @@ function deps() {
       bundleSha256: "p",
       evaluate: () => {
         asked.push("policy");
-        return { allow: true, reasons: ["clinician.read"] };
+        return policyAllows
+          ? { allow: true, reasons: ["clinician.read"] }
+          : { allow: false, reasons: ["deny.default"] };
       },
     },
     cohortOf: () => "clinicians",
@@ -72,6 +74,23 @@ describe("createPairDiffer", () => {
     expect(asked).toEqual([]);
     expect(judge()).toEqual(whole);
     expect(asked).toEqual(["legacy", "policy", "entitlements", "facts"]);
+  });
+
+  it("with onlyDecisions, asks each model about the request once and leaves out root cause, latent matrix and facts", async () => {
+    const full = deps(false);
+    const whole = await createPairDiffer(full.d).diffPair(observed("legacy"), observed("new"));
+    // In full, the under-permission's 2 x 2 asks both models again on swapped claims.
+    expect(full.asked.filter((a) => a === "policy").length).toBeGreaterThan(1);
+    expect(full.asked).toContain("entitlements");
+    const { d, asked } = deps(false);
+    const narrowed = await createPairDiffer(d).diffPair(observed("legacy"), observed("new"), {
+      onlyDecisions: true,
+    });
+    expect(asked).toEqual(["legacy", "policy"]);
+    expect(narrowed.findings.map((f) => f.kind)).toEqual(whole.findings.map((f) => f.kind));
+    expect(narrowed.findings.map((f) => f.kind)).toContain("under_permission");
+    expect(narrowed.findings.every((f) => f.cause === undefined)).toBe(true);
+    expect(narrowed.new).toEqual(whole.new);
   });
 
   it("with skipPolicy, records policy_error with the reason and asks neither the policy nor what would evaluate it", async () => {

@@ -39,11 +39,16 @@ export interface DiffDependencies {
   facts?: FactKeeper;
 }
 
+/** How much of a pair's diff to run, for a pair whose judgement ended its worker thread before (docs/service.md). */
 export interface PairOptions {
   /**
-   * Why the new policy is not asked about this pair (evaluating it ended its worker thread more
-   * than once, docs/service.md): the pair records `policy_error` with this detail, and neither
-   * the latent matrix nor the impact facts, which would evaluate the policy again.
+   * Only the request's own two decisions and their findings: no root cause, no latent matrix, no
+   * impact facts, which evaluate both models again on claims and requests of their own.
+   */
+  onlyDecisions?: boolean;
+  /**
+   * Why the new policy is not asked at all: the pair records `policy_error` with this detail.
+   * Implies onlyDecisions.
    */
   skipPolicy?: string;
 }
@@ -103,6 +108,7 @@ function judgePair(
   const both = lv.ok && nv.ok ? { legacy: lv.claims, new: nv.claims } : undefined;
   const legacyDecision = both ? deps.legacy.decide(both.legacy, legacy.event.request) : null;
   const skipped = options.skipPolicy;
+  const counterfactuals = skipped === undefined && options.onlyDecisions !== true;
   const policy = !both
     ? undefined
     : skipped !== undefined
@@ -124,17 +130,17 @@ function judgePair(
     ...(policy?.error !== undefined ? { policyError: policy.error } : {}),
     observed: { legacy: legacy.event.observedDecision?.allow, new: next.event.observedDecision?.allow },
   });
-  if (both && findings.some((f) => DECISION_KINDS.has(f.kind))) {
+  if (both && counterfactuals && findings.some((f) => DECISION_KINDS.has(f.kind))) {
     const cause = rootCauseOf(deps, both, request, next.event);
     if (cause) for (const f of findings) if (DECISION_KINDS.has(f.kind)) f.cause = cause;
   }
   const entitlements =
     both &&
-    skipped === undefined &&
+    counterfactuals &&
     deps.entitlements &&
     entitlementsOf(deps.entitlements, cohort, both, legacy, next);
   const replay =
-    both && legacyDecision && newDecision && deps.facts
+    both && legacyDecision && newDecision && counterfactuals && deps.facts
       ? deps.facts.keep({
           correlationId: legacy.event.correlationId,
           newClaims: both.new,

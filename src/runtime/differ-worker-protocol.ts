@@ -1,9 +1,11 @@
 import type { Side } from "../contracts/index.js";
+import type { PairOptions } from "../diff/pair-differ.js";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
 import type { VerifiedToken } from "../identity/jose-verifier.js";
 import type { Observations } from "../metrics/recording-instruments.js";
 import type { DecodedAuthz, DecodedLine } from "../stream/evaluator.js";
 import type { MadeOutcome } from "../stream/outcome-maker.js";
+import type { JudgingCell } from "./judging-mark.js";
 
 /** What a differ worker is started with: it loads the same runtime from the same config. */
 export interface DifferWorkerData {
@@ -16,7 +18,7 @@ export interface DifferWorkerData {
    * step after verification), 0 while it judges none. The pool reads it when the worker exits or
    * stops answering, to blame that job and not the ones that only waited behind it.
    */
-  judging?: Int32Array;
+  judging?: JudgingCell;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface DifferWorkerData {
 export type EventInput = { held: number } | { text: string } | { event: ObservedEvent };
 
 export type DiffJob =
-  | { id: number; kind: "pair"; legacy: EventInput; next: EventInput; skipPolicy?: string }
+  | { id: number; kind: "pair"; legacy: EventInput; next: EventInput; options?: PairOptions }
   | { id: number; kind: "unpaired"; only: EventInput; detail: string };
 
 /** A decoded line as it crosses back: an authorization event stays in the worker, under `held`. */

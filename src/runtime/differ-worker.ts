@@ -7,12 +7,7 @@ import { recordingInstruments } from "../metrics/recording-instruments.js";
 import { packEncodedRows } from "../store/encoded-rows.js";
 import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
 import { decodeLine, type EventHandle } from "../stream/evaluator.js";
-import {
-  createOutcomeMaker,
-  type MadeOutcome,
-  type OutcomeMaker,
-  summaryOf,
-} from "../stream/outcome-maker.js";
+import { createOutcomeMaker, type OutcomeMaker, summaryOf } from "../stream/outcome-maker.js";
 import type {
   DifferWorkerData,
   DiffJob,
@@ -23,6 +18,7 @@ import type {
   WorkerDecodedLine,
   WorkerReply,
 } from "./differ-worker-protocol.js";
+import { type JudgingCell, markedWhile } from "./judging-mark.js";
 import { loadRuntime } from "./load-runtime.js";
 import { isShareable, issuerPrint } from "./shared-verification.js";
 
@@ -125,23 +121,25 @@ function eventsOf(inputs: readonly EventInput[]): ObservedEvent[] {
   });
 }
 
-async function run(maker: OutcomeMaker, job: DiffJob, judging?: Int32Array): Promise<DiffResult> {
+async function run(maker: OutcomeMaker, job: DiffJob, judging?: JudgingCell): Promise<DiffResult> {
   try {
+    // Nothing else runs in this thread while synchronous work runs: the mark names this job.
+    // Parsing a line sent again is the job's too (an event far larger than the rest).
     const judge =
       job.kind === "pair"
         ? await maker.preparePair(
-            ...(eventsOf([job.legacy, job.next]) as [ObservedEvent, ObservedEvent]),
-            job.skipPolicy === undefined ? {} : { skipPolicy: job.skipPolicy },
+            ...markedWhile(
+              judging,
+              job.id,
+              () => eventsOf([job.legacy, job.next]) as [ObservedEvent, ObservedEvent],
+            ),
+            job.options ?? {},
           )
-        : await maker.prepareUnpaired(eventsOf([job.only])[0] as ObservedEvent, job.detail);
-    // Nothing else runs in this thread until the judgement returns: the mark names this job.
-    if (judging) Atomics.store(judging, 0, job.id);
-    let made: MadeOutcome;
-    try {
-      made = judge();
-    } finally {
-      if (judging) Atomics.store(judging, 0, 0);
-    }
+        : await maker.prepareUnpaired(
+            markedWhile(judging, job.id, () => eventsOf([job.only])[0] as ObservedEvent),
+            job.detail,
+          );
+    const made = markedWhile(judging, job.id, judge);
     return { id: job.id, ok: true, made: { rows: made.rows, summary: summaryOf(made.summary) } };
   } catch (error) {
     return {

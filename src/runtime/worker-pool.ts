@@ -23,6 +23,7 @@ import type {
   WorkerDecodedLine,
   WorkerReply,
 } from "./differ-worker-protocol.js";
+import { createJudgingCell, type JudgingCell, markedJob, nextJobId } from "./judging-mark.js";
 
 export interface WorkerPoolOptions extends DifferWorkerData {
   workers: number;
@@ -110,6 +111,11 @@ export async function createWorkerPool(
     )),
   );
   let nextId = 1;
+  const takeId = () => {
+    const id = nextId;
+    nextId = nextJobId(id);
+    return id;
+  };
   let closed = false;
   const handle = (e: PoolEvent) => e as unknown as EventHandle;
   const poolEvent = (h: EventHandle) => h as unknown as PoolEvent;
@@ -138,7 +144,7 @@ export async function createWorkerPool(
       if (index === undefined || !slot) return reject(new Error("no differ worker is up (restarting)"));
       // An event another worker holds goes as its line; that worker can let its copy go.
       release(events.filter((e) => "held" in e && e.slot !== index));
-      slot.enqueue(job(nextId++, index, events), { resolve, reject });
+      slot.enqueue(job(takeId(), index, events), { resolve, reject });
     });
   /** Sent with the lines instead when a held event is missing (an earlier try of the job took it). */
   const diff = async (events: PoolEvent[], job: Job) => {
@@ -206,7 +212,7 @@ export async function createWorkerPool(
         kind: "pair",
         legacy: input(l as PoolEvent, slot),
         next: input(n as PoolEvent, slot),
-        ...(options?.skipPolicy === undefined ? {} : { skipPolicy: options.skipPolicy }),
+        ...(options ? { options } : {}),
       })),
     unpaired: (only, detail) =>
       diff([poolEvent(only)], (id, slot, [e]) => ({
@@ -252,22 +258,25 @@ async function startSlot(
   let closing = false;
   let generation = 0;
   let nextDecode = 1;
-  let { worker, judging }: { worker: Worker | null; judging: Int32Array } = await spawn(url, o);
+  let { worker, judging }: { worker: Worker | null; judging: JudgingCell } = await spawn(url, o);
   // Each queue's oldest entry (Maps iterate in insertion order): progress is its answer.
-  const watch = silenceWatch(o, () => [firstKey(pending), firstKey(decoding)]);
+  const watch = silenceWatch(
+    o,
+    () => [firstKey(pending), firstKey(decoding)],
+    () => markedJob(judging),
+  );
 
   const flush = () => {
     scheduled = false;
     while (worker && outbox.length > 0)
       worker.postMessage({ type: "jobs", jobs: outbox.splice(0, MAX_BATCH) });
   };
-  /** Fails what the worker held; the job it was judging, if any, is blamed (docs/service.md). */
-  const failAll = (error: Error, how?: "exited" | "unresponsive") => {
-    const blamed = how ? Atomics.load(judging, 0) : 0;
+  /** Fails what the worker held; the job `blamed` for its end, if any, with EvaluationEndedWorker. */
+  const failAll = (error: Error, blame?: { id: number; how: "exited" | "unresponsive" }) => {
     for (const [id, p] of pending)
       p.reject(
-        id === blamed
-          ? new EvaluationEndedWorker(`${error.message}, while it was judging this pair`, how ?? "exited")
+        blame && id === blame.id
+          ? new EvaluationEndedWorker(`${error.message}, while it was judging this pair`, blame.how)
           : error,
       );
     pending.clear();
@@ -297,12 +306,12 @@ async function startSlot(
     }
   };
   /** A wedged worker is given up at once: its slot does not wait for an exit that may not come. */
-  const giveUp = (w: Worker) => {
+  const giveUp = (w: Worker, blamed: number) => {
     if (worker !== w) return;
     worker = null;
     watch.stop();
     const problem = `a differ worker did not answer its oldest job or decode for ${watch.timeoutMs / 1000} s (${pending.size} jobs and ${decoding.size} decodes waiting) and was terminated`;
-    failAll(new Error(problem), "unresponsive");
+    failAll(new Error(problem), { id: blamed, how: "unresponsive" });
     void w.terminate();
     o.onWorkerExit?.("unresponsive");
     o.onWorkerProblem?.(`${problem}; replacing it`);
@@ -310,7 +319,7 @@ async function startSlot(
   };
   const attach = (w: Worker) => {
     let lastError = "";
-    watch.start(() => giveUp(w));
+    watch.start((blamed) => giveUp(w, blamed));
     w.on("message", (reply: WorkerReply) => {
       if (reply.type === "decoded") {
         decoding.get(reply.id)?.resolve(reply.lines);
@@ -336,7 +345,9 @@ async function startSlot(
       if (worker !== w) return; // closed, or given up as wedged: already failed and replaced
       worker = null;
       watch.stop();
-      failAll(new Error(`a differ worker exited (code ${code})${lastError}`), closing ? undefined : "exited");
+      // A thread that ends while it judges a job ends because of it (or at least during it).
+      const blame = closing ? undefined : { id: markedJob(judging), how: "exited" as const };
+      failAll(new Error(`a differ worker exited (code ${code})${lastError}`), blame);
       if (closing) return;
       o.onWorkerExit?.("exited");
       o.onWorkerProblem?.(`a differ worker exited (code ${code})${lastError}; replacing it`);
@@ -388,17 +399,29 @@ async function startSlot(
  * whose job hangs on an `await` is caught although it still answers other messages. Only time the
  * main thread itself was awake counts (at most two intervals per look): after a stall of ours (a
  * long garbage collection, a paused container) the replies wait in the queue behind this timer.
+ *
+ * It counts the same way how long the worker's judging cell has named the same job. A worker
+ * given up is blamed on that job only when it has been judging it for at least half the timeout:
+ * a thread blocked in one judgement, not one that was busy with short ones (a job stalled on an
+ * await behind them, or a slow one that had just finished) when the timeout came.
  */
-function silenceWatch(o: WorkerPoolOptions, heads: () => readonly (number | undefined)[]) {
+function silenceWatch(
+  o: WorkerPoolOptions,
+  heads: () => readonly (number | undefined)[],
+  judged: () => number,
+) {
   const timeoutMs = o.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
   const intervalMs = o.watchIntervalMs ?? 1_000;
   let timer: NodeJS.Timeout | undefined;
   return {
     timeoutMs,
-    start(onWedged: () => void) {
+    /** `onWedged` is told the job to blame, or 0. */
+    start(onWedged: (blamed: number) => void) {
       clearInterval(timer);
       let seen: readonly (number | undefined)[] = [];
       let silentMs: number[] = [];
+      let judging = 0;
+      let judgingMs = 0;
       let lookedAt = Date.now();
       timer = setInterval(() => {
         const now = Date.now();
@@ -410,9 +433,12 @@ function silenceWatch(o: WorkerPoolOptions, heads: () => readonly (number | unde
           head === undefined || head !== seen[i] ? 0 : (silentMs[i] ?? 0) + step,
         );
         seen = current;
+        const job = judged();
+        judgingMs = job !== 0 && job === judging ? judgingMs + step : 0;
+        judging = job;
         if (silentMs.every((ms) => ms <= timeoutMs)) return;
         clearInterval(timer);
-        onWedged();
+        onWedged(judgingMs >= timeoutMs / 2 ? judging : 0);
       }, intervalMs);
       timer.unref();
     },
@@ -428,8 +454,8 @@ function firstKey<K>(map: ReadonlyMap<K, unknown>): K | undefined {
 }
 
 /** Starts a worker and resolves once its runtime is loaded; rejects with its error otherwise. */
-function spawn(url: URL, o: WorkerPoolOptions): Promise<{ worker: Worker; judging: Int32Array }> {
-  const judging = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+function spawn(url: URL, o: WorkerPoolOptions): Promise<{ worker: Worker; judging: JudgingCell }> {
+  const judging = createJudgingCell();
   const data: DifferWorkerData = {
     configFile: o.configFile,
     env: o.env,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { PairDiffer } from "../diff/pair-differ.js";
+import type { PairDiffer, PairOptions } from "../diff/pair-differ.js";
 import type { ObservedEvent, PairOutcome } from "../diff/pair-outcome.js";
 import type { MirrorBatch, MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
 import { parseEvent } from "../ingest/parse-event.js";
@@ -870,25 +870,25 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
    * succeed once it returns undefined); every call's options are noted.
    */
   function losing(failure: (attempt: number) => Error | undefined) {
-    const calls: { id: string; skipPolicy: string | undefined }[] = [];
+    const calls: { id: string; options: PairOptions | undefined }[] = [];
+    const fail = (id: string) =>
+      id === "poison" ? failure(calls.filter((c) => c.id === "poison").length) : undefined;
     const wrap = (local: Evaluator): Evaluator => ({
       ...local,
       pair: async (l, n, options) => {
-        calls.push({ id: idOf(l), skipPolicy: options?.skipPolicy });
-        const error =
-          idOf(l) === "poison" ? failure(calls.filter((c) => c.id === "poison").length) : undefined;
+        calls.push({ id: idOf(l), options });
+        const error = fail(idOf(l));
         if (error) throw error;
         return local.pair(l, n, options);
       },
       unpaired: async (o, detail) => {
-        calls.push({ id: idOf(o), skipPolicy: undefined });
-        const error =
-          idOf(o) === "poison" ? failure(calls.filter((c) => c.id === "poison").length) : undefined;
+        calls.push({ id: idOf(o), options: undefined });
+        const error = fail(idOf(o));
         if (error) throw error;
         return local.unpaired(o, detail);
       },
     });
-    return { calls, wrap };
+    return { calls, wrap, of: (id: string) => calls.filter((c) => c.id === id).map((c) => c.options) };
   }
 
   const pairs = (ids: string[]) => ({
@@ -906,23 +906,24 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     ),
   });
 
-  it("judges a pair blamed twice without the new policy, stores it once, and commits past it", async () => {
-    const { calls, wrap } = losing((attempt) => (attempt <= 2 ? blamed() : undefined));
+  it("narrows each try after a loss blamed on the pair: its decisions only, then no policy; stores it once and commits past it", async () => {
+    const { wrap, of } = losing((attempt) => (attempt <= 2 ? blamed() : undefined));
     const { pipeline, sink, dead } = setup({ wrap });
     const { legacy, next } = pairs(["a", "poison", "b"]);
     await pipeline.handleBatch(legacy);
     await pipeline.handleBatch(next);
     await pipeline.drain();
-    const poison = calls.filter((c) => c.id === "poison");
-    expect(poison.map((c) => c.skipPolicy === undefined)).toEqual([true, true, false]);
-    expect(poison[2]?.skipPolicy).toMatch(
-      /^evaluating it ended its differ worker twice \(the latest: a differ worker exited \(code 3\), while it was judging this pair\); the policy was not asked again$/,
-    );
-    // The other pairs were asked once each, with the policy.
-    expect(calls.filter((c) => c.id !== "poison")).toEqual([
-      { id: "a", skipPolicy: undefined },
-      { id: "b", skipPolicy: undefined },
+    expect(of("poison")).toEqual([
+      {},
+      { onlyDecisions: true },
+      {
+        skipPolicy: expect.stringMatching(
+          /^evaluating it ended its differ worker twice \(the latest: a differ worker exited \(code 3\), while it was judging this pair\); the policy was not asked again$/,
+        ),
+      },
     ]);
+    // The other pairs were asked once each, in full.
+    expect([...of("a"), ...of("b")]).toEqual([{}, {}]);
     expect(sink.stored.map((o) => o.correlation_id).sort()).toEqual(["a", "b", "poison"]);
     expect(dead).toEqual([]);
     expect(pipeline.offsets.takeCommittable()).toEqual([
@@ -932,13 +933,13 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
   });
 
   it("sets aside a pair still blamed without the policy: both events dead-lettered, the partition committed past them", async () => {
-    const { calls, wrap } = losing(() => blamed());
+    const { wrap, of } = losing(() => blamed());
     const { pipeline, sink, dead, rejected } = setup({ wrap });
     const { legacy, next } = pairs(["a", "poison"]);
     await pipeline.handleBatch(legacy);
     await pipeline.handleBatch(next);
     await pipeline.drain();
-    expect(calls.filter((c) => c.id === "poison")).toHaveLength(3);
+    expect(of("poison")).toHaveLength(3);
     expect(sink.stored.map((o) => o.correlation_id)).toEqual(["a"]);
     expect(dead.map((d) => d.offset)).toEqual([1, 1]);
     for (const d of dead)
@@ -952,8 +953,44 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     ]);
   });
 
-  it("never sets aside a pair whose failures were not blamed on it: it waited behind another job", async () => {
-    const { calls, wrap } = losing((attempt) =>
+  it("holds a set-aside pair's offsets while its dead letters fail, and resolves them once sent", async () => {
+    const { wrap } = losing(() => blamed());
+    const { pipeline, dead, errors } = setup({ wrap, deadLetterFailures: 2 });
+    const { legacy, next } = pairs(["poison"]);
+    await pipeline.handleBatch(legacy);
+    await pipeline.handleBatch(next);
+    await pipeline.drain();
+    // Three losses, then two refused sends: each reported, neither event lost.
+    expect(errors.map((e) => String(e))).toEqual([
+      ...Array(3).fill(expect.stringContaining("while it was judging this pair")),
+      ...Array(2).fill(expect.stringContaining("dead-letter topic: not authorized")),
+    ]);
+    expect(dead.map((d) => d.offset)).toEqual([0, 0]);
+    expect(pipeline.offsets.takeCommittable()).toEqual([
+      { topic: "L", partition: 0, offset: 1 },
+      { topic: "N", partition: 0, offset: 1 },
+    ]);
+  });
+
+  it("over HTTP, reports a set-aside event (there is no dead-letter topic to keep it)", async () => {
+    const { wrap } = losing(() => blamed());
+    const { pipeline, sink, dead, rejected } = setup({ wrap });
+    for (const side of ["legacy", "new"] as const) {
+      const parsed = parseEvent(envelope(side, "poison", T0));
+      if (!parsed.ok) throw new Error(parsed.reason);
+      pipeline.acceptEvent(parsed, `${side}:poison`);
+    }
+    await pipeline.drain();
+    expect(sink.stored).toEqual([]);
+    expect(dead).toEqual([]);
+    expect(rejected).toEqual([
+      { category: "set_aside", reason: expect.stringMatching(/^set aside, not retried/) },
+      { category: "set_aside", reason: expect.stringMatching(/^set aside, not retried/) },
+    ]);
+  });
+
+  it("never narrows nor sets aside a pair whose failures were not blamed on it: it waited behind another job", async () => {
+    const { wrap, of } = losing((attempt) =>
       attempt <= 3 ? new Error("a differ worker exited (code 3)") : undefined,
     );
     const { pipeline, sink, dead, errors } = setup({ wrap });
@@ -961,14 +998,14 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     await pipeline.handleBatch(legacy);
     await pipeline.handleBatch(next);
     await pipeline.drain();
-    expect(calls.map((c) => c.skipPolicy)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(of("poison")).toEqual([{}, {}, {}, {}]);
     expect(errors).toHaveLength(3);
     expect(sink.stored.map((o) => o.correlation_id)).toEqual(["poison"]);
     expect(dead).toEqual([]);
   });
 
   it("sets aside an unpaired event blamed twice, and stores the others given up with it", async () => {
-    const { calls, wrap } = losing(() => blamed());
+    const { wrap, of } = losing(() => blamed());
     const { pipeline, sink, dead, advanceWall } = setup({ wrap });
     await pipeline.handleBatch(
       batch("L", 0, 0, [envelope("legacy", "alone", T0), envelope("legacy", "poison", T0)]),
@@ -976,8 +1013,8 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     advanceWall(31_000);
     pipeline.tick();
     await pipeline.drain();
-    expect(calls.filter((c) => c.id === "poison")).toHaveLength(2);
-    expect(calls.filter((c) => c.id === "alone")).toHaveLength(1);
+    expect(of("poison")).toHaveLength(2);
+    expect(of("alone")).toHaveLength(1);
     expect(sink.stored.map((o) => o.correlation_id)).toEqual(["alone"]);
     expect(dead).toEqual([
       {

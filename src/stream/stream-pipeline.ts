@@ -559,9 +559,8 @@ export class StreamPipeline {
     const setAside = losses.setAside;
     if (setAside !== undefined) return this.setAside([legacy, next], setAside);
     const started = performance.now();
-    const skipPolicy = losses.skipPolicy;
     const made = await losses.counting(
-      this.options.evaluator.pair(legacy.handle, next.handle, skipPolicy === undefined ? {} : { skipPolicy }),
+      this.options.evaluator.pair(legacy.handle, next.handle, losses.options),
     );
     this.options.onPairDiffed?.((performance.now() - started) / 1000);
     await this.store(made);

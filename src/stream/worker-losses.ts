@@ -1,24 +1,23 @@
+import type { PairOptions } from "../diff/pair-differ.js";
 import { EvaluationEndedWorker } from "./evaluator.js";
 
-/**
- * A pair blamed this many times for ending its worker thread is judged without the new policy
- * (then `policy_error`): a Wasm evaluation that never ends or exhausts the thread's memory is by
- * far the likeliest cause, and the pair stays in its cohort's gate as a mismatch.
- */
-export const LOSSES_BEFORE_SKIPPING_POLICY = 2;
-/** A pair still blamed with the policy skipped is set aside: nothing else about it can be judged. */
+/** A pair blamed this many times for ending its worker thread is set aside (dead-lettered). */
 export const PAIR_LOSSES_BEFORE_SETTING_ASIDE = 3;
-/** An unpaired event asks no policy: it is set aside at its second loss. */
+/** An unpaired event's judgement asks no policy: it is set aside at its second loss. */
 export const UNPAIRED_LOSSES_BEFORE_SETTING_ASIDE = 2;
 
-const times = (n: number) => (n === 2 ? "twice" : `${n} times`);
+const times = (n: number) => (n === 1 ? "once" : n === 2 ? "twice" : `${n} times`);
 
 /**
- * How often judging one pair (or one unpaired event) ended the worker thread it ran on. Counted
- * across the pipeline's retries of that work, and only when the pool blamed this job: the jobs
- * that merely waited behind it in the same thread are retried as before, without a mark. A loss
- * can be bad luck once (another job's allocations exhausted the memory), never three times in a
- * row on different threads.
+ * How often judging one pair (or one unpaired event) ended the worker thread it ran on, counted
+ * across the pipeline's retries of that work when the pool blamed this job (the jobs that merely
+ * waited in the same thread are retried as before, without a mark). Each loss narrows the next
+ * try to what is likelier to end: after the first, only the request's own two decisions (the
+ * root cause, the latent matrix and the impact facts evaluate both models again, on inputs of
+ * their own); after the second, no new policy at all (`policy_error`: a Wasm evaluation that
+ * never ends or exhausts memory is by far the likeliest cause, and the pair stays in its
+ * cohort's gate as a mismatch); after the third, the pair is set aside. The counts live in this
+ * process: after a restart or a rebalance, a pair read again starts over.
  */
 export class WorkerLosses {
   private count = 0;
@@ -39,10 +38,13 @@ export class WorkerLosses {
     }
   }
 
-  /** Why the next try judges the pair without the new policy; undefined while it may ask it. */
-  get skipPolicy(): string | undefined {
-    if (this.count < LOSSES_BEFORE_SKIPPING_POLICY) return undefined;
-    return `evaluating it ended its differ worker ${times(this.count)} (the latest: ${this.latest}); the policy was not asked again`;
+  /** How much of the pair's diff the next try runs. */
+  get options(): PairOptions {
+    if (this.count === 0) return {};
+    if (this.count === 1) return { onlyDecisions: true };
+    return {
+      skipPolicy: `evaluating it ended its differ worker ${times(this.count)} (the latest: ${this.latest}); the policy was not asked again`,
+    };
   }
 
   /** Why the work is set aside (dead-lettered, not retried); undefined while it is retried. */

@@ -171,14 +171,37 @@ describe("the worker pool when a worker fails", () => {
         settled = true;
       });
       stalled.catch(() => undefined);
-      // Answers keep coming for the jobs after it: the thread is not busy, one job is stuck.
+      // Answers keep coming for the jobs after it: one job is stuck, while the thread judges
+      // others of 150 ms each, most of the time.
+      const others: unknown[] = [];
       while (!settled) {
-        await pool.unpaired(pool.inline(event), "ok").catch(() => undefined);
-        await sleep(50);
+        others.push(await pool.unpaired(pool.inline(event), "busy:150").catch((e: unknown) => e));
+        await sleep(20);
       }
       await expect(stalled).rejects.toThrow(/did not answer its oldest job/);
-      // It was waiting (on an await), not being judged: nothing to blame it for.
+      // It was waiting (on an await), not being judged; the one judged at the timeout had only
+      // just started: nothing to blame either for.
       await expect(stalled).rejects.not.toBeInstanceOf(EvaluationEndedWorker);
+      expect(others.filter((o) => o instanceof EvaluationEndedWorker)).toEqual([]);
+      expect(exits).toEqual(["unresponsive"]);
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+
+  it("does not blame a job that started judging shortly before the timeout: the silence was not its doing", async () => {
+    const { pool, exits } = await watchedPool();
+    try {
+      const stalled = pool.unpaired(pool.inline(event), "stall").catch((e: unknown) => e);
+      await sleep(600);
+      // Blocks the thread for 2 s, from 0.6 s into the stalled job's silence: the timeout (1 s)
+      // comes after 0.4 s of it, less than half the timeout.
+      const busy = await pool.unpaired(pool.inline(event), "busy:2000").catch((e: unknown) => e);
+      expect(await stalled).toBeInstanceOf(Error);
+      expect(await stalled).not.toBeInstanceOf(EvaluationEndedWorker);
+      expect(busy).toBeInstanceOf(Error);
+      expect(busy).not.toBeInstanceOf(EvaluationEndedWorker);
+      expect((busy as Error).message).toMatch(/and was terminated$/);
       expect(exits).toEqual(["unresponsive"]);
     } finally {
       await pool.close();
