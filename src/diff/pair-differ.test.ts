@@ -96,7 +96,7 @@ describe("createPairDiffer", () => {
   it("with skipPolicy, records policy_error with the reason and asks neither the policy nor what would evaluate it", async () => {
     const { d, asked } = deps();
     const outcome = await createPairDiffer(d).diffPair(observed("legacy"), observed("new"), {
-      skipPolicy: "evaluating it ended its differ worker twice",
+      skipPolicy: "judging it failed twice",
     });
     expect(asked).toEqual(["legacy"]);
     expect(outcome.new).toBeNull();
@@ -107,7 +107,7 @@ describe("createPairDiffer", () => {
         "policy_error",
         "new",
         "high",
-        "the new policy could not decide this request: evaluating it ended its differ worker twice",
+        "the new policy could not decide this request: judging it failed twice",
       ],
     ]);
   });

@@ -58,8 +58,11 @@ export type ToWorker =
 
 export type DiffResult =
   | { id: number; ok: true; made: MadeOutcome }
-  /** `missing`: a held event is not here (taken by an earlier try of the job, or released). */
-  | { id: number; ok: false; error: string; missing?: boolean };
+  /**
+   * `missing`: a held event is not here (taken by an earlier try of the job, or released).
+   * `judged`: the judgement itself threw (not the verification, not the worker).
+   */
+  | { id: number; ok: false; error: string; missing?: boolean; judged?: boolean };
 
 export type WorkerReply =
   | { type: "ready"; policyBundleSha256: string; legacyRulesSha256: string }

@@ -6,8 +6,13 @@ import { parseEvent } from "../ingest/parse-event.js";
 import { recordingInstruments } from "../metrics/recording-instruments.js";
 import { packEncodedRows } from "../store/encoded-rows.js";
 import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
-import { decodeLine, type EventHandle } from "../stream/evaluator.js";
-import { createOutcomeMaker, type OutcomeMaker, summaryOf } from "../stream/outcome-maker.js";
+import { decodeLine, type EventHandle, judgementThrew } from "../stream/evaluator.js";
+import {
+  createOutcomeMaker,
+  type MadeOutcome,
+  type OutcomeMaker,
+  summaryOf,
+} from "../stream/outcome-maker.js";
 import type {
   DifferWorkerData,
   DiffJob,
@@ -139,7 +144,13 @@ async function run(maker: OutcomeMaker, job: DiffJob, judging?: JudgingCell): Pr
             markedWhile(judging, job.id, () => eventsOf([job.only])[0] as ObservedEvent),
             job.detail,
           );
-    const made = markedWhile(judging, job.id, judge);
+    let made: MadeOutcome;
+    try {
+      made = markedWhile(judging, job.id, judge);
+    } catch (error) {
+      // Not the verification's (a key set) nor the thread's: this input's, and it fails again.
+      return { id: job.id, ok: false, error: judgementThrew(error).message, judged: true };
+    }
     return { id: job.id, ok: true, made: { rows: made.rows, summary: summaryOf(made.summary) } };
   } catch (error) {
     return {

@@ -8,9 +8,9 @@ import { applyObservations } from "../metrics/recording-instruments.js";
 import {
   type DecodedLine,
   decodeLine,
-  EvaluationEndedWorker,
   type Evaluator,
   type EventHandle,
+  JudgementFailed,
   type LineToDecode,
 } from "../stream/evaluator.js";
 import type { MadeOutcome } from "../stream/outcome-maker.js";
@@ -90,7 +90,7 @@ type Job = (id: number, slot: number, events: readonly PoolEvent[]) => DiffJob;
  * replaced; meanwhile its lanes are decoded by another worker, or on the main
  * thread while no worker is up, and jobs fail at once rather than wait on a thread that is gone.
  * The job it was judging then (the worker marks it in shared memory) fails with
- * EvaluationEndedWorker, so that the pipeline can stop retrying a pair that ends every worker.
+ * JudgementFailed, so that the pipeline can stop retrying a pair that ends every worker.
  */
 export async function createWorkerPool(
   o: WorkerPoolOptions,
@@ -271,12 +271,12 @@ async function startSlot(
     while (worker && outbox.length > 0)
       worker.postMessage({ type: "jobs", jobs: outbox.splice(0, MAX_BATCH) });
   };
-  /** Fails what the worker held; the job `blamed` for its end, if any, with EvaluationEndedWorker. */
+  /** Fails what the worker held; the job `blamed` for its end, if any, with JudgementFailed. */
   const failAll = (error: Error, blame?: { id: number; how: "exited" | "unresponsive" }) => {
     for (const [id, p] of pending)
       p.reject(
         blame && id === blame.id
-          ? new EvaluationEndedWorker(`${error.message}, while it was judging this pair`, blame.how)
+          ? new JudgementFailed(`${error.message}, while it was judging this pair`, blame.how)
           : error,
       );
     pending.clear();
@@ -334,6 +334,7 @@ async function startSlot(
         pending.delete(r.id);
         if (r.ok) p?.resolve(r.made);
         else if (r.missing) p?.reject(new MissingHeld(r.error));
+        else if (r.judged) p?.reject(new JudgementFailed(r.error, "threw"));
         else p?.reject(new Error(`diff in a worker failed: ${r.error}`));
       }
     });

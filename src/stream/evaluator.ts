@@ -62,18 +62,25 @@ export interface Evaluator {
 }
 
 /**
- * The job that was being judged when its worker thread exited or stopped answering: the others
- * it held fail with a plain Error, since they were only waiting. Evaluating the same pair again
- * may end the next worker too, which is why the pipeline counts these (docs/service.md).
+ * The judgement of this job failed in a way that depends on the job: its worker thread exited or
+ * stopped answering while it was judging it ("exited", "unresponsive"; the other jobs it held fail
+ * with a plain Error, since they were only waiting), or it threw ("threw"). Judging the same
+ * pair again may fail again, which is why the pipeline counts these (stream/judgement-failures.ts).
  */
-export class EvaluationEndedWorker extends Error {
+export class JudgementFailed extends Error {
   constructor(
     message: string,
-    readonly how: "exited" | "unresponsive",
+    readonly how: "exited" | "unresponsive" | "threw",
   ) {
     super(message);
-    this.name = "EvaluationEndedWorker";
+    this.name = "JudgementFailed";
   }
+}
+
+/** A thrown judgement as JudgementFailed, its message's first line only (no stack in reasons). */
+export function judgementThrew(error: unknown): JudgementFailed {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new JudgementFailed(`its judgement threw ${text.split("\n")[0]}`, "threw");
 }
 
 /** Parses one line as the pipeline needs it; `keep` turns the parsed event into its handle. */
@@ -101,8 +108,17 @@ export function createLocalEvaluator(maker: OutcomeMaker): Evaluator {
   return {
     decode: async (lines) => lines.map((line) => decodeLine(line.text, own)),
     inline: own,
-    pair: (legacy, next, options) => maker.pair(event(legacy), event(next), options),
-    unpaired: (only, detail) => maker.unpaired(event(only), detail),
+    pair: async (legacy, next, options) =>
+      judged(await maker.preparePair(event(legacy), event(next), options)),
+    unpaired: async (only, detail) => judged(await maker.prepareUnpaired(event(only), detail)),
     release: () => undefined,
   };
+}
+
+function judged(judge: () => MadeOutcome): MadeOutcome {
+  try {
+    return judge();
+  } catch (error) {
+    throw judgementThrew(error);
+  }
 }

@@ -7,12 +7,7 @@ import type { SessionFact } from "../lifecycle/session-fact.js";
 import { decodeRows, type EncodedRows } from "../store/encoded-rows.js";
 import type { OutcomeRow } from "../store/outcome-rows.js";
 import { createPseudonymizer } from "../store/pseudonymize.js";
-import {
-  createLocalEvaluator,
-  EvaluationEndedWorker,
-  type Evaluator,
-  type EventHandle,
-} from "./evaluator.js";
+import { createLocalEvaluator, type Evaluator, type EventHandle, JudgementFailed } from "./evaluator.js";
 import { createOutcomeMaker } from "./outcome-maker.js";
 import { type OutcomeSink, StreamPipeline, type StreamPipelineOptions } from "./stream-pipeline.js";
 
@@ -77,14 +72,13 @@ const twoStep = (d: OneStepDiffer): PairDiffer => ({
   },
 });
 
-const maker = (differ: OneStepDiffer) =>
-  createLocalEvaluator(
-    createOutcomeMaker({
-      differ: twoStep(differ),
-      provenance: { policyBundleSha256: "p", legacyRulesSha256: "r", entrypoint: "authz/decision" },
-      pseudonymizer: createPseudonymizer(new Uint8Array(32).fill(7)),
-    }),
-  );
+const makerDeps = (differ: PairDiffer) => ({
+  differ,
+  provenance: { policyBundleSha256: "p", legacyRulesSha256: "r", entrypoint: "authz/decision" },
+  pseudonymizer: createPseudonymizer(new Uint8Array(32).fill(7)),
+});
+
+const maker = (differ: OneStepDiffer) => createLocalEvaluator(createOutcomeMaker(makerDeps(twoStep(differ))));
 
 class MemorySink implements OutcomeSink {
   stored: OutcomeRow[] = [];
@@ -863,7 +857,7 @@ describe("StreamPipeline", () => {
 describe("StreamPipeline, when judging a pair ends its worker thread", () => {
   const idOf = (h: EventHandle) => (h as unknown as ObservedEvent).event.correlationId;
   const blamed = () =>
-    new EvaluationEndedWorker("a differ worker exited (code 3), while it was judging this pair", "exited");
+    new JudgementFailed("a differ worker exited (code 3), while it was judging this pair", "exited");
 
   /**
    * An evaluator whose pairs and unpaired events named `poison` fail with `failure(try)` (or
@@ -918,7 +912,7 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
       { onlyDecisions: true },
       {
         skipPolicy: expect.stringMatching(
-          /^evaluating it ended its differ worker twice \(the latest: a differ worker exited \(code 3\), while it was judging this pair\); the policy was not asked again$/,
+          /^judging it failed twice \(the latest: a differ worker exited \(code 3\), while it was judging this pair\); the policy was not asked again$/,
         ),
       },
     ]);
@@ -944,7 +938,7 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     expect(dead.map((d) => d.offset)).toEqual([1, 1]);
     for (const d of dead)
       expect(d.reason).toMatch(
-        /^set aside, not retried: judging it ended its differ worker 3 times \(the latest: .*\); its partition goes on without it$/,
+        /^set aside, not retried: judging it failed 3 times \(the latest: .*\); its partition goes on without it$/,
       );
     expect(rejected.map((r) => r.category)).toEqual(["set_aside", "set_aside"]);
     expect(pipeline.offsets.takeCommittable()).toEqual([
@@ -1004,6 +998,46 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     expect(dead).toEqual([]);
   });
 
+  it("counts a judgement that throws like a lost worker, on this thread too; not an error before it", async () => {
+    const asked: PairOptions[] = [];
+    let verifyFailures = 2;
+    const differ: PairDiffer = {
+      ...twoStep(fakeDiffer),
+      preparePair: async (l, _n, options = {}) => {
+        // Two failures of the verification first: retried, never counted.
+        if (verifyFailures-- > 0) throw new Error("key set fetch failed");
+        asked.push(options);
+        return () => {
+          if (options.skipPolicy === undefined) throw new TypeError("cannot read properties of undefined");
+          return outcome(l.event.correlationId, true);
+        };
+      },
+    };
+    const { pipeline, sink, errors } = setup({
+      wrap: () => createLocalEvaluator(createOutcomeMaker(makerDeps(differ))),
+    });
+    const { legacy, next } = pairs(["poison"]);
+    await pipeline.handleBatch(legacy);
+    await pipeline.handleBatch(next);
+    await pipeline.drain();
+    expect(asked).toEqual([
+      {},
+      { onlyDecisions: true },
+      {
+        skipPolicy: expect.stringMatching(
+          /^judging it failed twice \(the latest: its judgement threw TypeError: cannot read properties of undefined\); the policy was not asked again$/,
+        ),
+      },
+    ]);
+    expect(errors.map((e) => String(e))).toEqual([
+      "Error: key set fetch failed",
+      "Error: key set fetch failed",
+      "JudgementFailed: its judgement threw TypeError: cannot read properties of undefined",
+      "JudgementFailed: its judgement threw TypeError: cannot read properties of undefined",
+    ]);
+    expect(sink.stored.map((o) => o.correlation_id)).toEqual(["poison"]);
+  });
+
   it("sets aside an unpaired event blamed twice, and stores the others given up with it", async () => {
     const { wrap, of } = losing(() => blamed());
     const { pipeline, sink, dead, advanceWall } = setup({ wrap });
@@ -1019,7 +1053,7 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     expect(dead).toEqual([
       {
         offset: 1,
-        reason: expect.stringMatching(/^set aside, not retried: judging it ended its differ worker twice/),
+        reason: expect.stringMatching(/^set aside, not retried: judging it failed twice/),
       },
     ]);
     expect(pipeline.offsets.takeCommittable()).toContainEqual({ topic: "L", partition: 0, offset: 2 });

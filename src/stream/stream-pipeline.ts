@@ -16,13 +16,13 @@ import {
 } from "../pairing/window.js";
 import type { EncodedRows } from "../store/encoded-rows.js";
 import type { DecodedLine, Evaluator, EventHandle } from "./evaluator.js";
+import {
+  JudgementFailures,
+  PAIR_FAILURES_BEFORE_SETTING_ASIDE,
+  UNPAIRED_FAILURES_BEFORE_SETTING_ASIDE,
+} from "./judgement-failures.js";
 import { OffsetTracker, type TopicPartition } from "./offset-tracker.js";
 import type { MadeOutcome, OutcomeSummary } from "./outcome-maker.js";
-import {
-  PAIR_LOSSES_BEFORE_SETTING_ASIDE,
-  UNPAIRED_LOSSES_BEFORE_SETTING_ASIDE,
-  WorkerLosses,
-} from "./worker-losses.js";
 
 /** Where an event came from: a Kafka message (its offset must be resolved) or an HTTP request. */
 export type EventOrigin = MirrorMessage | null;
@@ -83,7 +83,7 @@ export type RejectCategory =
   | "invalid_envelope"
   | "far_future"
   | "conflicting_duplicate"
-  /** Judging it ended its worker thread again and again (stream/worker-losses.ts). */
+  /** Judging it ended its worker thread again and again (stream/judgement-failures.ts). */
   | "set_aside";
 
 /**
@@ -537,7 +537,7 @@ export class StreamPipeline {
           this.trackDeadLetter(() => this.rejectConflict(out.event.payload));
           break;
         case "pair": {
-          const losses = new WorkerLosses(PAIR_LOSSES_BEFORE_SETTING_ASIDE);
+          const losses = new JudgementFailures(PAIR_FAILURES_BEFORE_SETTING_ASIDE);
           this.track(() => this.storePair(out.legacy.payload, out.new.payload, losses));
           break;
         }
@@ -550,12 +550,16 @@ export class StreamPipeline {
       // Retried as a whole when one of them fails; those already stored are not stored (and
       // counted) again.
       const done = new Set<PendingEvent>();
-      const losses = new Map<PendingEvent, WorkerLosses>();
+      const losses = new Map<PendingEvent, JudgementFailures>();
       this.track(() => this.storeUnpaired(unpaired, done, losses));
     }
   }
 
-  private async storePair(legacy: PendingEvent, next: PendingEvent, losses: WorkerLosses): Promise<void> {
+  private async storePair(
+    legacy: PendingEvent,
+    next: PendingEvent,
+    losses: JudgementFailures,
+  ): Promise<void> {
     const setAside = losses.setAside;
     if (setAside !== undefined) return this.setAside([legacy, next], setAside);
     const started = performance.now();
@@ -572,7 +576,7 @@ export class StreamPipeline {
   private async storeUnpaired(
     all: { event: PendingEvent; cause: UnpairedCause }[],
     done: Set<PendingEvent>,
-    losses: Map<PendingEvent, WorkerLosses>,
+    losses: Map<PendingEvent, JudgementFailures>,
   ): Promise<void> {
     const list = all.filter((u) => !done.has(u.event));
     const stored = await this.options.pairedAlready(
@@ -581,7 +585,7 @@ export class StreamPipeline {
     // All settled before a failure is retried: one still on its way must not be stored twice.
     const settled = await Promise.allSettled(
       list.map(async ({ event, cause }) => {
-        const lost = losses.get(event) ?? new WorkerLosses(UNPAIRED_LOSSES_BEFORE_SETTING_ASIDE);
+        const lost = losses.get(event) ?? new JudgementFailures(UNPAIRED_FAILURES_BEFORE_SETTING_ASIDE);
         losses.set(event, lost);
         const setAside = lost.setAside;
         if (stored.has(event.correlationId)) this.options.evaluator.release([event.handle]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ObservedEvent } from "../../src/diff/pair-outcome.js";
 import { createWorkerPool } from "../../src/runtime/worker-pool.js";
 import { decodeRows } from "../../src/store/encoded-rows.js";
-import { EvaluationEndedWorker } from "../../src/stream/evaluator.js";
+import { JudgementFailed } from "../../src/stream/evaluator.js";
 import type { MadeOutcome } from "../../src/stream/outcome-maker.js";
 
 const workerUrl = new URL("../fixtures/fake-differ-worker.mjs", import.meta.url);
@@ -89,17 +89,37 @@ describe("the worker pool when a worker fails", () => {
         ["ok", "crash", "ok"].map((detail) => pool.unpaired(pool.inline(event), detail)),
       );
       const [before, culprit, after] = settled.map((s) => (s.status === "rejected" ? s.reason : s));
-      expect(culprit).toBeInstanceOf(EvaluationEndedWorker);
+      expect(culprit).toBeInstanceOf(JudgementFailed);
       expect(culprit).toMatchObject({
         how: "exited",
         message: expect.stringMatching(/exited \(code 3\), while it was judging this pair$/),
       });
       for (const waited of [before, after]) {
         expect(waited).toBeInstanceOf(Error);
-        expect(waited).not.toBeInstanceOf(EvaluationEndedWorker);
+        expect(waited).not.toBeInstanceOf(JudgementFailed);
         expect((waited as Error).message).toMatch(/exited \(code 3\)$/);
       }
     });
+  }, 30_000);
+
+  it("fails a job whose judgement threw with JudgementFailed, and keeps the worker", async () => {
+    const exits: string[] = [];
+    const pool = await createWorkerPool({
+      workers: 1,
+      configFile: "unused",
+      env: {},
+      workerUrl,
+      onWorkerExit: (reason) => exits.push(reason),
+    });
+    try {
+      const threw = await pool.unpaired(pool.inline(event), "judgement-throws").catch((e: unknown) => e);
+      expect(threw).toBeInstanceOf(JudgementFailed);
+      expect(threw).toMatchObject({ how: "threw", message: "its judgement threw TypeError: boom" });
+      expect(how(await pool.unpaired(pool.inline(event), "ok"))).toBe("event");
+      expect(exits).toEqual([]);
+    } finally {
+      await pool.close();
+    }
   }, 30_000);
 
   it("sends an event again as its line when the worker that held it was replaced, or lost it", async () => {
@@ -142,14 +162,14 @@ describe("the worker pool when a worker fails", () => {
       const [hung, waiting] = await Promise.allSettled(
         ["hang", "ok"].map((detail) => pool.unpaired(pool.inline(event), detail)),
       ).then((all) => all.map((s) => (s.status === "rejected" ? s.reason : s)));
-      expect(hung).toBeInstanceOf(EvaluationEndedWorker);
+      expect(hung).toBeInstanceOf(JudgementFailed);
       expect(hung).toMatchObject({
         how: "unresponsive",
         message: expect.stringMatching(
           /did not answer its oldest job or decode for 1 s \(2 jobs and 0 decodes waiting\) and was terminated, while it was judging this pair$/,
         ),
       });
-      expect(waiting).not.toBeInstanceOf(EvaluationEndedWorker);
+      expect(waiting).not.toBeInstanceOf(JudgementFailed);
       expect((waiting as Error).message).toMatch(/and was terminated$/);
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1_000);
       expect(exits).toEqual(["unresponsive"]);
@@ -181,8 +201,8 @@ describe("the worker pool when a worker fails", () => {
       await expect(stalled).rejects.toThrow(/did not answer its oldest job/);
       // It was waiting (on an await), not being judged; the one judged at the timeout had only
       // just started: nothing to blame either for.
-      await expect(stalled).rejects.not.toBeInstanceOf(EvaluationEndedWorker);
-      expect(others.filter((o) => o instanceof EvaluationEndedWorker)).toEqual([]);
+      await expect(stalled).rejects.not.toBeInstanceOf(JudgementFailed);
+      expect(others.filter((o) => o instanceof JudgementFailed)).toEqual([]);
       expect(exits).toEqual(["unresponsive"]);
     } finally {
       await pool.close();
@@ -193,14 +213,14 @@ describe("the worker pool when a worker fails", () => {
     const { pool, exits } = await watchedPool();
     try {
       const stalled = pool.unpaired(pool.inline(event), "stall").catch((e: unknown) => e);
-      await sleep(600);
-      // Blocks the thread for 2 s, from 0.6 s into the stalled job's silence: the timeout (1 s)
-      // comes after 0.4 s of it, less than half the timeout.
+      await sleep(800);
+      // Blocks the thread for 2 s, from 0.8 s into the stalled job's silence: the timeout (1 s,
+      // looked at every 100 ms) comes after 0.2 to 0.4 s of it, less than half the timeout.
       const busy = await pool.unpaired(pool.inline(event), "busy:2000").catch((e: unknown) => e);
       expect(await stalled).toBeInstanceOf(Error);
-      expect(await stalled).not.toBeInstanceOf(EvaluationEndedWorker);
+      expect(await stalled).not.toBeInstanceOf(JudgementFailed);
       expect(busy).toBeInstanceOf(Error);
-      expect(busy).not.toBeInstanceOf(EvaluationEndedWorker);
+      expect(busy).not.toBeInstanceOf(JudgementFailed);
       expect((busy as Error).message).toMatch(/and was terminated$/);
       expect(exits).toEqual(["unresponsive"]);
     } finally {
