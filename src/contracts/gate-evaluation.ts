@@ -14,6 +14,7 @@ export const GATE_CHECK_IDS = [
   "coverage",
   "latent",
   "lifecycle",
+  "setAside",
   "waivers",
 ] as const;
 export const gateCheckIdSchema = z.enum(GATE_CHECK_IDS);
@@ -61,6 +62,17 @@ export const expiredWaiverSchema = waiverRefSchema.extend({
   wouldMatchPairs: z.number().int().nonnegative(),
 });
 export type ExpiredWaiver = z.infer<typeof expiredWaiverSchema>;
+
+/**
+ * Requests in a gate's window that the service gave up judging (set aside to the dead-letter
+ * topic) and that no outcome has judged since, of every cohort: their cohort was never read.
+ */
+export const setAsideEvidenceSchema = z.object({
+  requests: z.number().int().nonnegative(),
+  /** Up to three of their correlation ids, in their order. */
+  examples: z.array(z.string()),
+});
+export type SetAsideEvidence = z.infer<typeof setAsideEvidenceSchema>;
 
 /**
  * A gate decided from the store: the core's result (status, reasons, evidence after waivers,
@@ -114,5 +126,7 @@ export const gateEvaluationSchema = gateResultSchema.extend({
       claimDrift: z.number().int().nonnegative(),
     })
     .optional(),
+  /** Absent only from evaluations recorded before the store kept set-aside requests. */
+  setAside: setAsideEvidenceSchema.optional(),
 });
 export type GateEvaluation = z.infer<typeof gateEvaluationSchema>;

@@ -283,4 +283,50 @@ describe("decideStoredGate", () => {
       expect(thin.result.status).toBe("insufficient_evidence");
     });
   });
+
+  describe("requests set aside unjudged", () => {
+    const none = { requests: 0, examples: [] };
+    const four = { requests: 4, examples: ["c-1", "c-2", "c-3"] };
+
+    it("pass when none were, saying so", () => {
+      const d = decideStoredGate(inputs({ setAside: none }));
+      expect(d.result.status).toBe("pass");
+      expect(d.checks.find((c) => c.id === "setAside")).toEqual({
+        id: "setAside",
+        outcome: "pass",
+        message: "no request in the window was set aside unjudged",
+      });
+    });
+
+    it("hold an otherwise passing gate at insufficient evidence, first reason naming some of them", () => {
+      const d = decideStoredGate(inputs({ setAside: four }));
+      expect(d.result.status).toBe("insufficient_evidence");
+      expect(d.result.reasons[0]).toMatch(
+        /^4 requests in the window set aside unjudged \(correlation ids c-1, c-2, c-3, \.\.\.\): .*whatever their cohort; replay their dead letters/,
+      );
+      expect(d.checks.find((c) => c.id === "setAside")?.outcome).toBe("insufficient");
+      const one = decideStoredGate(inputs({ setAside: { requests: 1, examples: ["c-1"] } }));
+      expect(one.result.reasons[0]).toMatch(
+        /^1 request in the window set aside unjudged \(correlation ids c-1\):/,
+      );
+    });
+
+    it("never soften a failing gate: its own failure stays first", () => {
+      const d = decideStoredGate(
+        inputs({
+          rawEvidence: {
+            pairs: 5_000,
+            mismatchedPairs: 1,
+            overPermission: 1,
+            unpaired: 0,
+            observedDriftPairs: 0,
+          },
+          setAside: four,
+        }),
+      );
+      expect(d.result.status).toBe("fail");
+      expect(d.result.reasons[0]).toMatch(/^1 over-permission > allowed 0/);
+      expect(d.result.reasons).toContainEqual(expect.stringMatching(/^4 requests in the window set aside/));
+    });
+  });
 });

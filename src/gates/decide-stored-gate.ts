@@ -8,6 +8,7 @@ import type {
   GateResult,
   GateThresholds,
   LatentEntitlement,
+  SetAsideEvidence,
   Waiver,
 } from "../contracts/index.js";
 import { applyWaivers, type FindingSignature } from "./apply-waivers.js";
@@ -36,6 +37,8 @@ export interface StoredGateInputs {
   latent?: LatentEvidence;
   /** Sessions with each lifecycle finding kind; read only with the token lifecycle mirror. */
   lifecycle?: LifecycleEvidence;
+  /** Requests set aside unjudged in the window; read by every gate over a store that keeps them. */
+  setAside?: SetAsideEvidence;
   now: Date;
 }
 
@@ -71,7 +74,8 @@ export function decideStoredGate(i: StoredGateInputs): StoredGateDecision {
     : [...base.reasons, ...(coverageReason ? [coverageReason] : [])];
   const latent = latentCheck(i.thresholds, i.latent);
   const lifecycle = i.lifecycle ? lifecycleCheck(i.thresholds, i.lifecycle) : undefined;
-  const extra = [latent, lifecycle].filter((c) => c !== undefined);
+  const setAside = i.setAside ? setAsideCheck(i.setAside) : undefined;
+  const extra = [latent, lifecycle, setAside].filter((c) => c !== undefined);
   const status = extra.reduce((s, c) => worse(s, c.status), afterCoverage);
   // A check that made the status worse than the core gate's says so first.
   const deciding = extra.filter(
@@ -114,6 +118,15 @@ export function decideStoredGate(i: StoredGateInputs): StoredGateDecision {
             id: "lifecycle" as const,
             outcome: lifecycle.status === "pass" ? ("pass" as const) : ("fail" as const),
             message: lifecycle.reason,
+          },
+        ]
+      : []),
+    ...(setAside
+      ? [
+          {
+            id: "setAside" as const,
+            outcome: setAside.status === "pass" ? ("pass" as const) : ("insufficient" as const),
+            message: setAside.reason,
           },
         ]
       : []),
@@ -188,6 +201,20 @@ export function lifecycleCheck(
   return {
     status: over.length > 0 ? "fail" : "pass",
     reason: `token lifecycle: ${[...over, ...parts.filter((p) => !p.over)].map((p) => p.text).join("; ")}`,
+  };
+}
+
+/**
+ * A request set aside was never judged: it may hold the over-permission the gate exists to catch,
+ * so its window cannot pass, whatever the rates say. Not a failure either: nothing was seen to
+ * differ. A replay of its dead letters that judges it, or the window moving past it, clears it.
+ */
+export function setAsideCheck(e: SetAsideEvidence): { status: GateResult["status"]; reason: string } {
+  if (e.requests === 0) return { status: "pass", reason: "no request in the window was set aside unjudged" };
+  const more = e.requests > e.examples.length ? ", ..." : "";
+  return {
+    status: "insufficient_evidence",
+    reason: `${countOf(e.requests, "request")} in the window set aside unjudged (correlation ids ${e.examples.join(", ")}${more}): judging them ended a differ worker again and again, so nothing is known of them, whatever their cohort; replay their dead letters once the cause is fixed`,
   };
 }
 

@@ -11,6 +11,7 @@ import { readLatentEvidence } from "../store/latent-entitlements.js";
 import { readMismatchSignatures } from "../store/mismatch-signatures.js";
 import type { Store } from "../store/open-store.js";
 import { readLifecycleCounts } from "../store/session-lifecycle.js";
+import { readSetAside } from "../store/set-aside-pairs.js";
 import { listWaivers } from "../store/waivers.js";
 import type { DeployedVersions } from "./deployed-versions.js";
 
@@ -61,28 +62,31 @@ export async function decideCohortGate(
   const window = { since, until, ...(pinned ? deployed : {}) };
 
   const thresholds = resolveThresholds(gates, cohort);
-  const [rawEvidence, signatures, waivers, observedPaths, versions, latent, lifecycle] = await Promise.all([
-    readGateEvidence(store, { cohort, ...window }),
-    readMismatchSignatures(store, { cohort, ...window }),
-    listWaivers(store, { cohort }),
-    readCoverage(store, { cohort, ...window }),
-    readEvidenceVersions(store, { cohort, since, until, ...deployed }),
-    thresholds.maxLatentOverPermission === undefined
-      ? undefined
-      : readLatent(store, {
-          cohort,
-          since,
-          until,
-          ...deployed,
-          sightingSlackSeconds: matrix?.refreshSeconds ?? 0,
-        }),
-    lifecycleMirror ? readLifecycleCounts(store, { cohort, since, until }) : undefined,
-  ]);
+  const [rawEvidence, signatures, waivers, observedPaths, versions, latent, lifecycle, setAside] =
+    await Promise.all([
+      readGateEvidence(store, { cohort, ...window }),
+      readMismatchSignatures(store, { cohort, ...window }),
+      listWaivers(store, { cohort }),
+      readCoverage(store, { cohort, ...window }),
+      readEvidenceVersions(store, { cohort, since, until, ...deployed }),
+      thresholds.maxLatentOverPermission === undefined
+        ? undefined
+        : readLatent(store, {
+            cohort,
+            since,
+            until,
+            ...deployed,
+            sightingSlackSeconds: matrix?.refreshSeconds ?? 0,
+          }),
+      lifecycleMirror ? readLifecycleCounts(store, { cohort, since, until }) : undefined,
+      readSetAside(store, { since, until }),
+    ]);
   const decision = decideStoredGate({
     cohort,
     thresholds,
     ...(latent ? { latent } : {}),
     ...(lifecycle ? { lifecycle } : {}),
+    setAside,
     rawEvidence,
     signatures,
     waivers,
@@ -121,6 +125,7 @@ export async function decideCohortGate(
         }
       : {}),
     ...(lifecycle ? { lifecycle: { ...lifecycle } } : {}),
+    setAside,
   };
 }
 

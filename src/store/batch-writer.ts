@@ -176,6 +176,7 @@ export class BatchWriter {
         replay: [],
         uses: [],
         facts: [sessionFactRow(fact)],
+        setAside: [],
       }),
     );
   }

@@ -8,6 +8,7 @@ const rows = (outcome: string, findings = ""): EncodedRows => ({
   replay: "",
   uses: "",
   facts: "",
+  setAside: "",
 });
 
 describe("encoded rows", () => {

@@ -14,6 +14,7 @@ export interface EncodedRows {
   replay: EncodedText;
   uses: EncodedText;
   facts: EncodedText;
+  setAside: EncodedText;
 }
 
 /** JSONEachRow lines, as a string or as their UTF-8 bytes. */
@@ -28,7 +29,7 @@ export type EncodedTable = keyof EncodedRows;
  * and a request visible before its session's facts would look one-sided.
  */
 export const DETAIL_STAGES: readonly (readonly Exclude<EncodedTable, "outcome">[])[] = [
-  ["latent", "replay", "facts", "findings"],
+  ["latent", "replay", "facts", "findings", "setAside"],
   ["uses"],
 ];
 
@@ -43,6 +44,7 @@ export function encodeRows(rows: OutcomeRows): EncodedRows {
     replay: toJsonEachRow(rows.replay),
     uses: toJsonEachRow(rows.uses),
     facts: toJsonEachRow(rows.facts),
+    setAside: toJsonEachRow(rows.setAside),
   };
 }
 

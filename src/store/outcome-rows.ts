@@ -1,6 +1,7 @@
 import type { Finding } from "../contracts/index.js";
 import type { Pseudonymizer } from "./pseudonymize.js";
 import type { SessionFactRow } from "./session-lifecycle.js";
+import type { SetAsideRow } from "./set-aside-pairs.js";
 import type { StoredOutcome } from "./stored-outcome.js";
 
 /** A row of pair_outcomes as inserted (stored_at is set by the server). */
@@ -100,6 +101,8 @@ export interface OutcomeRows {
   uses: SessionUseRow[];
   /** Rows of session_facts (docs/lifecycle.md). */
   facts: SessionFactRow[];
+  /** Rows of set_aside_pairs: made by the pipeline alone, for work it gave up judging. */
+  setAside: SetAsideRow[];
 }
 
 /** Pure: the rows one outcome becomes. Raw subject and resource ids stop here. */
@@ -145,6 +148,7 @@ export function toOutcomeRows(o: StoredOutcome, pseudonymize: Pseudonymizer): Ou
         ]
       : [],
     facts: [],
+    setAside: [],
   };
 }
 

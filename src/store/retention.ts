@@ -8,6 +8,7 @@ function retainedTables(tables: StoreTables): Array<{ table: string; timeColumn:
     { table: tables.findings, timeColumn: "observed_at" },
     { table: tables.latent, timeColumn: "seen_at" },
     { table: tables.replayFacts, timeColumn: "event_time" },
+    { table: tables.setAside, timeColumn: "event_time" },
   ];
 }
 

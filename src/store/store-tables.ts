@@ -24,6 +24,8 @@ export interface StoreTables {
   readonly sessionFacts: string;
   /** One row per request that named its session. */
   readonly sessionUses: string;
+  /** Requests given up unjudged (their events dead-lettered): gates count them as unknown. */
+  readonly setAside: string;
 }
 
 export const TABLE_NAMES = {
@@ -38,6 +40,7 @@ export const TABLE_NAMES = {
   replayFacts: "replay_facts",
   sessionFacts: "session_facts",
   sessionUses: "session_uses",
+  setAside: "set_aside_pairs",
 } as const;
 
 export function storeTables(database: string): StoreTables {
@@ -56,5 +59,6 @@ export function storeTables(database: string): StoreTables {
     replayFacts: `${database}.${TABLE_NAMES.replayFacts}`,
     sessionFacts: `${database}.${TABLE_NAMES.sessionFacts}`,
     sessionUses: `${database}.${TABLE_NAMES.sessionUses}`,
+    setAside: `${database}.${TABLE_NAMES.setAside}`,
   };
 }

@@ -21,7 +21,15 @@ const factAt = (session: string, iso: string) =>
     claims: {},
   });
 
-const noRows: OutcomeRows = { outcome: null, findings: [], latent: [], replay: [], uses: [], facts: [] };
+const noRows: OutcomeRows = {
+  outcome: null,
+  findings: [],
+  latent: [],
+  replay: [],
+  uses: [],
+  facts: [],
+  setAside: [],
+};
 
 describe("session facts are written a day at a time", () => {
   it("splits facts across midnight into one body per UTC day, the earliest first", () => {

@@ -44,6 +44,7 @@ function tableNames(tables: StoreTables): Record<EncodedTable, string> {
     uses: tables.sessionUses,
     findings: tables.findings,
     outcome: tables.outcomes,
+    setAside: tables.setAside,
   };
 }
 

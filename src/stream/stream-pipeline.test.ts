@@ -7,6 +7,8 @@ import type { SessionFact } from "../lifecycle/session-fact.js";
 import { decodeRows, type EncodedRows } from "../store/encoded-rows.js";
 import type { OutcomeRow } from "../store/outcome-rows.js";
 import { createPseudonymizer } from "../store/pseudonymize.js";
+import type { SetAsideRow } from "../store/set-aside-pairs.js";
+import { pairIdOf } from "../store/stored-outcome.js";
 import { createLocalEvaluator, type Evaluator, type EventHandle, JudgementFailed } from "./evaluator.js";
 import { createOutcomeMaker } from "./outcome-maker.js";
 import { type OutcomeSink, StreamPipeline, type StreamPipelineOptions } from "./stream-pipeline.js";
@@ -82,11 +84,13 @@ const maker = (differ: OneStepDiffer) => createLocalEvaluator(createOutcomeMaker
 
 class MemorySink implements OutcomeSink {
   stored: OutcomeRow[] = [];
+  setAside: SetAsideRow[] = [];
   failing = false;
   paused = false;
   async writeRows(rows: EncodedRows): Promise<void> {
     if (this.failing) throw new Error("store down");
     this.stored.push(...decodeRows<OutcomeRow>(rows.outcome));
+    this.setAside.push(...decodeRows<SetAsideRow>(rows.setAside));
   }
 }
 
@@ -941,9 +945,43 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
         /^set aside, not retried: judging it failed 3 times \(the latest: .*\); its partition goes on without it$/,
       );
     expect(rejected.map((r) => r.category)).toEqual(["set_aside", "set_aside"]);
+    expect(sink.setAside).toEqual([
+      {
+        // The id its outcome would have: a replay that judges it is stored under the same pair.
+        pair_id: pairIdOf({ correlationId: "poison", paired: true, onlySide: null }),
+        correlation_id: "poison",
+        only_side: "",
+        event_time: "2026-11-01 10:00:00.000",
+        reason: dead[0]?.reason,
+        sources: ["L/0@1", "N/0@1"],
+      },
+    ]);
     expect(pipeline.offsets.takeCommittable()).toEqual([
       { topic: "L", partition: 0, offset: 2 },
       { topic: "N", partition: 0, offset: 2 },
+    ]);
+  });
+
+  it("records a set-aside in the store before its dead letters: while the store fails, nothing is sent nor committed", async () => {
+    const { wrap } = losing(() => blamed());
+    const { pipeline, sink, dead, errors } = setup({ wrap });
+    const { legacy, next } = pairs(["poison"]);
+    sink.failing = true;
+    await pipeline.handleBatch(legacy);
+    await pipeline.handleBatch(next);
+    await vi.waitFor(() => expect(errors.map(String)).toContain("Error: store down"), { timeout: 5000 });
+    expect(dead).toEqual([]);
+    expect(pipeline.offsets.takeCommittable()).toEqual([
+      { topic: "L", partition: 0, offset: 0 },
+      { topic: "N", partition: 0, offset: 0 },
+    ]);
+    sink.failing = false;
+    await pipeline.drain();
+    expect(sink.setAside.map((r) => r.correlation_id)).toEqual(["poison"]);
+    expect(dead.map((d) => d.offset)).toEqual([0, 0]);
+    expect(pipeline.offsets.takeCommittable()).toEqual([
+      { topic: "L", partition: 0, offset: 1 },
+      { topic: "N", partition: 0, offset: 1 },
     ]);
   });
 
@@ -966,7 +1004,7 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     ]);
   });
 
-  it("over HTTP, reports a set-aside event (there is no dead-letter topic to keep it)", async () => {
+  it("over HTTP, reports a set-aside event and records it in the store (there is no dead-letter topic to keep it)", async () => {
     const { wrap } = losing(() => blamed());
     const { pipeline, sink, dead, rejected } = setup({ wrap });
     for (const side of ["legacy", "new"] as const) {
@@ -976,6 +1014,9 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     }
     await pipeline.drain();
     expect(sink.stored).toEqual([]);
+    expect(sink.setAside.map((r) => [r.correlation_id, r.only_side, r.sources])).toEqual([
+      ["poison", "", ["http", "http"]],
+    ]);
     expect(dead).toEqual([]);
     expect(rejected).toEqual([
       { category: "set_aside", reason: expect.stringMatching(/^set aside, not retried/) },
@@ -1055,6 +1096,9 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
         offset: 1,
         reason: expect.stringMatching(/^set aside, not retried: judging it failed twice/),
       },
+    ]);
+    expect(sink.setAside.map((r) => [r.correlation_id, r.only_side, r.sources])).toEqual([
+      ["poison", "legacy", ["L/0@1"]],
     ]);
     expect(pipeline.offsets.takeCommittable()).toContainEqual({ topic: "L", partition: 0, offset: 2 });
   });

@@ -15,6 +15,7 @@ import {
   type WindowOptions,
 } from "../pairing/window.js";
 import type { EncodedRows } from "../store/encoded-rows.js";
+import { type SetAsideEvent, setAsideRows } from "../store/set-aside-pairs.js";
 import type { DecodedLine, Evaluator, EventHandle } from "./evaluator.js";
 import {
   JudgementFailures,
@@ -561,7 +562,7 @@ export class StreamPipeline {
     losses: JudgementFailures,
   ): Promise<void> {
     const setAside = losses.setAside;
-    if (setAside !== undefined) return this.setAside([legacy, next], setAside);
+    if (setAside !== undefined) return await this.setAside([legacy, next], setAside);
     const started = performance.now();
     const made = await losses.counting(
       this.options.evaluator.pair(legacy.handle, next.handle, losses.options),
@@ -590,7 +591,7 @@ export class StreamPipeline {
         const setAside = lost.setAside;
         if (stored.has(event.correlationId)) this.options.evaluator.release([event.handle]);
         else if (setAside !== undefined) {
-          this.setAside([event], setAside);
+          await this.setAside([event], setAside);
           done.add(event);
           return;
         } else
@@ -614,8 +615,11 @@ export class StreamPipeline {
    * Work that ended its worker again and again is given up: its events go to the dead-letter
    * topic (each resolving its offset once sent), so the partition is not held for good and the
    * next worker is not ended too. Kept there whole, they can be replayed once the cause is fixed.
+   * First the store records that the request was given up (set_aside_pairs), durably like any
+   * outcome: every gate then knows part of its window went unjudged, until a replay judges it.
    */
-  private setAside(events: readonly PendingEvent[], reason: string): void {
+  private async setAside(events: readonly PendingEvent[], reason: string): Promise<void> {
+    await this.options.sink.writeRows(setAsideRows(setAsideEvents(events), reason));
     this.options.evaluator.release(events.map((e) => e.handle));
     for (const event of events)
       this.trackDeadLetter(async () => {
@@ -772,4 +776,14 @@ export class StreamPipeline {
     }
     return w;
   }
+}
+
+/** The events of a request given up, as the store records them. */
+function setAsideEvents(events: readonly PendingEvent[]): SetAsideEvent[] {
+  return events.map((e) => ({
+    side: e.side,
+    correlationId: e.correlationId,
+    observedAtMs: e.observedAtMs,
+    source: e.origin ? `${e.origin.topic}/${e.origin.partition}@${e.origin.offset}` : "http",
+  }));
 }

@@ -7,8 +7,10 @@ import { listGateEvaluations } from "../../src/store/gate-evaluations.js";
 import type { Store } from "../../src/store/open-store.js";
 import { toOutcomeRows } from "../../src/store/outcome-rows.js";
 import { createPseudonymizer } from "../../src/store/pseudonymize.js";
+import { setAsideRows } from "../../src/store/set-aside-pairs.js";
 import { insertStageTransition, listStageTransitions } from "../../src/store/stage-transitions.js";
 import { insertWaiver } from "../../src/store/waivers.js";
+import { storeSink } from "../../src/store/write-rows.js";
 import { freshEmbedded } from "../store/fresh-store.js";
 import { POLICY_A, POLICY_B, RULES_A, storedOutcome, T0 } from "../store/outcome-fixtures.js";
 import { KEY, withStore, writeOutcomes } from "../store/store-suite.js";
@@ -83,6 +85,36 @@ describe("the gate over the store", () => {
       });
       expect(everything.evidence.pairs).toBe(700);
       expect(everything.status).toBe("fail");
+    }));
+
+  it("holds every cohort's passing gate while a request in its window is set aside unjudged, until a replay judges it", () =>
+    withStore(freshEmbedded, async (store) => {
+      await traffic(store, 400, 0);
+      const poison = [
+        { side: "legacy" as const, correlationId: "poison", observedAtMs: T0 + 5_000, source: "L/0@5" },
+        { side: "new" as const, correlationId: "poison", observedAtMs: T0 + 5_010, source: "N/0@5" },
+      ];
+      await storeSink(store)([setAsideRows(poison, "set aside, not retried: judging it failed 3 times")]);
+      const held = await evaluateCohortGate(store, gatesConfig(), DEPLOYED, request);
+      expect(held.status).toBe("insufficient_evidence");
+      expect(held.reasons[0]).toMatch(
+        /^1 request in the window set aside unjudged \(correlation ids poison\)/,
+      );
+      expect(held.setAside).toEqual({ requests: 1, examples: ["poison"] });
+      expect(held.checks.find((c) => c.id === "setAside")?.outcome).toBe("insufficient");
+      const [stored] = await listGateEvaluations(store, { cohort: "clinicians", limit: 1 });
+      expect(stored).toEqual(held);
+      // Its cohort was never read: every cohort's gate is held, not only the clinicians'.
+      const patients = await evaluateCohortGate(store, gatesConfig(), DEPLOYED, {
+        ...request,
+        cohort: "patients",
+      });
+      expect(patients.setAside).toEqual({ requests: 1, examples: ["poison"] });
+
+      await writeOutcomes(store, [storedOutcome({ correlationId: "poison", atMs: T0 + 5_000 })]);
+      const judged = await evaluateCohortGate(store, gatesConfig(), DEPLOYED, request);
+      expect(judged.status).toBe("pass");
+      expect(judged.setAside).toEqual({ requests: 0, examples: [] });
     }));
 
   it("excludes waived mismatches, and counts them again once the waiver expired", () =>

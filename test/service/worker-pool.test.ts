@@ -199,5 +199,6 @@ function texts(rows: EncodedRows): Record<keyof EncodedRows, string> {
     replay: textOf(rows.replay),
     uses: textOf(rows.uses),
     facts: textOf(rows.facts),
+    setAside: textOf(rows.setAside),
   };
 }

@@ -13,6 +13,7 @@ import { openStoreOn, type Store } from "../../src/store/open-store.js";
 import { toOutcomeRows } from "../../src/store/outcome-rows.js";
 import { createPseudonymizer, PSEUDONYM_PATTERN } from "../../src/store/pseudonymize.js";
 import { ttlDays } from "../../src/store/retention.js";
+import { readSetAside, type SetAsideEvent, setAsideRows } from "../../src/store/set-aside-pairs.js";
 import { StoreSchemaError } from "../../src/store/store-errors.js";
 import type { StoredOutcome } from "../../src/store/stored-outcome.js";
 import { storeSink } from "../../src/store/write-rows.js";
@@ -77,6 +78,7 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             "005-replay-facts",
             "006-session-lifecycle",
             "007-stage-chain",
+            "008-set-aside-pairs",
           ]);
           expect(first.version).toBe(MIGRATIONS.length);
           const again = await migrate(driver, { database, retentionDays: 30 });
@@ -96,6 +98,7 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             "schema_migrations",
             "session_facts",
             "session_uses",
+            "set_aside_pairs",
             "stage_transitions",
             "waivers",
           ]);
@@ -162,11 +165,13 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             `${database}.mismatch_details`,
             `${database}.latent_entitlements`,
             `${database}.replay_facts`,
+            `${database}.set_aside_pairs`,
           ]);
           expect(await ttlDays(driver, `${database}.pair_outcomes`)).toBe(7);
           expect(await ttlDays(driver, `${database}.mismatch_details`)).toBe(7);
           expect(await ttlDays(driver, `${database}.latent_entitlements`)).toBe(7);
           expect(await ttlDays(driver, `${database}.replay_facts`)).toBe(7);
+          expect(await ttlDays(driver, `${database}.set_aside_pairs`)).toBe(7);
         }));
     });
 
@@ -281,6 +286,58 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             observedDriftPairs: 0,
           });
           await expect(readGateEvidence(store, { ...hour, until: hour.since })).rejects.toThrow(RangeError);
+        }));
+
+      it("counts the requests set aside in [since, until) that no outcome judged since, once each", () =>
+        withStore(fresh, async (store) => {
+          const at = (
+            correlationId: string,
+            atMs: number,
+            side: "legacy" | "new" = "legacy",
+          ): SetAsideEvent => ({
+            side,
+            correlationId,
+            observedAtMs: atMs,
+            source: `ciam.mirror.${side}/3@${atMs - T0}`,
+          });
+          const pair = (id: string, atMs: number) => [at(id, atMs), at(id, atMs + 40, "new")];
+          const write = storeSink(store);
+          await write([
+            setAsideRows(pair("before", T0 - 1), HOSTILE),
+            setAsideRows(pair("poison-b", T0 + MINUTE), HOSTILE),
+            setAsideRows([at("lone", T0 + 2 * MINUTE)], "set aside, not retried"),
+            setAsideRows(pair("judged-later", T0 + 3 * MINUTE), "set aside"),
+            setAsideRows(pair("poison-a", T0 + 4 * MINUTE), "set aside"),
+            setAsideRows(pair("at-until", T0 + 60 * MINUTE), "set aside"),
+          ]);
+          // Set aside again after a crash (the same request, the same reason): one request still.
+          await write([setAsideRows(pair("poison-a", T0 + 4 * MINUTE), "set aside")]);
+          // A replay of its dead letters judged this one: it no longer holds the gate back.
+          await writeOutcomes(store, [
+            storedOutcome({ correlationId: "judged-later", atMs: T0 + 3 * MINUTE }),
+          ]);
+          const hour = window(T0, T0 + 60 * MINUTE);
+          expect(await readSetAside(store, hour)).toEqual({
+            requests: 3,
+            examples: ["lone", "poison-a", "poison-b"],
+          });
+          expect(await readSetAside(store, window(T0 + 3 * MINUTE, T0 + 60 * MINUTE))).toEqual({
+            requests: 1,
+            examples: ["poison-a"],
+          });
+          expect(await readSetAside(store, window(T0 + 5 * MINUTE, T0 + 60 * MINUTE))).toEqual({
+            requests: 0,
+            examples: [],
+          });
+          const [row] = await store.driver.query<{ only_side: string; sources: string[]; reason: string }>(
+            `SELECT only_side, sources, reason FROM ${store.tables.setAside} FINAL WHERE correlation_id = {id:String}`,
+            { id: "poison-b" },
+          );
+          expect(row).toEqual({
+            only_side: "",
+            sources: ["ciam.mirror.legacy/3@60000", "ciam.mirror.new/3@60040"],
+            reason: HOSTILE,
+          });
         }));
 
       it("lists cohorts with counts, findings per kind and first/last event", () =>

@@ -10,6 +10,7 @@ export const CHECK_LABEL: Readonly<Record<GateCheckId, string>> = {
   coverage: "coverage of required request paths",
   latent: "latent over-permission budget",
   lifecycle: "token lifecycle drift budgets",
+  setAside: "requests set aside unjudged",
   waivers: "waivers",
 };
 

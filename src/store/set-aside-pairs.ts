@@ -1,0 +1,89 @@
+import type { SetAsideEvidence, Side } from "../contracts/index.js";
+import { type EncodedRows, encodeRows } from "./encoded-rows.js";
+import { toCount, windowParams } from "./evidence-window.js";
+import type { Store } from "./open-store.js";
+import { clickHouseTime } from "./outcome-rows.js";
+import { pairIdOf } from "./stored-outcome.js";
+
+/** A row of set_aside_pairs as inserted (stored_at is set by the server). */
+export interface SetAsideRow {
+  pair_id: string;
+  correlation_id: string;
+  only_side: string;
+  event_time: string;
+  reason: string;
+  sources: string[];
+}
+
+/** One event of the request given up: where it came from, for the operator who replays it. */
+export interface SetAsideEvent {
+  side: Side;
+  correlationId: string;
+  observedAtMs: number;
+  /** `topic/partition@offset`, or `http`. */
+  source: string;
+}
+
+/** Pure: the row for a pair (two events) or a lone event given up unjudged. */
+export function setAsideRow(events: readonly SetAsideEvent[], reason: string): SetAsideRow {
+  const first = events[0];
+  if (first === undefined || events.length > 2) throw new RangeError("a set-aside is one or two events");
+  const paired = events.length === 2;
+  const onlySide = paired ? null : first.side;
+  return {
+    pair_id: pairIdOf({ correlationId: first.correlationId, paired, onlySide }),
+    correlation_id: first.correlationId,
+    only_side: onlySide ?? "",
+    event_time: clickHouseTime(Math.min(...events.map((e) => e.observedAtMs))),
+    reason,
+    sources: events.map((e) => e.source),
+  };
+}
+
+/** The same, as the rows the store's sink writes (a batch of its own tables, no outcome). */
+export function setAsideRows(events: readonly SetAsideEvent[], reason: string): EncodedRows {
+  return encodeRows({
+    outcome: null,
+    findings: [],
+    latent: [],
+    replay: [],
+    uses: [],
+    facts: [],
+    setAside: [setAsideRow(events, reason)],
+  });
+}
+
+/** How far from a set-aside's event time its later judgement may be stored under (a pair's first event). */
+const JUDGED_SLACK_MS = 86_400_000;
+
+/**
+ * The requests set aside in [since, until) that no outcome judges yet, whatever their cohort:
+ * a set-aside has none (its claims were never read), so every cohort's gate counts it. Not pinned
+ * to versions either: a request no version could judge says nothing about the deployed ones.
+ */
+export async function readSetAside(
+  store: Pick<Store, "driver" | "tables">,
+  q: { since: Date; until: Date },
+): Promise<SetAsideEvidence> {
+  const rows = await store.driver.query<{ requests: number | string; examples: string[] }>(
+    `SELECT uniqExact(correlation_id) AS requests,
+  arraySlice(arraySort(groupUniqArray(correlation_id)), 1, 3) AS examples
+FROM ${store.tables.setAside} FINAL
+WHERE event_time >= fromUnixTimestamp64Milli({sinceMs:Int64}, 'UTC')
+  AND event_time < fromUnixTimestamp64Milli({untilMs:Int64}, 'UTC')
+  AND correlation_id NOT IN (
+    SELECT correlation_id FROM ${store.tables.outcomes}
+    WHERE event_time >= fromUnixTimestamp64Milli({sinceMs:Int64} - {slackMs:Int64}, 'UTC')
+      AND event_time < fromUnixTimestamp64Milli({untilMs:Int64} + {slackMs:Int64}, 'UTC')
+  )`,
+    { ...timeParams(q), slackMs: JUDGED_SLACK_MS },
+  );
+  const row = rows[0];
+  // An empty table still answers one row (count 0, no examples).
+  return { requests: row ? toCount(row.requests) : 0, examples: row?.examples ?? [] };
+}
+
+function timeParams(q: { since: Date; until: Date }): { sinceMs: number; untilMs: number } {
+  const { sinceMs, untilMs } = windowParams(q);
+  return { sinceMs: sinceMs as number, untilMs: untilMs as number };
+}
