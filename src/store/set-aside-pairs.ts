@@ -1,6 +1,6 @@
 import type { SetAsideEvidence, Side } from "../contracts/index.js";
 import { type EncodedRows, encodeRows } from "./encoded-rows.js";
-import { toCount, windowParams } from "./evidence-window.js";
+import { windowParams } from "./evidence-window.js";
 import type { Store } from "./open-store.js";
 import { clickHouseTime } from "./outcome-rows.js";
 import { pairIdOf } from "./stored-outcome.js";
@@ -56,31 +56,50 @@ export function setAsideRows(events: readonly SetAsideEvent[], reason: string): 
 /** How far from a set-aside's event time its later judgement may be stored under (a pair's first event). */
 const JUDGED_SLACK_MS = 86_400_000;
 
+type SetAsideKey = { correlation_id: string; only_side: string };
+type JudgedKey = { correlation_id: string; paired: boolean | number; only_side: string };
+
 /**
  * The requests set aside in [since, until) that no outcome judges yet, whatever their cohort:
  * a set-aside has none (its claims were never read), so every cohort's gate counts it. Not pinned
  * to versions either: a request no version could judge says nothing about the deployed ones.
+ * The outcomes are read only for the few ids set aside, if any: every gate and every status
+ * refresh asks, and the table is nearly always empty.
  */
 export async function readSetAside(
   store: Pick<Store, "driver" | "tables">,
   q: { since: Date; until: Date },
 ): Promise<SetAsideEvidence> {
-  const rows = await store.driver.query<{ requests: number | string; examples: string[] }>(
-    `SELECT uniqExact(correlation_id) AS requests,
-  arraySlice(arraySort(groupUniqArray(correlation_id)), 1, 3) AS examples
+  const window = timeParams(q);
+  const setAside = await store.driver.query<SetAsideKey>(
+    `SELECT DISTINCT correlation_id, only_side
 FROM ${store.tables.setAside} FINAL
 WHERE event_time >= fromUnixTimestamp64Milli({sinceMs:Int64}, 'UTC')
-  AND event_time < fromUnixTimestamp64Milli({untilMs:Int64}, 'UTC')
-  AND correlation_id NOT IN (
-    SELECT correlation_id FROM ${store.tables.outcomes}
-    WHERE event_time >= fromUnixTimestamp64Milli({sinceMs:Int64} - {slackMs:Int64}, 'UTC')
-      AND event_time < fromUnixTimestamp64Milli({untilMs:Int64} + {slackMs:Int64}, 'UTC')
-  )`,
-    { ...timeParams(q), slackMs: JUDGED_SLACK_MS },
+  AND event_time < fromUnixTimestamp64Milli({untilMs:Int64}, 'UTC')`,
+    window,
   );
-  const row = rows[0];
-  // An empty table still answers one row (count 0, no examples).
-  return { requests: row ? toCount(row.requests) : 0, examples: row?.examples ?? [] };
+  if (setAside.length === 0) return { requests: 0, examples: [] };
+  const ids = [...new Set(setAside.map((r) => r.correlation_id))];
+  const judged = await store.driver.query<JudgedKey>(
+    `SELECT DISTINCT correlation_id, paired, only_side
+FROM ${store.tables.outcomes}
+WHERE event_time >= fromUnixTimestamp64Milli({sinceMs:Int64} - {slackMs:Int64}, 'UTC')
+  AND event_time < fromUnixTimestamp64Milli({untilMs:Int64} + {slackMs:Int64}, 'UTC')
+  AND has({ids:Array(String)}, correlation_id)`,
+    { ...window, slackMs: JUDGED_SLACK_MS, ids },
+  );
+  const open = setAside.filter((s) => !judged.some((j) => judges(j, s)));
+  const requests = [...new Set(open.map((s) => s.correlation_id))].sort();
+  return { requests: requests.length, examples: requests.slice(0, 3) };
+}
+
+/**
+ * Whether an outcome judged what was set aside: a pair judges both its events; an unpaired
+ * outcome only its own side (the other side stored alone later leaves a lone set-aside unjudged).
+ */
+function judges(outcome: JudgedKey, setAside: SetAsideKey): boolean {
+  if (outcome.correlation_id !== setAside.correlation_id) return false;
+  return Boolean(outcome.paired) || (setAside.only_side !== "" && outcome.only_side === setAside.only_side);
 }
 
 function timeParams(q: { since: Date; until: Date }): { sinceMs: number; untilMs: number } {

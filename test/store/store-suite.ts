@@ -306,6 +306,7 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
             setAsideRows(pair("before", T0 - 1), HOSTILE),
             setAsideRows(pair("poison-b", T0 + MINUTE), HOSTILE),
             setAsideRows([at("lone", T0 + 2 * MINUTE)], "set aside, not retried"),
+            setAsideRows([at("lone-judged", T0 + 2 * MINUTE)], "set aside, not retried"),
             setAsideRows(pair("judged-later", T0 + 3 * MINUTE), "set aside"),
             setAsideRows(pair("poison-a", T0 + 4 * MINUTE), "set aside"),
             setAsideRows(pair("at-until", T0 + 60 * MINUTE), "set aside"),
@@ -315,6 +316,9 @@ export function describeStore(name: string, fresh: FreshDriverFactory): void {
           // A replay of its dead letters judged this one: it no longer holds the gate back.
           await writeOutcomes(store, [
             storedOutcome({ correlationId: "judged-later", atMs: T0 + 3 * MINUTE }),
+            storedOutcome({ correlationId: "lone-judged", atMs: T0 + 2 * MINUTE, onlySide: "legacy" }),
+            // Its other side, stored alone later, does not judge the lone legacy event set aside.
+            storedOutcome({ correlationId: "lone", atMs: T0 + 2 * MINUTE + 30_000, onlySide: "new" }),
           ]);
           const hour = window(T0, T0 + 60 * MINUTE);
           expect(await readSetAside(store, hour)).toEqual({

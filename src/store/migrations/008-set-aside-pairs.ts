@@ -24,7 +24,7 @@ export const setAsidePairsMigration: Migration = {
   stored_at DateTime64(3, 'UTC') DEFAULT now64(3)
 )
 ENGINE = ReplacingMergeTree(stored_at)
-PARTITION BY toYYYYMM(event_time)
+PARTITION BY toYYYYMMDD(event_time)
 ORDER BY (event_time, pair_id)
 TTL toDateTime(event_time) + toIntervalDay(${days})
 SETTINGS ttl_only_drop_parts = 1`,
