@@ -94,11 +94,11 @@ describe("entitlement-diff simulate against a real broker", () => {
     const { topics, config } = await setUp();
     const run = await simulate("-c", config, "--rate", "500", "--duration", "2", "--seed", "11");
     expect(run.code, run.stderr).toBe(0);
+    // Paced, it cannot finish before its schedule nor send faster than the rate; how much slower
+    // a loaded machine makes it is not this test's business (the pacer's own tests use a fake clock).
     expect(run.ms).toBeGreaterThan(1_900);
-    expect(run.ms).toBeLessThan(6_000);
     expect(run.stdout).toMatch(/^sent 1000 of 1000 events in [\d.]+ s: \d+ events\/s \(target 500\)/);
     const achieved = Number(/: (\d+) events\/s/.exec(run.stdout)?.[1]);
-    expect(achieved).toBeGreaterThan(400);
     expect(achieved).toBeLessThan(550);
     expect(run.stdout).toMatch(/seed 11.*expected outcomes: \d+ pairs/);
 
@@ -130,7 +130,7 @@ describe("entitlement-diff simulate against a real broker", () => {
     process.emit("SIGINT");
     const run = await running;
     expect(run.code, run.stderr).toBe(0);
-    expect(run.ms).toBeLessThan(15_000);
+    expect(run.ms).toBeLessThan(30_000); // before its 30 s were up: it stopped, it did not finish
     expect(run.stderr).toContain("stopping after the batches in flight");
     const sent = Number(/^stopped early after (\d+) of 12000 events/.exec(run.stdout)?.[1]);
     expect(sent).toBeGreaterThan(0);

@@ -29,6 +29,7 @@ describe("openStore", () => {
         "005-replay-facts",
         "006-session-lifecycle",
         "007-stage-chain",
+        "008-set-aside-pairs",
       ]);
     } finally {
       await store.close();
