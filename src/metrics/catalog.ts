@@ -94,6 +94,11 @@ export function createServiceMetrics(registry = new Registry()) {
       "Sessions of the cohort with a token lifecycle finding of the kind in the gate window",
       ["cohort", "kind"],
     ),
+    gateSetAside: gauge(
+      "gate_set_aside_requests",
+      "Requests set aside unjudged in the cohort's gate window: the same for every cohort (their cohort was never read); each holds the gate at insufficient_evidence",
+      ["cohort"],
+    ),
     cohortStage: gauge("cohort_stage", "1 for the cohort's current stage, 0 for the others", [
       "cohort",
       "stage",

@@ -17,6 +17,7 @@ export function setGateGauges(m: ServiceMetrics, statuses: readonly CohortStatus
     m.gateMaxMismatchRate.set({ cohort }, s.gate.thresholds.maxMismatchRate);
     m.gateUnpairedRate.set({ cohort }, s.gate.statistics.unpairedRate);
     m.gateDriftRate.set({ cohort }, s.gate.statistics.observedDriftRate);
+    if (s.gate.setAside) m.gateSetAside.set({ cohort }, s.gate.setAside.requests);
     const lifecycle = s.gate.lifecycle;
     if (lifecycle) {
       m.lifecycleSessions.set({ cohort, kind: "lifetime_drift" }, lifecycle.lifetimeDrift);
@@ -40,6 +41,7 @@ export function clearGateGauges(m: ServiceMetrics): void {
     m.gateUnpairedRate,
     m.gateDriftRate,
     m.lifecycleSessions,
+    m.gateSetAside,
   ])
     g.reset();
 }

@@ -116,6 +116,7 @@ describe("the service metrics", () => {
     const gate = {
       ...sampleGateEvaluation(),
       lifecycle: { lifetimeDrift: 0, sessionDrift: 3, claimDrift: 1 },
+      setAside: { requests: 2, examples: ["c-1", "c-2"] },
     };
     const status: CohortStatus = {
       cohort: "caregivers",
@@ -139,7 +140,9 @@ describe("the service metrics", () => {
     expect(
       await sample(m, 'entitlement_diff_lifecycle_sessions{cohort="caregivers",kind="claim_drift"}'),
     ).toBe(1);
+    expect(await sample(m, 'entitlement_diff_gate_set_aside_requests{cohort="caregivers"}')).toBe(2);
     clearGateGauges(m);
+    expect(await sample(m, 'entitlement_diff_gate_set_aside_requests{cohort="caregivers"}')).toBeUndefined();
     expect(
       await sample(m, 'entitlement_diff_lifecycle_sessions{cohort="caregivers",kind="session_drift"}'),
     ).toBeUndefined();
