@@ -276,7 +276,7 @@ async function startSlot(
     for (const [id, p] of pending)
       p.reject(
         blame && id === blame.id
-          ? new JudgementFailed(`${error.message}, while it was judging this pair`, blame.how)
+          ? new JudgementFailed(`${error.message}, while it was judging this request`, blame.how)
           : error,
       );
     pending.clear();
@@ -404,7 +404,10 @@ async function startSlot(
  * It counts the same way how long the worker's judging cell has named the same job. A worker
  * given up is blamed on that job only when it has been judging it for at least half the timeout:
  * a thread blocked in one judgement, not one that was busy with short ones (a job stalled on an
- * await behind them, or a slow one that had just finished) when the timeout came.
+ * await behind them, or a slow one that had just finished) when the timeout came. A judgement
+ * under way when the silence runs out is watched until it has run that long, or ends: given up
+ * at once, one that never ends but began late in another job's silence (behind an await that
+ * never settles) would go unblamed, on every try. Times are monotonic (performance.now).
  */
 function silenceWatch(
   o: WorkerPoolOptions,
@@ -420,12 +423,14 @@ function silenceWatch(
     start(onWedged: (blamed: number) => void) {
       clearInterval(timer);
       let seen: readonly (number | undefined)[] = [];
+      /** The judgement under way when the silence ran out, watched until it ends or is blocked. */
+      let overdue: number | undefined;
       let silentMs: number[] = [];
       let judging = 0;
       let judgingMs = 0;
-      let lookedAt = Date.now();
+      let lookedAt = performance.now();
       timer = setInterval(() => {
-        const now = Date.now();
+        const now = performance.now();
         const step = Math.min(now - lookedAt, 2 * intervalMs);
         lookedAt = now;
         const current = heads();
@@ -437,9 +442,19 @@ function silenceWatch(
         const job = judged();
         judgingMs = job !== 0 && job === judging ? judgingMs + step : 0;
         judging = job;
-        if (silentMs.every((ms) => ms <= timeoutMs)) return;
+        if (silentMs.every((ms) => ms <= timeoutMs)) {
+          overdue = undefined;
+          return;
+        }
+        const blocked = judgingMs >= timeoutMs / 2;
+        // Only the judgement under way when the silence ran out waits: blamed once it has run
+        // half the timeout; ended (or another begun) first, the silence was not its doing.
+        if (!blocked && job !== 0 && (overdue === undefined || overdue === job)) {
+          overdue = job;
+          return;
+        }
         clearInterval(timer);
-        onWedged(judgingMs >= timeoutMs / 2 ? judging : 0);
+        onWedged(blocked ? judging : 0);
       }, intervalMs);
       timer.unref();
     },

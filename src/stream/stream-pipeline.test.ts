@@ -861,7 +861,7 @@ describe("StreamPipeline", () => {
 describe("StreamPipeline, when judging a pair ends its worker thread", () => {
   const idOf = (h: EventHandle) => (h as unknown as ObservedEvent).event.correlationId;
   const blamed = () =>
-    new JudgementFailed("a differ worker exited (code 3), while it was judging this pair", "exited");
+    new JudgementFailed("a differ worker exited (code 3), while it was judging this request", "exited");
 
   /**
    * An evaluator whose pairs and unpaired events named `poison` fail with `failure(try)` (or
@@ -916,7 +916,7 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
       { onlyDecisions: true },
       {
         skipPolicy: expect.stringMatching(
-          /^judging it failed twice \(the latest: a differ worker exited \(code 3\), while it was judging this pair\); the policy was not asked again$/,
+          /^judging it failed twice \(the latest: a differ worker exited \(code 3\), while it was judging this request\); the policy was not asked again$/,
         ),
       },
     ]);
@@ -994,7 +994,7 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     await pipeline.drain();
     // Three losses, then two refused sends: each reported, neither event lost.
     expect(errors.map((e) => String(e))).toEqual([
-      ...Array(3).fill(expect.stringContaining("while it was judging this pair")),
+      ...Array(3).fill(expect.stringContaining("while it was judging this request")),
       ...Array(2).fill(expect.stringContaining("dead-letter topic: not authorized")),
     ]);
     expect(dead.map((d) => d.offset)).toEqual([0, 0]);

@@ -80,7 +80,7 @@ describe("serve when judging one pair ends its differ worker (two workers, real 
     );
     expect(rows.map((r) => r.detail)).toEqual([
       expect.stringMatching(
-        /^the new policy could not decide this request: judging it failed twice \(the latest: a differ worker did not answer its oldest job or decode for 5 s \(.*\) and was terminated, while it was judging this pair\); the policy was not asked again$/,
+        /^the new policy could not decide this request: judging it failed twice \(the latest: a differ worker did not answer its oldest job or decode for 5 s \(.*\) and was terminated, while it was judging this request\); the policy was not asked again$/,
       ),
     ]);
   });
