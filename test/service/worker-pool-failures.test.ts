@@ -37,7 +37,7 @@ async function withPool<T>(body: (pool: Pool) => Promise<T>): Promise<T> {
 }
 
 /** A one-worker pool on the fake worker whose watchdog gives up after 1 s, with what it reports. */
-async function watchedPool(watchIntervalMs = 100) {
+async function watchedPool(watchIntervalMs = 100, answerTimeoutMs = 1_000) {
   const exits: string[] = [];
   const problems: string[] = [];
   const pool = await createWorkerPool({
@@ -45,7 +45,7 @@ async function watchedPool(watchIntervalMs = 100) {
     configFile: "unused",
     env: {},
     workerUrl,
-    answerTimeoutMs: 1_000,
+    answerTimeoutMs,
     watchIntervalMs,
     onWorkerProblem: (m) => problems.push(m),
     onWorkerExit: (reason) => exits.push(reason),
@@ -210,13 +210,14 @@ describe("the worker pool when a worker fails", () => {
   }, 30_000);
 
   it("does not blame a job that started judging shortly before the timeout and ended within half of it", async () => {
-    const { pool, exits } = await watchedPool();
+    const { pool, exits } = await watchedPool(100, 3_000);
     try {
       const stalled = pool.unpaired(pool.inline(event), "stall").catch((e: unknown) => e);
-      await sleep(800);
-      // Blocks the thread for 0.4 s, from 0.8 s into the stalled job's silence: the timeout (1 s,
+      await sleep(2_000);
+      // Blocks the thread for 1.2 s, from 2 s into the stalled job's silence: the timeout (3 s,
       // looked at every 100 ms) comes during it, and it ends before it has run half the timeout.
-      const busy = await pool.unpaired(pool.inline(event), "busy:400").catch((e: unknown) => e);
+      // (src/runtime/silence-watch.test.ts follows the same on a fake clock, tick by tick.)
+      const busy = await pool.unpaired(pool.inline(event), "busy:1200").catch((e: unknown) => e);
       expect(await stalled).toBeInstanceOf(Error);
       expect(await stalled).not.toBeInstanceOf(JudgementFailed);
       // Answered, or failed with the rest when the worker was given up: never blamed.
@@ -228,14 +229,14 @@ describe("the worker pool when a worker fails", () => {
   }, 30_000);
 
   it("blames a judgement that never ends though it began late in another job's silence", async () => {
-    const { pool, exits } = await watchedPool();
+    const { pool, exits } = await watchedPool(100, 3_000);
     try {
       const stalled = pool.unpaired(pool.inline(event), "stall").catch((e: unknown) => e);
-      await sleep(800);
-      // From 0.8 s into the stalled job's silence the thread is blocked for good (5 s, far past the
-      // timeout): when the silence runs out it has run 0.2 to 0.4 s; it is watched until it has
-      // run half the timeout, then blamed, and the stalled job fails plainly.
-      const wedged = await pool.unpaired(pool.inline(event), "busy:5000").catch((e: unknown) => e);
+      await sleep(2_000);
+      // From 2 s into the stalled job's silence the thread is blocked for good (10 s, far past the
+      // timeout): when the silence runs out it has run about 1 s; it is watched until it has run
+      // half the timeout (1.5 s), then blamed, and the stalled job fails plainly.
+      const wedged = await pool.unpaired(pool.inline(event), "busy:10000").catch((e: unknown) => e);
       expect(wedged).toBeInstanceOf(JudgementFailed);
       expect(wedged).toMatchObject({ how: "unresponsive" });
       expect(await stalled).toBeInstanceOf(Error);
