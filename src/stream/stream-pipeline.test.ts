@@ -122,6 +122,7 @@ function setup(
   let deadLetterFailures = opts.deadLetterFailures ?? 0;
   const sink = new MemorySink();
   const dead: { offset: number; reason: string }[] = [];
+  const letters: MirrorMessage[] = [];
   let wall = WALL0;
   const errors: unknown[] = [];
   const released: string[] = [];
@@ -143,6 +144,7 @@ function setup(
         if (opts.deadLettersHang) await new Promise(() => {});
         if (deadLetterFailures-- > 0) throw new Error("dead-letter topic: not authorized");
         dead.push({ offset: m.offset, reason });
+        letters.push(m);
       },
       close: async () => {},
     },
@@ -158,6 +160,7 @@ function setup(
     pipeline,
     sink,
     dead,
+    letters,
     errors,
     released,
     rejected,
@@ -1004,9 +1007,9 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     ]);
   });
 
-  it("over HTTP, reports a set-aside event and records it in the store (there is no dead-letter topic to keep it)", async () => {
+  it("over HTTP, dead-letters a set-aside event's envelope, replayable, and records it in the store", async () => {
     const { wrap } = losing(() => blamed());
-    const { pipeline, sink, dead, rejected } = setup({ wrap });
+    const { pipeline, sink, dead, letters, rejected } = setup({ wrap });
     for (const side of ["legacy", "new"] as const) {
       const parsed = parseEvent(envelope(side, "poison", T0));
       if (!parsed.ok) throw new Error(parsed.reason);
@@ -1017,7 +1020,17 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     expect(sink.setAside.map((r) => [r.correlation_id, r.only_side, r.sources])).toEqual([
       ["poison", "", ["http", "http"]],
     ]);
-    expect(dead).toEqual([]);
+    expect(dead.map((d) => d.offset)).toEqual([-1, -1]);
+    expect(letters.map((l) => [l.topic, l.partition, l.key])).toEqual([
+      ["http", -1, "poison"],
+      ["http", -1, "poison"],
+    ]);
+    // The envelope as validated: parsed again, it is the same event, ready to be replayed.
+    const replayed = letters.map((l) => parseEvent(l.value?.toString("utf8") ?? ""));
+    expect(replayed.map((r) => (r.ok ? [r.event.side, r.event.correlationId, r.observedAtMs] : r))).toEqual([
+      ["legacy", "poison", T0],
+      ["new", "poison", T0],
+    ]);
     expect(rejected).toEqual([
       { category: "set_aside", reason: expect.stringMatching(/^set aside, not retried/) },
       { category: "set_aside", reason: expect.stringMatching(/^set aside, not retried/) },

@@ -1,4 +1,4 @@
-import type { Side } from "../contracts/index.js";
+import type { AuthzEvent, Side } from "../contracts/index.js";
 import type { ObservedEvent } from "../diff/pair-outcome.js";
 import type {
   DeadLetterSink,
@@ -35,6 +35,11 @@ export interface PendingEvent {
   observedAtMs: number;
   handle: EventHandle;
   origin: EventOrigin;
+  /**
+   * Over HTTP only: the envelope as validated. Nothing else keeps an HTTP event, so the envelope
+   * is what goes to the dead-letter topic if the event is set aside (a reference: no copy).
+   */
+  envelope?: AuthzEvent;
 }
 
 /** The durable side of the pipeline: `writeRows` resolves once the outcome's rows are stored. */
@@ -261,7 +266,7 @@ export class StreamPipeline {
     const e = event.event;
     const handle = this.options.evaluator.inline(event);
     const pending = { side: e.side, correlationId: e.correlationId, observedAtMs: event.observedAtMs };
-    this.route(HTTP_SOURCE, { ...pending, handle, origin: null }, fingerprint);
+    this.route(HTTP_SOURCE, { ...pending, handle, origin: null, envelope: e }, fingerprint);
   }
 
   /** After a rebalance: windows and offsets of partitions now owned by others are dropped (they re-read them). */
@@ -623,9 +628,27 @@ export class StreamPipeline {
     this.options.evaluator.release(events.map((e) => e.handle));
     for (const event of events)
       this.trackDeadLetter(async () => {
-        if (event.origin) await this.sendDeadLetter(event.origin, reason, "set_aside");
-        else this.options.onRejected?.(reason, null, "set_aside");
+        if (event.origin) return this.sendDeadLetter(event.origin, reason, "set_aside");
+        const letter = event.envelope ? this.httpLetter(event, event.envelope) : undefined;
+        if (letter) await this.options.deadLetters.send(letter, reason);
+        this.options.onRejected?.(reason, letter ?? null, "set_aside");
       });
+  }
+
+  /**
+   * An HTTP event as a dead letter: its envelope re-serialized (the request's line is not kept),
+   * keyed by correlation id, from source `http` at partition and offset -1 (it has no offset to
+   * resolve). Replayed into the mirror topic of its side, it is judged like any event.
+   */
+  private httpLetter(event: PendingEvent, envelope: AuthzEvent): MirrorMessage {
+    return {
+      topic: HTTP_SOURCE,
+      partition: -1,
+      offset: -1,
+      key: event.correlationId,
+      value: Buffer.from(JSON.stringify(envelope), "utf8"),
+      timestampMs: this.now(),
+    };
   }
 
   private async rejectConflict(event: PendingEvent): Promise<void> {
