@@ -31,6 +31,15 @@ const inputs = (over: Partial<StoredGateInputs> = {}): StoredGateInputs => ({
   ...over,
 });
 
+/** Plenty of pairs, one of them an over-permission: a gate that fails outright. */
+const ONE_OVER_PERMISSION = {
+  pairs: 5_000,
+  mismatchedPairs: 1,
+  overPermission: 1,
+  unpaired: 0,
+  observedDriftPairs: 0,
+};
+
 describe("decideStoredGate", () => {
   it("passes clean evidence and lists each check", () => {
     const d = decideStoredGate(inputs());
@@ -212,13 +221,7 @@ describe("decideStoredGate", () => {
       const d = decideStoredGate(
         inputs({
           thresholds: bounded,
-          rawEvidence: {
-            pairs: 5_000,
-            mismatchedPairs: 1,
-            overPermission: 1,
-            unpaired: 0,
-            observedDriftPairs: 0,
-          },
+          rawEvidence: ONE_OVER_PERMISSION,
           latent: { principalsEvaluated: 0, overPermissions: [] },
         }),
       );
@@ -256,13 +259,7 @@ describe("decideStoredGate", () => {
     it("keeps the core gate's own failure first, and its insufficient evidence when within budget", () => {
       const failing = decideStoredGate(
         inputs({
-          rawEvidence: {
-            pairs: 5_000,
-            mismatchedPairs: 1,
-            overPermission: 1,
-            unpaired: 0,
-            observedDriftPairs: 0,
-          },
+          rawEvidence: ONE_OVER_PERMISSION,
           lifecycle: { ...none, lifetimeDrift: 1 },
         }),
       );
@@ -314,13 +311,7 @@ describe("decideStoredGate", () => {
     it("never soften a failing gate: its own failure stays first", () => {
       const d = decideStoredGate(
         inputs({
-          rawEvidence: {
-            pairs: 5_000,
-            mismatchedPairs: 1,
-            overPermission: 1,
-            unpaired: 0,
-            observedDriftPairs: 0,
-          },
+          rawEvidence: ONE_OVER_PERMISSION,
           setAside: four,
         }),
       );

@@ -1,6 +1,6 @@
 import type { SessionFact } from "../lifecycle/session-fact.js";
 import { type EncodedRows, encodeRows } from "./encoded-rows.js";
-import { toOutcomeRows } from "./outcome-rows.js";
+import { NO_OUTCOME_ROWS, toOutcomeRows } from "./outcome-rows.js";
 import type { Pseudonymizer } from "./pseudonymize.js";
 import { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy } from "./retry-backoff.js";
 import { sessionFactRow } from "./session-lifecycle.js";
@@ -168,17 +168,7 @@ export class BatchWriter {
 
   /** Resolves when the token lifecycle fact is stored; batched and retried like the outcomes. */
   writeFact(fact: SessionFact): Promise<void> {
-    return this.writeRows(
-      encodeRows({
-        outcome: null,
-        findings: [],
-        latent: [],
-        replay: [],
-        uses: [],
-        facts: [sessionFactRow(fact)],
-        setAside: [],
-      }),
-    );
+    return this.writeRows(encodeRows({ ...NO_OUTCOME_ROWS, facts: [sessionFactRow(fact)] }));
   }
 
   /** Resolves when everything written so far is stored (or rejects as its writes do). */

@@ -105,6 +105,17 @@ export interface OutcomeRows {
   setAside: SetAsideRow[];
 }
 
+/** No rows at all: what a bundle of one other table's rows starts from. */
+export const NO_OUTCOME_ROWS: Readonly<OutcomeRows> = Object.freeze({
+  outcome: null,
+  findings: [],
+  latent: [],
+  replay: [],
+  uses: [],
+  facts: [],
+  setAside: [],
+});
+
 /** Pure: the rows one outcome becomes. Raw subject and resource ids stop here. */
 export function toOutcomeRows(o: StoredOutcome, pseudonymize: Pseudonymizer): OutcomeRows {
   const eventTime = clickHouseTime(o.observedAtMs);

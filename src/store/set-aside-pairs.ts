@@ -2,7 +2,7 @@ import type { SetAsideEvidence, Side } from "../contracts/index.js";
 import { type EncodedRows, encodeRows } from "./encoded-rows.js";
 import { windowParams } from "./evidence-window.js";
 import type { Store } from "./open-store.js";
-import { clickHouseTime } from "./outcome-rows.js";
+import { clickHouseTime, NO_OUTCOME_ROWS } from "./outcome-rows.js";
 import { pairIdOf } from "./stored-outcome.js";
 
 /** A row of set_aside_pairs as inserted (stored_at is set by the server). */
@@ -42,15 +42,7 @@ export function setAsideRow(events: readonly SetAsideEvent[], reason: string): S
 
 /** The same, as the rows the store's sink writes (a batch of its own tables, no outcome). */
 export function setAsideRows(events: readonly SetAsideEvent[], reason: string): EncodedRows {
-  return encodeRows({
-    outcome: null,
-    findings: [],
-    latent: [],
-    replay: [],
-    uses: [],
-    facts: [],
-    setAside: [setAsideRow(events, reason)],
-  });
+  return encodeRows({ ...NO_OUTCOME_ROWS, setAside: [setAsideRow(events, reason)] });
 }
 
 /** How far from a set-aside's event time its later judgement may be stored under (a pair's first event). */

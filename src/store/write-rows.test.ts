@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { StoreDriver } from "./driver.js";
 import { toJsonEachRow } from "./driver.js";
 import { encodeRows } from "./encoded-rows.js";
-import type { OutcomeRows } from "./outcome-rows.js";
+import { NO_OUTCOME_ROWS } from "./outcome-rows.js";
 import { sessionFactRow } from "./session-lifecycle.js";
 import { storeTables } from "./store-tables.js";
 import { splitByDay, storeSink } from "./write-rows.js";
@@ -21,15 +21,7 @@ const factAt = (session: string, iso: string) =>
     claims: {},
   });
 
-const noRows: OutcomeRows = {
-  outcome: null,
-  findings: [],
-  latent: [],
-  replay: [],
-  uses: [],
-  facts: [],
-  setAside: [],
-};
+const noRows = NO_OUTCOME_ROWS;
 
 describe("session facts are written a day at a time", () => {
   it("splits facts across midnight into one body per UTC day, the earliest first", () => {
