@@ -1,5 +1,7 @@
 import type { KafkaParts } from "./run-service.js";
 
+export const NO_DEAD_LETTER_TOPIC = "no dead-letter topic without Kafka (serve --no-kafka)";
+
 /**
  * The Kafka side of a service that takes its events over HTTP only (`serve --no-kafka`: the demo,
  * or gateways that mirror over POST /api/v1/events). No partition is ever assigned, so nothing
@@ -16,8 +18,9 @@ export function httpOnlyParts(): KafkaParts {
       stop: async () => undefined,
     },
     deadLetters: {
+      missing: NO_DEAD_LETTER_TOPIC,
       send: async (_message, reason) => {
-        throw new Error(`no dead-letter topic without Kafka (message rejected: ${reason})`);
+        throw new Error(`${NO_DEAD_LETTER_TOPIC} (message rejected: ${reason})`);
       },
       close: async () => undefined,
     },

@@ -117,6 +117,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           answerTimeoutMs: config.evaluation.workerTimeoutSeconds * 1000,
         })
       : undefined;
+  if (!pool)
+    log.warn(
+      "evaluation.workers is 0: the diff runs on the main thread, where no watchdog can catch an evaluation that never ends (it would wedge the service); set evaluation.workers to 1 or more in production",
+    );
   // Both series from the start, so that increase() sees the first replacement of each kind.
   for (const reason of ["exited", "unresponsive"]) metrics.differWorkerExits.labels({ reason }).inc(0);
   metrics.eventsRejected.labels({ reason: "set_aside" }).inc(0); // PairsSetAside: increase() sees the first

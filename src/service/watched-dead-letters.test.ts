@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MirrorMessage } from "../ingest/kafka/mirror-consumer.js";
+import { httpOnlyParts, NO_DEAD_LETTER_TOPIC } from "./http-only-parts.js";
 import { watchDeadLetters } from "./watched-dead-letters.js";
 
 const message: MirrorMessage = {
@@ -40,5 +41,13 @@ describe("watchDeadLetters", () => {
     await later;
     expect(watched.latestFailure).toBeUndefined();
     expect(failures).toHaveLength(1);
+  });
+
+  it("passes on that a service has no dead-letter topic (serve --no-kafka), so the pipeline sends nothing there", () => {
+    const parts = httpOnlyParts();
+    expect(watchDeadLetters(parts.deadLetters, () => {}).missing).toBe(NO_DEAD_LETTER_TOPIC);
+    expect(
+      watchDeadLetters({ send: async () => {}, close: async () => {} }, () => {}).missing,
+    ).toBeUndefined();
   });
 });

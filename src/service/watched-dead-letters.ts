@@ -19,6 +19,7 @@ export function watchDeadLetters(
 ): WatchedDeadLetterSink {
   let latestFailure: { error: string; atMs: number } | undefined;
   return {
+    ...(sink.missing === undefined ? {} : { missing: sink.missing }),
     get latestFailure() {
       return latestFailure;
     },

@@ -114,6 +114,8 @@ function setup(
     deadLetterFailures?: number;
     /** Every send to the dead-letter sink hangs (a producer retrying without end). */
     deadLettersHang?: boolean;
+    /** No dead-letter topic at all (serve --no-kafka): every send fails. */
+    noDeadLetterTopic?: string;
     maxPending?: number;
     /** Stands in for the evaluator (a worker pool that loses threads). */
     wrap?: (local: Evaluator) => Evaluator;
@@ -140,7 +142,9 @@ function setup(
     onRejected: (reason, _origin, category) => rejected.push({ reason, category }),
     sink,
     deadLetters: {
+      ...(opts.noDeadLetterTopic ? { missing: opts.noDeadLetterTopic } : {}),
       send: async (m, reason) => {
+        if (opts.noDeadLetterTopic) throw new Error(opts.noDeadLetterTopic);
         if (opts.deadLettersHang) await new Promise(() => {});
         if (deadLetterFailures-- > 0) throw new Error("dead-letter topic: not authorized");
         dead.push({ offset: m.offset, reason });
@@ -1034,6 +1038,30 @@ describe("StreamPipeline, when judging a pair ends its worker thread", () => {
     expect(rejected).toEqual([
       { category: "set_aside", reason: expect.stringMatching(/^set aside, not retried/) },
       { category: "set_aside", reason: expect.stringMatching(/^set aside, not retried/) },
+    ]);
+  });
+
+  it("over HTTP without a dead-letter topic, reports a set-aside event once and records it, sending nothing", async () => {
+    const { wrap } = losing(() => blamed());
+    const missing = "no dead-letter topic without Kafka";
+    const { pipeline, sink, dead, rejected, errors } = setup({ wrap, noDeadLetterTopic: missing });
+    for (const side of ["legacy", "new"] as const) {
+      const parsed = parseEvent(envelope(side, "poison", T0));
+      if (!parsed.ok) throw new Error(parsed.reason);
+      pipeline.acceptEvent(parsed, `${side}:poison`);
+    }
+    await pipeline.drain();
+    expect(sink.setAside.map((r) => [r.correlation_id, r.sources])).toEqual([["poison", ["http", "http"]]]);
+    expect(dead).toEqual([]);
+    expect(pipeline.deadLettersUnsent).toBe(0);
+    // Only the three blamed judgements: no send was tried and failed.
+    expect(errors.map(String)).toEqual(
+      Array(3).fill(expect.stringContaining("while it was judging this request")),
+    );
+    const notSent = new RegExp(`^set aside, not retried.*\\(not dead-lettered: ${missing}\\)$`);
+    expect(rejected).toEqual([
+      { category: "set_aside", reason: expect.stringMatching(notSent) },
+      { category: "set_aside", reason: expect.stringMatching(notSent) },
     ]);
   });
 

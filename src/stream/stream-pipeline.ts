@@ -626,13 +626,20 @@ export class StreamPipeline {
   private async setAside(events: readonly PendingEvent[], reason: string): Promise<void> {
     await this.options.sink.writeRows(setAsideRows(setAsideEvents(events), reason));
     this.options.evaluator.release(events.map((e) => e.handle));
-    for (const event of events)
+    const missing = this.options.deadLetters.missing;
+    for (const event of events) {
+      // Without a dead-letter topic (HTTP only) there is nowhere to keep it: say so, once.
+      if (!event.origin && missing !== undefined) {
+        this.options.onRejected?.(`${reason} (not dead-lettered: ${missing})`, null, "set_aside");
+        continue;
+      }
       this.trackDeadLetter(async () => {
         if (event.origin) return this.sendDeadLetter(event.origin, reason, "set_aside");
         const letter = event.envelope ? this.httpLetter(event, event.envelope) : undefined;
         if (letter) await this.options.deadLetters.send(letter, reason);
         this.options.onRejected?.(reason, letter ?? null, "set_aside");
       });
+    }
   }
 
   /**

@@ -113,14 +113,11 @@ export function writeServiceConfig(options: {
       batch: { maxRows: 500, maxDelayMs: 100 },
     },
     server: { host: "127.0.0.1", port: 0 },
-    ...(options.workers
-      ? {
-          evaluation: {
-            workers: options.workers,
-            ...(options.workerTimeoutSeconds ? { workerTimeoutSeconds: options.workerTimeoutSeconds } : {}),
-          },
-        }
-      : {}),
+    // Not the demo's own evaluation section: a test asks for the workers it runs with.
+    evaluation: {
+      workers: options.workers ?? 0,
+      ...(options.workerTimeoutSeconds ? { workerTimeoutSeconds: options.workerTimeoutSeconds } : {}),
+    },
     logging: { level: process.env.TEST_LOG_LEVEL ?? "silent" },
     ...(options.gateRefreshSeconds ? { metrics: { gateRefreshSeconds: options.gateRefreshSeconds } } : {}),
   };

@@ -82,6 +82,11 @@ export interface MirrorConsumer {
 export interface DeadLetterSink {
   send(message: MirrorMessage, reason: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Why there is no dead-letter topic at all (a service without Kafka), when there is none: work
+   * that would be dead-lettered is then only reported, not sent and retried without end.
+   */
+  readonly missing?: string;
 }
 
 export interface PartitionLag extends TopicPartition {
