@@ -3,6 +3,7 @@ import { EntitlementDiffError, Verdict } from "../errors/errors.js";
 import { apiTokenCommand } from "./api-token-command.js";
 import { gateCommand } from "./gate-command.js";
 import { impactCommand } from "./impact-command.js";
+import { judgeSetAsideCommand } from "./judge-set-aside-command.js";
 import { migrateCommand } from "./migrate-command.js";
 import { promoteCommand } from "./promote-command.js";
 import { replayCommand } from "./replay-command.js";
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     .addCommand(statusCommand())
     .addCommand(reportCommand())
     .addCommand(impactCommand())
+    .addCommand(judgeSetAsideCommand())
     .addCommand(apiTokenCommand());
   // Commander copies these settings only to sub-commands it creates itself, not to added ones.
   for (const command of [program, ...program.commands]) command.exitOverride();

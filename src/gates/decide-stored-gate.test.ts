@@ -299,7 +299,7 @@ describe("decideStoredGate", () => {
       const d = decideStoredGate(inputs({ setAside: four }));
       expect(d.result.status).toBe("insufficient_evidence");
       expect(d.result.reasons[0]).toMatch(
-        /^4 requests in the window set aside unjudged \(correlation ids c-1, c-2, c-3, \.\.\.\): .*whatever their cohort; replay their dead letters/,
+        /^4 requests in the window set aside unjudged \(correlation ids c-1, c-2, c-3, \.\.\.\): .*whatever their cohort; judge them from their dead letters \(entitlement-diff judge-set-aside\)/,
       );
       expect(d.checks.find((c) => c.id === "setAside")?.outcome).toBe("insufficient");
       const one = decideStoredGate(inputs({ setAside: { requests: 1, examples: ["c-1"] } }));

@@ -207,14 +207,14 @@ export function lifecycleCheck(
 /**
  * A request set aside was never judged: it may hold the over-permission the gate exists to catch,
  * so its window cannot pass, whatever the rates say. Not a failure either: nothing was seen to
- * differ. A replay of its dead letters that judges it, or the window moving past it, clears it.
+ * differ. Judging it from its dead letters (`judge-set-aside`), or the window moving past it, clears it.
  */
 export function setAsideCheck(e: SetAsideEvidence): { status: GateResult["status"]; reason: string } {
   if (e.requests === 0) return { status: "pass", reason: "no request in the window was set aside unjudged" };
   const more = e.requests > e.examples.length ? ", ..." : "";
   return {
     status: "insufficient_evidence",
-    reason: `${countOf(e.requests, "request")} in the window set aside unjudged (correlation ids ${e.examples.join(", ")}${more}): judging them ended a differ worker again and again, so nothing is known of them, whatever their cohort; replay their dead letters once the cause is fixed`,
+    reason: `${countOf(e.requests, "request")} in the window set aside unjudged (correlation ids ${e.examples.join(", ")}${more}): judging them ended a differ worker again and again, so nothing is known of them, whatever their cohort; judge them from their dead letters (entitlement-diff judge-set-aside) once the cause is fixed`,
   };
 }
 

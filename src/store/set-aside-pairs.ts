@@ -48,7 +48,8 @@ export function setAsideRows(events: readonly SetAsideEvent[], reason: string): 
 /** How far from a set-aside's event time its later judgement may be stored under (a pair's first event). */
 const JUDGED_SLACK_MS = 86_400_000;
 
-type SetAsideKey = { correlation_id: string; only_side: string };
+/** A request set aside: a pair (`only_side` empty) or a lone event of one side. */
+export type SetAsideKey = { correlation_id: string; only_side: string };
 type JudgedKey = { correlation_id: string; paired: boolean | number; only_side: string };
 
 /**
@@ -62,6 +63,15 @@ export async function readSetAside(
   store: Pick<Store, "driver" | "tables">,
   q: { since: Date; until: Date },
 ): Promise<SetAsideEvidence> {
+  const requests = [...new Set((await unjudgedSetAside(store, q)).map((s) => s.correlation_id))].sort();
+  return { requests: requests.length, examples: requests.slice(0, 3) };
+}
+
+/** The set-asides of [since, until) (by event time) that no outcome judges yet, by correlation id. */
+export async function unjudgedSetAside(
+  store: Pick<Store, "driver" | "tables">,
+  q: { since: Date; until: Date },
+): Promise<SetAsideKey[]> {
   const window = timeParams(q);
   const setAside = await store.driver.query<SetAsideKey>(
     `SELECT DISTINCT correlation_id, only_side
@@ -70,7 +80,7 @@ WHERE event_time >= fromUnixTimestamp64Milli({sinceMs:Int64}, 'UTC')
   AND event_time < fromUnixTimestamp64Milli({untilMs:Int64}, 'UTC')`,
     window,
   );
-  if (setAside.length === 0) return { requests: 0, examples: [] };
+  if (setAside.length === 0) return [];
   const ids = [...new Set(setAside.map((r) => r.correlation_id))];
   const judged = await store.driver.query<JudgedKey>(
     `SELECT DISTINCT correlation_id, paired, only_side
@@ -80,9 +90,11 @@ WHERE event_time >= fromUnixTimestamp64Milli({sinceMs:Int64} - {slackMs:Int64}, 
   AND has({ids:Array(String)}, correlation_id)`,
     { ...window, slackMs: JUDGED_SLACK_MS, ids },
   );
-  const open = setAside.filter((s) => !judged.some((j) => judges(j, s)));
-  const requests = [...new Set(open.map((s) => s.correlation_id))].sort();
-  return { requests: requests.length, examples: requests.slice(0, 3) };
+  return setAside
+    .filter((s) => !judged.some((j) => judges(j, s)))
+    .sort(
+      (a, b) => a.correlation_id.localeCompare(b.correlation_id) || a.only_side.localeCompare(b.only_side),
+    );
 }
 
 /**

@@ -619,9 +619,10 @@ export class StreamPipeline {
   /**
    * Work that ended its worker again and again is given up: its events go to the dead-letter
    * topic (each resolving its offset once sent), so the partition is not held for good and the
-   * next worker is not ended too. Kept there whole, they can be replayed once the cause is fixed.
-   * First the store records that the request was given up (set_aside_pairs), durably like any
-   * outcome: every gate then knows part of its window went unjudged, until a replay judges it.
+   * next worker is not ended too. Kept there whole, they are judged from there once the cause is
+   * fixed (replay/judge-set-aside.ts). First the store records that the request was given up
+   * (set_aside_pairs), durably like any outcome: every gate then knows part of its window went
+   * unjudged, until it is judged.
    */
   private async setAside(events: readonly PendingEvent[], reason: string): Promise<void> {
     await this.options.sink.writeRows(setAsideRows(setAsideEvents(events), reason));
@@ -645,7 +646,7 @@ export class StreamPipeline {
   /**
    * An HTTP event as a dead letter: its envelope re-serialized (the request's line is not kept),
    * keyed by correlation id, from source `http` at partition and offset -1 (it has no offset to
-   * resolve). Replayed into the mirror topic of its side, it is judged like any event.
+   * resolve). `judge-set-aside` reads it as it reads a Kafka event's bytes.
    */
   private httpLetter(event: PendingEvent, envelope: AuthzEvent): MirrorMessage {
     return {

@@ -1,0 +1,232 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Counter } from "prom-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GateEvaluation } from "../../src/contracts/index.js";
+import type { PairOptions } from "../../src/diff/pair-differ.js";
+import { cohortStatuses } from "../../src/promotion/cohort-status.js";
+import { deployedVersions } from "../../src/promotion/deployed-versions.js";
+import { judgeSetAside } from "../../src/replay/judge-set-aside.js";
+import { loadRuntime } from "../../src/runtime/load-runtime.js";
+import type { RunningService } from "../../src/service/run-service.js";
+import { pseudonymizerFromEnv } from "../../src/store/pseudonymize.js";
+import { unjudgedSetAside } from "../../src/store/set-aside-pairs.js";
+import { storeSink } from "../../src/store/write-rows.js";
+import { type Evaluator, type EventHandle, JudgementFailed } from "../../src/stream/evaluator.js";
+import { createOutcomeMaker } from "../../src/stream/outcome-maker.js";
+import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
+import {
+  countOutcomes,
+  createMirrorTopics,
+  type DemoTraffic,
+  demoTraffic,
+  expectedFindingLines,
+  groupLag,
+  PSEUDONYM_ENV,
+  produceLines,
+  readTopic,
+  serviceEnv,
+  startTestService,
+  storedFindings,
+  uniqueTopics,
+  waitFor,
+} from "./service-kit.js";
+
+const { topics, groupId } = uniqueTopics("set-aside");
+let broker: KafkaBroker;
+let service: RunningService;
+let traffic: DemoTraffic;
+/** The request whose judgement throws, as a fault in our own code would, until it is "fixed". */
+let poisonId: string;
+let poisonLines: string[];
+let fixed = false;
+const env = serviceEnv();
+const tries: PairOptions[] = [];
+
+/** A correlation id with exactly one line of each side, which the demo pairs without a finding of its own making. */
+function plantedRequest(lines: readonly string[], unpairedIds: ReadonlySet<string>): string {
+  const sides = new Map<string, string[]>();
+  for (const line of lines) {
+    try {
+      const { correlationId, side } = JSON.parse(line) as { correlationId?: string; side?: string };
+      if (typeof correlationId === "string" && typeof side === "string")
+        sides.set(correlationId, [...(sides.get(correlationId) ?? []), side]);
+    } catch {
+      // the demo's malformed lines
+    }
+  }
+  for (const [id, s] of sides)
+    if (s.length === 2 && s.includes("legacy") && s.includes("new") && !unpairedIds.has(id)) return id;
+  throw new Error("the demo traffic holds no plain pair");
+}
+
+/** The pipeline's evaluator, but judging the planted pair throws until `fixed`. */
+function poisoning(evaluator: Evaluator): Evaluator {
+  const idOf = new Map<EventHandle, string>();
+  return {
+    ...evaluator,
+    decode: async (lines) => {
+      const decoded = await evaluator.decode(lines);
+      for (const d of decoded) if (d.ok && d.kind === "authz") idOf.set(d.handle, d.correlationId);
+      return decoded;
+    },
+    pair: (legacy, next, options) => {
+      if (fixed || idOf.get(legacy) !== poisonId) return evaluator.pair(legacy, next, options);
+      tries.push(options ?? {});
+      return Promise.reject(new JudgementFailed(`planted: judging ${poisonId} threw`, "threw"));
+    },
+  };
+}
+
+async function countOf(counter: Counter<string>, labels: Record<string, string>): Promise<number> {
+  const { values } = await counter.get();
+  return values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
+}
+
+async function gates(): Promise<GateEvaluation[]> {
+  const statuses = await cohortStatuses(
+    service.store,
+    service.loaded.config,
+    deployedVersions(service.loaded),
+    {
+      evaluatedBy: "test",
+      now: new Date(),
+    },
+  );
+  return statuses.map((s) => s.gate);
+}
+
+const setAsideCheckOf = (g: GateEvaluation) => g.checks.find((c) => c.id === "setAside");
+
+async function waitForOutcomes(want: number): Promise<void> {
+  let last = "";
+  await waitFor(
+    `${want} outcomes stored and every offset committed`,
+    async () => {
+      const stored = await countOutcomes(service.store);
+      const lag = await groupLag(broker, groupId, [topics.legacy, topics.new]);
+      last = `stored ${stored}, lag ${lag}`;
+      return stored === want && lag === 0;
+    },
+    120_000,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; last seen: ${last}`);
+  });
+}
+
+const allOutcomes = () => traffic.expected.totals.pairs + traffic.expected.totals.unpaired;
+
+beforeAll(async () => {
+  broker = await startKafka();
+  await createMirrorTopics(broker, topics, 2);
+  traffic = await demoTraffic(600);
+  const unpaired = new Set(
+    traffic.expected.findings.filter((f) => f.kind === "unpaired").map((f) => f.correlationId),
+  );
+  poisonId = plantedRequest(traffic.lines, unpaired);
+  poisonLines = traffic.lines.filter((l) => l.includes(`"correlationId":"${poisonId}"`));
+  expect(poisonLines).toHaveLength(2);
+  await produceLines(broker, topics, traffic.lines);
+  service = await startTestService({ broker, topics, groupId, env, wrapEvaluator: poisoning });
+  // Everything but the planted pair, and the group committed past it.
+  await waitForOutcomes(allOutcomes() - 1);
+}, 240_000);
+
+afterAll(async () => {
+  await service?.stop();
+  await broker?.stop();
+});
+
+describe("serve, when judging one pair fails again and again (real broker, embedded store)", () => {
+  it("narrows each try, then sets the pair aside: both events dead-lettered whole, with the reason and their source", async () => {
+    expect(tries).toEqual([
+      {},
+      { onlyDecisions: true },
+      { skipPolicy: expect.stringMatching(/judging it failed twice/) },
+    ]);
+    const dead = await readTopic(broker, topics.deadLetter, traffic.expected.rejected.length + 2);
+    const setAside = dead.filter((m) => m.headers["x-dlq-reason"]?.startsWith("set aside"));
+    expect(setAside.map((m) => m.value).sort()).toEqual([...poisonLines].sort());
+    for (const m of setAside) {
+      expect(m.headers["x-dlq-reason"]).toMatch(
+        new RegExp(
+          `^set aside, not retried: judging it failed 3 times \\(the latest: planted: judging ${poisonId} threw\\)`,
+        ),
+      );
+      expect([topics.legacy, topics.new]).toContain(m.headers["x-source-topic"]);
+      expect(Number(m.headers["x-source-offset"])).toBeGreaterThanOrEqual(0);
+    }
+    expect(new Set(setAside.map((m) => m.headers["x-source-topic"]))).toEqual(
+      new Set([topics.legacy, topics.new]),
+    );
+    expect(await countOf(service.metrics.eventsRejected, { reason: "set_aside" })).toBe(2);
+  });
+
+  it("records it in set_aside_pairs, stores every other finding once and nothing of it", async () => {
+    const rows = await service.store.driver.query<{
+      correlation_id: string;
+      sources: string[];
+      reason: string;
+    }>(`SELECT correlation_id, sources, reason FROM ${service.store.tables.setAside}`);
+    expect(rows.map((r) => r.correlation_id)).toEqual([poisonId]);
+    expect(rows[0]?.sources.map((s) => s.split("/")[0]).sort()).toEqual([topics.legacy, topics.new].sort());
+    const { lines, maxCopies } = await storedFindings(service.store);
+    expect(lines).toEqual(
+      expectedFindingLines(traffic.expected).filter((l) => !l.startsWith(`${poisonId} `)),
+    );
+    expect(maxCopies).toBe(1);
+    expect(service.fatalError).toBeUndefined();
+  });
+
+  it("holds every cohort's gate short of pass, naming the request, whatever its cohort", async () => {
+    const decided = await gates();
+    expect(decided.length).toBeGreaterThan(1);
+    for (const gate of decided) {
+      expect(gate.status, gate.cohort).not.toBe("pass");
+      expect(setAsideCheckOf(gate), gate.cohort).toMatchObject({ outcome: "insufficient" });
+      expect(setAsideCheckOf(gate)?.message, gate.cohort).toContain(poisonId);
+    }
+  });
+
+  it("judges them from a dump of the dead-letter topic once the cause is fixed, and lets the gates go", async () => {
+    fixed = true;
+    const dead = await readTopic(broker, topics.deadLetter, traffic.expected.rejected.length + 2);
+    const dump = join(mkdtempSync(join(tmpdir(), "set-aside-dlq-")), "dlq.ndjson");
+    writeFileSync(dump, `${dead.map((m) => m.value).join("\n")}\n`);
+    const runtime = await loadRuntime(service.loaded, env);
+    try {
+      const maker = createOutcomeMaker({
+        differ: runtime.differ,
+        provenance: runtime.provenance,
+        pseudonymizer: pseudonymizerFromEnv(PSEUDONYM_ENV, env),
+      });
+      const judge = async () =>
+        judgeSetAside({
+          open: await unjudgedSetAside(service.store, {
+            since: new Date(0),
+            until: new Date(Date.now() + 86_400_000),
+          }),
+          inputs: [dump],
+          maker,
+          sink: storeSink(service.store),
+        });
+      const first = await judge();
+      expect(first).toMatchObject({ judged: [poisonId], missing: [], failed: [] });
+      // The demo's own dead letters: lines that are not envelopes, or events of requests judged.
+      expect(first.notEvents + first.ignored).toBe(traffic.expected.rejected.length);
+      expect(await countOutcomes(service.store)).toBe(allOutcomes());
+      const { lines, maxCopies } = await storedFindings(service.store);
+      expect(lines).toEqual(expectedFindingLines(traffic.expected));
+      expect(maxCopies).toBe(1);
+      for (const gate of await gates())
+        expect(setAsideCheckOf(gate), gate.cohort).toMatchObject({ outcome: "pass" });
+      // Nothing is left to judge: a second run stores nothing.
+      expect((await judge()).judged).toEqual([]);
+      expect(await countOutcomes(service.store)).toBe(allOutcomes());
+    } finally {
+      runtime.close();
+    }
+    expect(tries).toHaveLength(3);
+  });
+});
