@@ -1,80 +1,80 @@
-import { accessSync, constants } from "node:fs";
+import { resolve } from "node:path";
 import { Command } from "commander";
 import { loadConfig } from "../config/load-config.js";
-import { InputError, Verdict } from "../errors/errors.js";
-import { judgeSetAside, type SetAsideJudgement } from "../replay/judge-set-aside.js";
-import { loadRuntime } from "../runtime/load-runtime.js";
+import { Verdict } from "../errors/errors.js";
+import { deployedVersions } from "../promotion/deployed-versions.js";
+import { isSetAsideLetter, judgeSetAside, type SetAsideJudgement } from "../replay/judge-set-aside.js";
+import { createWorkerPool } from "../runtime/worker-pool.js";
+import { kafkajsDeadLetterSource } from "../service/kafkajs-parts.js";
 import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
 import { unjudgedSetAside } from "../store/set-aside-pairs.js";
 import { storeSink } from "../store/write-rows.js";
-import { createOutcomeMaker } from "../stream/outcome-maker.js";
 import { withConfiguredStore } from "./configured-store.js";
 
-/** Exit code when set-aside requests remain unjudged (not found in the files, or failed again). */
+/** Exit code when set-aside requests remain unjudged (their dead letters gone, or failing again). */
 export const SET_ASIDE_REMAIN_EXIT = 1;
 
 export function judgeSetAsideCommand(): Command {
   return new Command("judge-set-aside")
     .description(
-      "judge the requests serve set aside unjudged, from their dead letters (NDJSON of the dead-letter topic's values), into the store",
+      "judge the requests serve set aside unjudged from their dead letters (read from the dead-letter topic), into the store",
     )
-    .argument("<dead-letters...>", "NDJSON files of dead-letter values (other lines in them are ignored)")
     .requiredOption(
       "-c, --config <file>",
-      "configuration file (YAML): the store, rules and policy serve runs with",
+      "configuration file (YAML): the Kafka, store, rules and policy serve runs with",
     )
-    .action(async (inputs: string[], flags: { config: string }) => {
-      for (const file of inputs) readable(file);
+    .action(async (flags: { config: string }) => {
       const loaded = loadConfig(flags.config);
-      const pseudonymizer = pseudonymizerFromEnv(loaded.config.store.pseudonymKeyEnv);
-      const runtime = await loadRuntime(loaded);
-      try {
-        const maker = createOutcomeMaker({
-          differ: runtime.differ,
-          provenance: runtime.provenance,
-          pseudonymizer,
+      const { config } = loaded;
+      const env = process.env;
+      pseudonymizerFromEnv(config.store.pseudonymKeyEnv, env); // a missing key fails before anything runs
+      const outcome = await withConfiguredStore(loaded, async (store) => {
+        // Every set-aside the store still keeps (its retention bounds them), up to a day ahead.
+        const open = await unjudgedSetAside(store, {
+          since: new Date(0),
+          until: new Date(Date.now() + 86_400_000),
         });
-        const { open, result } = await withConfiguredStore(loaded, async (store) => {
-          // Every set-aside the store still keeps (its retention bounds them), up to a day ahead.
-          const open = await unjudgedSetAside(store, {
-            since: new Date(0),
-            until: new Date(Date.now() + 86_400_000),
-          });
-          if (open.length === 0) return { open, result: undefined };
-          return { open, result: await judgeSetAside({ open, inputs, maker, sink: storeSink(store) }) };
+        if (open.length === 0) return undefined;
+        const letters = await kafkajsDeadLetterSource(config.kafka, env).read(isSetAsideLetter);
+        // serve's own evaluator: a judgement that never ends is caught by the pool's watchdog.
+        const pool = await createWorkerPool({
+          workers: 1,
+          configFile: resolve(loaded.file),
+          env: { ...(env as Record<string, string>) },
+          expected: deployedVersions(loaded),
+          answerTimeoutMs: config.evaluation.workerTimeoutSeconds * 1000,
+          onWorkerProblem: (message) => process.stderr.write(`${message}\n`),
         });
-        if (!result) {
-          process.stdout.write("no request is set aside unjudged: nothing to do\n");
-          return;
+        try {
+          return {
+            open: open.length,
+            result: await judgeSetAside({ open, letters, evaluator: pool, sink: storeSink(store) }),
+          };
+        } finally {
+          await pool.close();
         }
-        process.stdout.write(renderJudgement(open.length, result));
-        const remain = result.missing.length + result.failed.length;
-        if (remain > 0)
-          throw new Verdict(
-            SET_ASIDE_REMAIN_EXIT,
-            `${remain} of ${open.length} set-aside requests remain unjudged`,
-          );
-      } finally {
-        runtime.close();
+      });
+      if (!outcome) {
+        process.stdout.write("no request is set aside unjudged: nothing to do\n");
+        return;
       }
+      process.stdout.write(renderJudgement(outcome.open, outcome.result));
+      const remain = outcome.result.missing.length + outcome.result.failed.length;
+      if (remain > 0)
+        throw new Verdict(
+          SET_ASIDE_REMAIN_EXIT,
+          `${remain} of ${outcome.open} set-aside requests remain unjudged`,
+        );
     });
-}
-
-/** Before anything is opened: a mistyped path fails even when nothing is left to judge. */
-function readable(file: string): void {
-  try {
-    accessSync(file, constants.R_OK);
-  } catch (err) {
-    throw new InputError(`cannot read dead letters ${file}: ${(err as Error).message}`);
-  }
 }
 
 /** Plain text, one fact a line: what was judged, what was not and why. */
 export function renderJudgement(open: number, r: SetAsideJudgement): string {
   const lines = [`judged and stored ${r.judged.length} of ${open} requests set aside unjudged`];
   for (const id of r.judged) lines.push(`  judged: ${id}`);
-  for (const m of r.missing) lines.push(`  not in the files: ${m.correlationId} (${m.sides.join(" and ")})`);
+  for (const m of r.missing)
+    lines.push(`  not in the dead-letter topic: ${m.correlationId} (${m.sides.join(" and ")})`);
   for (const f of r.failed) lines.push(`  failed again: ${f.correlationId}: ${f.error}`);
-  lines.push(`ignored: ${r.ignored} events of other requests, ${r.notEvents} lines that are not events`);
+  lines.push(`ignored: ${r.ignored} set-aside dead letters of no open request (judged since, or sent twice)`);
   return `${lines.join("\n")}\n`;
 }

@@ -1,70 +1,71 @@
 import type { Side } from "../contracts/index.js";
-import type { ObservedEvent } from "../diff/pair-outcome.js";
-import { fileEvents } from "../ingest/file-events.js";
+import type { DeadLetter } from "../ingest/kafka/mirror-consumer.js";
 import type { EncodedRows } from "../store/encoded-rows.js";
-import type { SetAsideKey } from "../store/set-aside-pairs.js";
+import type { OpenSetAside } from "../store/set-aside-pairs.js";
 import type { RowSink } from "../store/write-rows.js";
-import type { OutcomeMaker } from "../stream/outcome-maker.js";
+import type { DecodedAuthz, Evaluator } from "../stream/evaluator.js";
+import {
+  JudgementFailures,
+  PAIR_FAILURES_BEFORE_SETTING_ASIDE,
+  UNPAIRED_FAILURES_BEFORE_SETTING_ASIDE,
+} from "../stream/judgement-failures.js";
 
-/** What judging the set-aside requests found in the files did. */
+/** The reason of a dead letter serve set aside starts so (stream/judgement-failures.ts). */
+export const SET_ASIDE_REASON_PREFIX = "set aside, not retried:";
+
+/** What judging the set-aside requests from their dead letters did. */
 export interface SetAsideJudgement {
   /** Requests judged and stored: a pair, or a lone event (`id (legacy only)`). */
   judged: string[];
-  /** Requests whose events (all, or one side of a pair) are in none of the files. */
+  /** Requests whose dead letters (all, or one side of a pair) are not in the topic any more. */
   missing: { correlationId: string; sides: Side[] }[];
-  /** Requests whose judgement failed again: the cause is not fixed. */
+  /** Requests whose judgement failed again on every try: the cause is not fixed. */
   failed: { correlationId: string; error: string }[];
-  /** Valid events of requests that are not set aside unjudged (already judged, or never set aside). */
+  /** Set-aside letters of no open request (judged since, or sent twice). */
   ignored: number;
-  /** Lines that are not events (a dead-letter topic also holds malformed messages). */
-  notEvents: number;
 }
 
 export interface JudgeSetAsideInputs {
   /** The set-asides still unjudged (store/set-aside-pairs.ts). */
-  open: readonly SetAsideKey[];
-  /** NDJSON files of the dead letters' values, as a dump of the dead-letter topic gives them. */
-  inputs: readonly string[];
-  maker: OutcomeMaker;
+  open: readonly OpenSetAside[];
+  /** The dead letters serve set aside (their reason starts with SET_ASIDE_REASON_PREFIX). */
+  letters: readonly DeadLetter[];
+  /** serve's own: a worker pool catches a judgement that never ends. */
+  evaluator: Evaluator;
   sink: RowSink;
 }
 
 const LONE_DETAIL =
   "no partner within the pairing window (set aside by serve, judged later from its dead letter)";
-const ROWS_PER_WRITE = 500;
+const ROWS_PER_WRITE = 100;
+
+/** Where a dead letter's event was read, as set_aside_pairs records it: `topic/partition@offset`, or `http`. */
+export function sourceOf(letter: DeadLetter): string {
+  const h = letter.headers;
+  const topic = h["x-source-topic"];
+  return topic === "http" ? "http" : `${topic}/${h["x-source-partition"]}@${h["x-source-offset"]}`;
+}
+
+/** Whether serve dead-lettered it because judging its request failed again and again. */
+export function isSetAsideLetter(letter: DeadLetter): boolean {
+  return letter.headers["x-dlq-reason"]?.startsWith(SET_ASIDE_REASON_PREFIX) ?? false;
+}
 
 /**
  * Judges requests set aside by `serve` from their dead letters, straight into the store, outside
- * any pairing window: replayed into the mirror topics, events dated hours before the live traffic
- * would meet a window long closed. Only requests still set aside unjudged are judged, so other
- * dead letters in the files (malformed lines, conflicting duplicates, events dated in the future)
- * can never overwrite a stored outcome. Outcomes are keyed by the same pair ids as serve's, so a
- * second run stores nothing new.
+ * any pairing window: replayed into the mirror topics, events dated before the live traffic meet
+ * a window long closed on them. An event is taken only from a letter set aside from the very
+ * source the store recorded for it (a conflicting duplicate of the same request, dead-lettered
+ * too, is never judged in its place), and only requests still unjudged are judged, so no stored
+ * outcome is overwritten. Each is judged as serve would have: on its evaluator, narrowed after
+ * each failure (decisions only, then no policy: `policy_error`), and stored under serve's pair id.
  */
 export async function judgeSetAside(i: JudgeSetAsideInputs): Promise<SetAsideJudgement> {
-  const wanted = new Set(i.open.map((k) => k.correlation_id));
-  const found = new Map<string, Partial<Record<Side, ObservedEvent>>>();
-  const result: SetAsideJudgement = { judged: [], missing: [], failed: [], ignored: 0, notEvents: 0 };
-  for (const file of i.inputs)
-    for await (const batch of fileEvents(file))
-      for (const item of batch) {
-        if (item.type !== "event") {
-          if (item.type === "rejected") result.notEvents++;
-          continue;
-        }
-        const id = item.event.correlationId;
-        const sides = found.get(id) ?? {};
-        // The first of each side: a dead letter sent twice (at-least-once) is the same event.
-        if (!wanted.has(id) || sides[item.event.side]) {
-          result.ignored++;
-          continue;
-        }
-        sides[item.event.side] = { event: item.event, observedAtMs: item.observedAtMs };
-        found.set(id, sides);
-      }
+  const result: SetAsideJudgement = { judged: [], missing: [], failed: [], ignored: 0 };
+  const events = await decodeMatching(i, result);
   let rows: EncodedRows[] = [];
-  for (const key of i.open) {
-    const made = await judgeOne(i.maker, key, found.get(key.correlation_id) ?? {}, result);
+  for (const request of i.open) {
+    const made = await judgeOne(i.evaluator, request, events.get(request.correlation_id) ?? {}, result);
     if (made) rows.push(made);
     if (rows.length >= ROWS_PER_WRITE) {
       await i.sink(rows);
@@ -75,29 +76,86 @@ export async function judgeSetAside(i: JudgeSetAsideInputs): Promise<SetAsideJud
   return result;
 }
 
+type Found = Map<string, Partial<Record<Side, DecodedAuthz>>>;
+
+async function decodeMatching(i: JudgeSetAsideInputs, result: SetAsideJudgement): Promise<Found> {
+  const byId = new Map(i.open.map((r) => [r.correlation_id, r]));
+  const found: Found = new Map();
+  const letters = i.letters.filter(isSetAsideLetter);
+  const decoded = await i.evaluator.decode(
+    letters.map((l) => ({
+      text: l.value?.toString("utf8") ?? "",
+      lane: 0,
+      ...(l.value ? { bytes: l.value } : {}),
+    })),
+  );
+  const unused: DecodedAuthz["handle"][] = [];
+  for (const [n, d] of decoded.entries()) {
+    const letter = letters[n];
+    const request = d.ok && d.kind === "authz" ? byId.get(d.correlationId) : undefined;
+    if (!letter || !d.ok || d.kind !== "authz" || !request) {
+      result.ignored++;
+      if (d.ok && d.kind === "authz") unused.push(d.handle);
+      continue;
+    }
+    const sides = found.get(d.correlationId) ?? {};
+    // The very event serve set aside: read from the source the store recorded, once per side.
+    if (!request.sources.includes(sourceOf(letter)) || sides[d.side] || !sideWanted(request, d.side)) {
+      result.ignored++;
+      unused.push(d.handle);
+      continue;
+    }
+    sides[d.side] = d;
+    found.set(d.correlationId, sides);
+  }
+  i.evaluator.release(unused);
+  return found;
+}
+
+const sideWanted = (r: OpenSetAside, side: Side) => r.only_side === "" || r.only_side === side;
+
 async function judgeOne(
-  maker: OutcomeMaker,
-  key: SetAsideKey,
-  events: Partial<Record<Side, ObservedEvent>>,
+  evaluator: Evaluator,
+  request: OpenSetAside,
+  events: Partial<Record<Side, DecodedAuthz>>,
   result: SetAsideJudgement,
 ): Promise<EncodedRows | undefined> {
-  const id = key.correlation_id;
-  const needed: Side[] = key.only_side === "" ? ["legacy", "new"] : [key.only_side as Side];
+  const id = request.correlation_id;
+  const lone = request.only_side === "" ? undefined : (request.only_side as Side);
+  const needed: Side[] = lone ? [lone] : ["legacy", "new"];
   const absent = needed.filter((side) => events[side] === undefined);
   if (absent.length > 0) {
+    evaluator.release(Object.values(events).map((e) => e.handle));
     result.missing.push({ correlationId: id, sides: absent });
     return undefined;
   }
-  try {
-    const { legacy, new: next } = events;
-    const made =
-      legacy && next && key.only_side === ""
-        ? await maker.pair(legacy, next)
-        : await maker.unpaired(events[key.only_side as Side] as ObservedEvent, LONE_DETAIL);
-    result.judged.push(key.only_side === "" ? id : `${id} (${key.only_side} only)`);
-    return made.rows;
-  } catch (error) {
-    result.failed.push({ correlationId: id, error: error instanceof Error ? error.message : String(error) });
-    return undefined;
+  const failures = new JudgementFailures(
+    lone ? UNPAIRED_FAILURES_BEFORE_SETTING_ASIDE : PAIR_FAILURES_BEFORE_SETTING_ASIDE,
+  );
+  let latest = "";
+  for (let attempt = 1; attempt <= PAIR_FAILURES_BEFORE_SETTING_ASIDE; attempt++) {
+    try {
+      const made = await failures.counting(judge(evaluator, events, lone, failures));
+      result.judged.push(lone ? `${id} (${lone} only)` : id);
+      return made.rows;
+    } catch (error) {
+      latest = error instanceof Error ? error.message : String(error);
+      if (failures.setAside !== undefined) break;
+    }
   }
+  evaluator.release(Object.values(events).map((e) => e.handle));
+  result.failed.push({ correlationId: id, error: latest });
+  return undefined;
+}
+
+function judge(
+  evaluator: Evaluator,
+  events: Partial<Record<Side, DecodedAuthz>>,
+  lone: Side | undefined,
+  failures: JudgementFailures,
+) {
+  const { legacy, new: next } = events;
+  if (lone) return evaluator.unpaired((events[lone] as DecodedAuthz).handle, LONE_DETAIL);
+  if (!legacy || !next) throw new Error("a pair needs both events");
+  return evaluator.pair(legacy.handle, next.handle, failures.options);
 }

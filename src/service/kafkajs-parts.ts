@@ -3,7 +3,9 @@ import { checkCoPartitioned } from "../ingest/kafka/check-topics.js";
 import { withKafkajsAdmin } from "../ingest/kafka/kafkajs-client.js";
 import { createKafkajsMirrorConsumer } from "../ingest/kafka/kafkajs-consumer.js";
 import { createKafkajsDeadLetterSink } from "../ingest/kafka/kafkajs-dead-letter.js";
+import { createKafkajsDeadLetterReader } from "../ingest/kafka/kafkajs-dead-letter-reader.js";
 import { createKafkajsLagProbe } from "../ingest/kafka/kafkajs-lag-probe.js";
+import type { DeadLetterSource } from "../ingest/kafka/mirror-consumer.js";
 import type { Logger } from "../logging/logger.js";
 import { kafkaBrokers } from "./kafka-brokers.js";
 import type { KafkaParts, MirrorTopics } from "./run-service.js";
@@ -32,4 +34,16 @@ export async function kafkajsParts(
     deadLetters: createKafkajsDeadLetterSink({ ...client, topic: kafka.topics.deadLetter }),
     lag: createKafkajsLagProbe({ ...client, groupId: kafka.groupId, topics: mirrorTopics }),
   };
+}
+
+/** The dead-letter topic of a config, to read once (`judge-set-aside`). */
+export function kafkajsDeadLetterSource(
+  kafka: KafkaConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): DeadLetterSource {
+  return createKafkajsDeadLetterReader({
+    brokers: kafkaBrokers(kafka, env),
+    clientId: kafka.clientId,
+    topic: kafka.topics.deadLetter,
+  });
 }

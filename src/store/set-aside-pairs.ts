@@ -50,6 +50,8 @@ const JUDGED_SLACK_MS = 86_400_000;
 
 /** A request set aside: a pair (`only_side` empty) or a lone event of one side. */
 export type SetAsideKey = { correlation_id: string; only_side: string };
+/** One still unjudged, with where its events were read (`topic/partition@offset`, or `http`). */
+export type OpenSetAside = SetAsideKey & { sources: string[] };
 type JudgedKey = { correlation_id: string; paired: boolean | number; only_side: string };
 
 /**
@@ -71,10 +73,11 @@ export async function readSetAside(
 export async function unjudgedSetAside(
   store: Pick<Store, "driver" | "tables">,
   q: { since: Date; until: Date },
-): Promise<SetAsideKey[]> {
+): Promise<OpenSetAside[]> {
   const window = timeParams(q);
-  const setAside = await store.driver.query<SetAsideKey>(
-    `SELECT DISTINCT correlation_id, only_side
+  // FINAL: one row per pair id, i.e. per correlation id and side set aside.
+  const setAside = await store.driver.query<OpenSetAside>(
+    `SELECT correlation_id, only_side, sources
 FROM ${store.tables.setAside} FINAL
 WHERE event_time >= fromUnixTimestamp64Milli({sinceMs:Int64}, 'UTC')
   AND event_time < fromUnixTimestamp64Milli({untilMs:Int64}, 'UTC')`,

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -6,52 +6,83 @@ import { DEMO_LEGACY_JWT_SECRET, LEGACY_JWT_SECRET_ENV } from "../../examples/he
 import { SET_ASIDE_REMAIN_EXIT } from "../../src/cli/judge-set-aside-command.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { Side } from "../../src/contracts/index.js";
+import { createKafkajsDeadLetterSink } from "../../src/ingest/kafka/kafkajs-dead-letter.js";
+import type { DeadLetterSink, MirrorMessage } from "../../src/ingest/kafka/mirror-consumer.js";
 import { openStore } from "../../src/store/open-store.js";
 import { type SetAsideEvent, setAsideRows } from "../../src/store/set-aside-pairs.js";
 import { storeSink } from "../../src/store/write-rows.js";
-import { demoTraffic, PSEUDONYM_ENV, writeServiceConfig } from "../service/service-kit.js";
+import { createTopics } from "../kafka/kafka-test-kit.js";
+import { demoTraffic, PSEUDONYM_ENV, uniqueTopics, writeServiceConfig } from "../service/service-kit.js";
+import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 import { runCli } from "./cli-harness.js";
+import { editedConfig } from "./gate-fixture.js";
 
 /**
- * `judge-set-aside` on a store holding three set-asides (two pairs, one lone legacy event), and a
- * dump of dead letters holding all of them but one side of one pair, a malformed line and an
- * event of a request that was never set aside.
+ * `judge-set-aside` on a store holding three set-asides (pairs A and B, a lone legacy event C),
+ * and a real dead-letter topic holding: a conflicting duplicate of A's legacy event (sent first,
+ * as serve does), A's two set-aside letters, B's legacy one only, C's, and the set-aside letter
+ * of a request the store does not hold unjudged.
  */
+const { topics } = uniqueTopics("judge-set-aside");
+const REASON = "set aside, not retried: judging it failed 3 times (the latest: a test)";
+let broker: KafkaBroker;
 let config: string;
-let dump: string;
+let sink: DeadLetterSink;
 const lines = new Map<string, Partial<Record<Side, string>>>();
 let ids: { a: string; b: string; c: string; other: string };
+let nextOffset = 0;
+/** Where each set-aside event "was read": the store's sources and the letters' headers agree. */
+const origins = new Map<string, { topic: string; partition: number; offset: number }>();
 
-const plainPairs = (all: readonly string[]) => {
-  for (const line of all) {
+const line = (id: string, side: Side) => lines.get(id)?.[side] ?? "";
+const originOf = (id: string, side: Side) => {
+  const key = `${id}/${side}`;
+  const known = origins.get(key);
+  if (known) return known;
+  const made = { topic: side === "legacy" ? topics.legacy : topics.new, partition: 0, offset: nextOffset++ };
+  origins.set(key, made);
+  return made;
+};
+
+function plainPairs(all: readonly string[]): string[] {
+  for (const text of all) {
     try {
-      const e = JSON.parse(line) as { correlationId: string; side: Side };
+      const e = JSON.parse(text) as { correlationId: string; side: Side };
       const sides = lines.get(e.correlationId) ?? {};
-      if (sides[e.side]) sides[e.side] = "duplicate";
-      else sides[e.side] = line;
+      sides[e.side] = sides[e.side] ? "duplicate" : text;
       lines.set(e.correlationId, sides);
     } catch {
       // the demo's malformed lines
     }
   }
-  return [...lines].filter(([, s]) => s.legacy && s.new && s.legacy !== "duplicate" && s.new !== "duplicate");
-};
+  return [...lines]
+    .filter(([, s]) => s.legacy && s.new && s.legacy !== "duplicate" && s.new !== "duplicate")
+    .map(([id]) => id);
+}
 
-const line = (id: string, side: Side) => lines.get(id)?.[side] ?? "";
-const setAsideOf = (id: string, sides: readonly Side[]): SetAsideEvent[] =>
-  sides.map((side) => {
-    const e = JSON.parse(line(id, side)) as { observedAt: string };
-    return { side, correlationId: id, observedAtMs: Date.parse(e.observedAt), source: `dlq-test/0@${side}` };
+function setAsideOf(id: string, sides: readonly Side[]): SetAsideEvent[] {
+  return sides.map((side) => {
+    const { topic, partition, offset } = originOf(id, side);
+    const observedAtMs = Date.parse((JSON.parse(line(id, side)) as { observedAt: string }).observedAt);
+    return { side, correlationId: id, observedAtMs, source: `${topic}/${partition}@${offset}` };
   });
+}
 
-async function outcomesOf(
-  idList: string[],
-): Promise<{ correlation_id: string; paired: number; only_side: string }[]> {
+function letter(id: string, side: Side, value = line(id, side)): MirrorMessage {
+  return { ...originOf(id, side), key: id, value: Buffer.from(value), timestampMs: Date.now() };
+}
+
+async function storedOf(idList: string[]) {
   const loaded = loadConfig(config);
   const store = await openStore(loaded.config.store, { baseDir: dirname(resolve(config)), env: process.env });
   try {
-    return await store.driver.query(
-      `SELECT correlation_id, toUInt8(paired) AS paired, only_side FROM ${store.tables.outcomes} FINAL
+    return await store.driver.query<{
+      correlation_id: string;
+      paired: number;
+      only_side: string;
+      action: string;
+    }>(
+      `SELECT correlation_id, toUInt8(paired) AS paired, only_side, action FROM ${store.tables.outcomes} FINAL
        WHERE has({ids:Array(String)}, correlation_id) ORDER BY correlation_id, only_side`,
       { ids: idList },
     );
@@ -63,85 +94,114 @@ async function outcomesOf(
 beforeAll(async () => {
   vi.stubEnv(LEGACY_JWT_SECRET_ENV, DEMO_LEGACY_JWT_SECRET);
   vi.stubEnv(PSEUDONYM_ENV, "judge-set-aside-test-key-0123456789abcdef");
+  broker = await startKafka();
+  await createTopics(broker, { [topics.deadLetter]: 2 });
   config = writeServiceConfig({
-    brokers: ["127.0.0.1:9"],
-    topics: { legacy: "jsa-legacy", new: "jsa-new", deadLetter: "jsa-dlq" },
+    brokers: broker.brokers,
+    topics,
     storeDir: mkdtempSync(join(tmpdir(), "judge-set-aside-store-")),
     groupId: "judge-set-aside",
   });
-  const pairs = plainPairs((await demoTraffic(300)).lines);
-  const [a, b, c, other] = pairs.map(([id]) => id);
+  const [a, b, c, other] = plainPairs((await demoTraffic(300)).lines);
   if (!a || !b || !c || !other) throw new Error("the demo traffic holds too few plain pairs");
   ids = { a, b, c, other };
   const loaded = loadConfig(config);
   const store = await openStore(loaded.config.store, { baseDir: dirname(resolve(config)), env: process.env });
   try {
-    const reason = "set aside, not retried: judging it failed 3 times (the latest: a test)";
     await storeSink(store)([
-      setAsideRows(setAsideOf(a, ["legacy", "new"]), reason),
-      setAsideRows(setAsideOf(b, ["legacy", "new"]), reason),
-      setAsideRows(setAsideOf(c, ["legacy"]), reason),
+      setAsideRows(setAsideOf(a, ["legacy", "new"]), REASON),
+      setAsideRows(setAsideOf(b, ["legacy", "new"]), REASON),
+      setAsideRows(setAsideOf(c, ["legacy"]), REASON),
     ]);
   } finally {
     await store.close();
   }
-  dump = join(mkdtempSync(join(tmpdir(), "judge-set-aside-dlq-")), "dlq.ndjson");
-  const dumped = [
-    line(a, "new"),
-    "{not an envelope",
-    line(c, "legacy"),
-    line(b, "legacy"),
-    line(other, "legacy"),
-  ];
-  writeFileSync(dump, `${[...dumped, line(a, "legacy")].join("\n")}\n`);
-}, 120_000);
+  sink = createKafkajsDeadLetterSink({
+    brokers: broker.brokers,
+    clientId: "judge-set-aside-test",
+    topic: topics.deadLetter,
+  });
+  const conflicting = line(a, "legacy").replace(/"action":"[a-z_]+"/, '"action":"delete"');
+  expect(conflicting).not.toBe(line(a, "legacy"));
+  await sink.send(
+    { ...letter(a, "legacy", conflicting), offset: 900 },
+    "a different legacy event for correlationId was already seen; the first one is kept",
+  );
+  for (const [id, side] of [
+    [a, "legacy"],
+    [a, "new"],
+    [b, "legacy"],
+    [c, "legacy"],
+    [other, "legacy"],
+  ] as const)
+    await sink.send(letter(id, side), REASON);
+}, 180_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await sink?.close();
+  await broker?.stop();
   vi.unstubAllEnvs();
 });
 
-describe("entitlement-diff judge-set-aside", () => {
-  it("judges what the dump holds into the store, says what it could not, and exits 1 while any remains", async () => {
-    const run = await runCli("judge-set-aside", "--config", config, dump);
-    expect(run.stderr).toBe(`entitlement-diff: 1 of 3 set-aside requests remain unjudged\n`);
+describe("entitlement-diff judge-set-aside (real broker, embedded store)", () => {
+  it("judges what the dead-letter topic holds into the store, says what it could not, and exits 1 while any remains", async () => {
+    const run = await runCli("judge-set-aside", "--config", config);
+    expect(run.stderr).toBe("entitlement-diff: 1 of 3 set-aside requests remain unjudged\n");
     expect(run.code).toBe(SET_ASIDE_REMAIN_EXIT);
-    // In correlation id order, as the store lists them.
     const judged = [
       [ids.a, `  judged: ${ids.a}`],
       [ids.c, `  judged: ${ids.c} (legacy only)`],
-    ].sort(([x = ""], [y = ""]) => x.localeCompare(y));
+    ].sort(([x = ""], [y = ""]) => x.localeCompare(y)); // in correlation id order, as the store lists them
     expect(run.stdout.split("\n")).toEqual([
       "judged and stored 2 of 3 requests set aside unjudged",
       ...judged.map(([, l]) => l),
-      `  not in the files: ${ids.b} (new)`,
-      "ignored: 1 events of other requests, 1 lines that are not events",
+      `  not in the dead-letter topic: ${ids.b} (new)`,
+      "ignored: 1 set-aside dead letters of no open request (judged since, or sent twice)",
       "",
     ]);
-    expect(await outcomesOf([ids.a, ids.b, ids.c, ids.other])).toEqual(
+    const action = (id: string) =>
+      (JSON.parse(line(id, "legacy")) as { request: { action: string } }).request.action;
+    expect(await storedOf([ids.a, ids.b, ids.c, ids.other])).toEqual(
       [
-        { correlation_id: ids.a, paired: 1, only_side: "" },
-        { correlation_id: ids.c, paired: 0, only_side: "legacy" },
+        { correlation_id: ids.a, paired: 1, only_side: "", action: action(ids.a) },
+        { correlation_id: ids.c, paired: 0, only_side: "legacy", action: action(ids.c) },
       ].sort((x, y) => x.correlation_id.localeCompare(y.correlation_id)),
     );
+    expect(action(ids.a)).not.toBe("delete"); // the event serve kept, not the conflicting one
   });
 
   it("judges the rest once its dead letter is there too, then finds nothing to do", async () => {
-    appendFileSync(dump, `${line(ids.b, "new")}\n`);
-    const run = await runCli("judge-set-aside", "--config", config, dump);
+    await sink.send(letter(ids.b, "new"), REASON);
+    const run = await runCli("judge-set-aside", "--config", config);
+    expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
       `judged and stored 1 of 1 requests set aside unjudged\n  judged: ${ids.b}\n`,
     );
-    expect((await outcomesOf([ids.b])).map((o) => o.paired)).toEqual([1]);
-    const again = await runCli("judge-set-aside", "--config", config, dump);
+    expect((await storedOf([ids.b])).map((o) => o.paired)).toEqual([1]);
+    const again = await runCli("judge-set-aside", "--config", config);
     expect(again).toMatchObject({ code: 0, stdout: "no request is set aside unjudged: nothing to do\n" });
   });
 
-  it("refuses a dump that does not exist, saying which", async () => {
-    const run = await runCli("judge-set-aside", "--config", config, "/nonexistent/dlq.ndjson");
-    expect(run.code).toBe(66);
+  it("says which topic is missing (exit 78), storing nothing, when the config names no such dead-letter topic", async () => {
+    const loaded = loadConfig(config);
+    const store = await openStore(loaded.config.store, {
+      baseDir: dirname(resolve(config)),
+      env: process.env,
+    });
+    try {
+      await storeSink(store)([setAsideRows(setAsideOf(ids.other, ["legacy", "new"]), REASON)]);
+    } finally {
+      await store.close();
+    }
+    const elsewhere = editedConfig(config, (doc) => {
+      (doc.kafka as { topics: Record<string, string> }).topics.deadLetter = "no-such-dlq";
+    });
+    const run = await runCli("judge-set-aside", "--config", elsewhere);
+    expect(run).toMatchObject({ code: 78, stdout: "" });
     expect(run.stderr).toMatch(
-      /^entitlement-diff: InputError: cannot read dead letters \/nonexistent\/dlq.ndjson: ENOENT/,
+      /^entitlement-diff: TopicLayoutError: these Kafka topics do not exist: no-such-dlq;/,
     );
+    expect(await storedOf([ids.other])).toEqual([]);
   });
 });

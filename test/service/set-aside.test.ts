@@ -1,20 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { Counter } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { GateEvaluation } from "../../src/contracts/index.js";
 import type { PairOptions } from "../../src/diff/pair-differ.js";
 import { cohortStatuses } from "../../src/promotion/cohort-status.js";
 import { deployedVersions } from "../../src/promotion/deployed-versions.js";
-import { judgeSetAside } from "../../src/replay/judge-set-aside.js";
-import { loadRuntime } from "../../src/runtime/load-runtime.js";
 import type { RunningService } from "../../src/service/run-service.js";
-import { pseudonymizerFromEnv } from "../../src/store/pseudonymize.js";
-import { unjudgedSetAside } from "../../src/store/set-aside-pairs.js";
-import { storeSink } from "../../src/store/write-rows.js";
+import { openStore } from "../../src/store/open-store.js";
 import { type Evaluator, type EventHandle, JudgementFailed } from "../../src/stream/evaluator.js";
-import { createOutcomeMaker } from "../../src/stream/outcome-maker.js";
+import { runCli } from "../cli/cli-harness.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 import {
   countOutcomes,
@@ -23,7 +17,6 @@ import {
   demoTraffic,
   expectedFindingLines,
   groupLag,
-  PSEUDONYM_ENV,
   produceLines,
   readTopic,
   serviceEnv,
@@ -41,6 +34,8 @@ let traffic: DemoTraffic;
 let poisonId: string;
 let poisonLines: string[];
 let fixed = false;
+let stopped = false;
+let replayedUnpaired: string[] = [];
 const env = serviceEnv();
 const tries: PairOptions[] = [];
 
@@ -134,7 +129,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await service?.stop();
+  if (!stopped) await service?.stop();
   await broker?.stop();
 });
 
@@ -189,44 +184,74 @@ describe("serve, when judging one pair fails again and again (real broker, embed
     }
   });
 
-  it("judges them from a dump of the dead-letter topic once the cause is fixed, and lets the gates go", async () => {
+  it("does not judge them when their dead letters are replayed into the mirror topics: the window closed on them", async () => {
     fixed = true;
-    const dead = await readTopic(broker, topics.deadLetter, traffic.expected.rejected.length + 2);
-    const dump = join(mkdtempSync(join(tmpdir(), "set-aside-dlq-")), "dlq.ndjson");
-    writeFileSync(dump, `${dead.map((m) => m.value).join("\n")}\n`);
-    const runtime = await loadRuntime(service.loaded, env);
-    try {
-      const maker = createOutcomeMaker({
-        differ: runtime.differ,
-        provenance: runtime.provenance,
-        pseudonymizer: pseudonymizerFromEnv(PSEUDONYM_ENV, env),
-      });
-      const judge = async () =>
-        judgeSetAside({
-          open: await unjudgedSetAside(service.store, {
-            since: new Date(0),
-            until: new Date(Date.now() + 86_400_000),
-          }),
-          inputs: [dump],
-          maker,
-          sink: storeSink(service.store),
-        });
-      const first = await judge();
-      expect(first).toMatchObject({ judged: [poisonId], missing: [], failed: [] });
-      // The demo's own dead letters: lines that are not envelopes, or events of requests judged.
-      expect(first.notEvents + first.ignored).toBe(traffic.expected.rejected.length);
-      expect(await countOutcomes(service.store)).toBe(allOutcomes());
-      const { lines, maxCopies } = await storedFindings(service.store);
-      expect(lines).toEqual(expectedFindingLines(traffic.expected));
-      expect(maxCopies).toBe(1);
-      for (const gate of await gates())
-        expect(setAsideCheckOf(gate), gate.cohort).toMatchObject({ outcome: "pass" });
-      // Nothing is left to judge: a second run stores nothing.
-      expect((await judge()).judged).toEqual([]);
-      expect(await countOutcomes(service.store)).toBe(allOutcomes());
-    } finally {
-      runtime.close();
-    }
+    await produceLines(broker, topics, poisonLines);
+    await waitFor(
+      "the replayed events to be read and committed",
+      async () => (await groupLag(broker, groupId, [topics.legacy, topics.new])) === 0,
+    );
+    const stored = await service.store.driver.query<{ paired: number; only_side: string }>(
+      `SELECT toUInt8(paired) AS paired, only_side FROM ${service.store.tables.outcomes} FINAL
+       WHERE correlation_id = {id:String} ORDER BY only_side`,
+      { id: poisonId },
+    );
+    // Each half stored alone, as an unpaired request: wrong evidence, and no judgement of the pair.
+    expect(stored).toEqual([
+      { paired: 0, only_side: "legacy" },
+      { paired: 0, only_side: "new" },
+    ]);
+    replayedUnpaired = (await storedFindings(service.store)).lines.filter((l) =>
+      l.startsWith(`${poisonId} `),
+    );
+    expect(replayedUnpaired).toEqual([`${poisonId} unpaired legacy`, `${poisonId} unpaired new`]);
+    for (const gate of await gates())
+      expect(setAsideCheckOf(gate), gate.cohort).toMatchObject({ outcome: "insufficient" });
     expect(tries).toHaveLength(3);
+  });
+
+  it("judges them with judge-set-aside once serve is stopped, and lets the gates go", async () => {
+    await service.stop();
+    stopped = true;
+    for (const [name, value] of Object.entries(env)) if (process.env[name] !== value) vi.stubEnv(name, value);
+    try {
+      const run = await runCli("judge-set-aside", "--config", service.loaded.file);
+      expect(run).toMatchObject({ code: 0, stderr: "" });
+      expect(run.stdout).toContain(
+        `judged and stored 1 of 1 requests set aside unjudged\n  judged: ${poisonId}\n`,
+      );
+      const store = await openStore(service.loaded.config.store, {
+        baseDir: dirname(resolve(service.loaded.file)),
+        env,
+      });
+      try {
+        const { lines, maxCopies } = await storedFindings(store);
+        // The pair's findings now, beside the unpaired halves the replay above stored.
+        expect(lines).toEqual([...expectedFindingLines(traffic.expected), ...replayedUnpaired].sort());
+        expect(maxCopies).toBe(1);
+        const paired = await store.driver.query<{ n: string }>(
+          `SELECT count() AS n FROM ${store.tables.outcomes} FINAL WHERE correlation_id = {id:String} AND paired`,
+          { id: poisonId },
+        );
+        expect(paired.map((r) => Number(r.n))).toEqual([1]);
+        const statuses = await cohortStatuses(
+          store,
+          service.loaded.config,
+          deployedVersions(service.loaded),
+          {
+            evaluatedBy: "test",
+            now: new Date(),
+          },
+        );
+        for (const { gate } of statuses)
+          expect(setAsideCheckOf(gate), gate.cohort).toMatchObject({ outcome: "pass" });
+      } finally {
+        await store.close();
+      }
+      const again = await runCli("judge-set-aside", "--config", service.loaded.file);
+      expect(again).toMatchObject({ code: 0, stdout: "no request is set aside unjudged: nothing to do\n" });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -89,6 +89,21 @@ export interface DeadLetterSink {
   readonly missing?: string;
 }
 
+/** A message of the dead-letter topic: the original key and value, and the headers it was sent with. */
+export interface DeadLetter {
+  partition: number;
+  offset: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** UTF-8 text each (x-dlq-reason, x-source-topic, ...). */
+  headers: Readonly<Record<string, string>>;
+}
+
+/** Reads the dead-letter topic once, from its start to its end as found, keeping what `keep` wants. */
+export interface DeadLetterSource {
+  read(keep: (letter: DeadLetter) => boolean): Promise<DeadLetter[]>;
+}
+
 export interface PartitionLag extends TopicPartition {
   /** High watermark minus the committed offset (the whole partition when nothing is committed). */
   lag: number;
