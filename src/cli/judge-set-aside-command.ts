@@ -75,6 +75,8 @@ export function renderJudgement(open: number, r: SetAsideJudgement): string {
   for (const m of r.missing)
     lines.push(`  not in the dead-letter topic: ${m.correlationId} (${m.sides.join(" and ")})`);
   for (const f of r.failed) lines.push(`  failed again: ${f.correlationId}: ${f.error}`);
-  lines.push(`ignored: ${r.ignored} set-aside dead letters of no open request (judged since, or sent twice)`);
+  lines.push(
+    `ignored: ${r.ignored} set-aside dead letters of no open request (judged since, sent twice, or another source)`,
+  );
   return `${lines.join("\n")}\n`;
 }

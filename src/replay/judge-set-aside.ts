@@ -3,7 +3,7 @@ import type { DeadLetter } from "../ingest/kafka/mirror-consumer.js";
 import type { EncodedRows } from "../store/encoded-rows.js";
 import type { OpenSetAside } from "../store/set-aside-pairs.js";
 import type { RowSink } from "../store/write-rows.js";
-import type { DecodedAuthz, Evaluator } from "../stream/evaluator.js";
+import { type DecodedAuthz, type Evaluator, JudgementFailed } from "../stream/evaluator.js";
 import {
   JudgementFailures,
   PAIR_FAILURES_BEFORE_SETTING_ASIDE,
@@ -21,7 +21,7 @@ export interface SetAsideJudgement {
   missing: { correlationId: string; sides: Side[] }[];
   /** Requests whose judgement failed again on every try: the cause is not fixed. */
   failed: { correlationId: string; error: string }[];
-  /** Set-aside letters of no open request (judged since, or sent twice). */
+  /** Set-aside letters of no open request (judged since, sent twice, from another source, not an event). */
   ignored: number;
 }
 
@@ -65,7 +65,7 @@ export async function judgeSetAside(i: JudgeSetAsideInputs): Promise<SetAsideJud
   const events = await decodeMatching(i, result);
   let rows: EncodedRows[] = [];
   for (const request of i.open) {
-    const made = await judgeOne(i.evaluator, request, events.get(request.correlation_id) ?? {}, result);
+    const made = await judgeOne(i.evaluator, request, events.get(requestKey(request)) ?? {}, result);
     if (made) rows.push(made);
     if (rows.length >= ROWS_PER_WRITE) {
       await i.sink(rows);
@@ -78,8 +78,12 @@ export async function judgeSetAside(i: JudgeSetAsideInputs): Promise<SetAsideJud
 
 type Found = Map<string, Partial<Record<Side, DecodedAuthz>>>;
 
+/** One key per request set aside: the two halves of one id, each set aside alone, are two. */
+const requestKey = (r: OpenSetAside) => `${r.correlation_id}\n${r.only_side}`;
+
 async function decodeMatching(i: JudgeSetAsideInputs, result: SetAsideJudgement): Promise<Found> {
-  const byId = new Map(i.open.map((r) => [r.correlation_id, r]));
+  const byId = new Map<string, OpenSetAside[]>();
+  for (const r of i.open) byId.set(r.correlation_id, [...(byId.get(r.correlation_id) ?? []), r]);
   const found: Found = new Map();
   const letters = i.letters.filter(isSetAsideLetter);
   const decoded = await i.evaluator.decode(
@@ -91,22 +95,25 @@ async function decodeMatching(i: JudgeSetAsideInputs, result: SetAsideJudgement)
   );
   const unused: DecodedAuthz["handle"][] = [];
   for (const [n, d] of decoded.entries()) {
-    const letter = letters[n];
-    const request = d.ok && d.kind === "authz" ? byId.get(d.correlationId) : undefined;
-    if (!letter || !d.ok || d.kind !== "authz" || !request) {
+    if (!d.ok || d.kind !== "authz") {
       result.ignored++;
-      if (d.ok && d.kind === "authz") unused.push(d.handle);
       continue;
     }
-    const sides = found.get(d.correlationId) ?? {};
+    const source = letters[n] ? sourceOf(letters[n]) : "";
     // The very event serve set aside: read from the source the store recorded, once per side.
-    if (!request.sources.includes(sourceOf(letter)) || sides[d.side] || !sideWanted(request, d.side)) {
+    const request = byId
+      .get(d.correlationId)
+      ?.find(
+        (r) => sideWanted(r, d.side) && r.sources.includes(source) && !found.get(requestKey(r))?.[d.side],
+      );
+    if (!request) {
       result.ignored++;
       unused.push(d.handle);
       continue;
     }
+    const sides = found.get(requestKey(request)) ?? {};
     sides[d.side] = d;
-    found.set(d.correlationId, sides);
+    found.set(requestKey(request), sides);
   }
   i.evaluator.release(unused);
   return found;
@@ -133,7 +140,9 @@ async function judgeOne(
     lone ? UNPAIRED_FAILURES_BEFORE_SETTING_ASIDE : PAIR_FAILURES_BEFORE_SETTING_ASIDE,
   );
   let latest = "";
-  for (let attempt = 1; attempt <= PAIR_FAILURES_BEFORE_SETTING_ASIDE; attempt++) {
+  // As serve: a failure blamed on the judgement narrows the next try and counts; any other (a
+  // worker being replaced, a key set unreachable) is retried after a pause, a bounded number of times.
+  for (let plain = 0; plain <= MAX_PLAIN_RETRIES; ) {
     try {
       const made = await failures.counting(judge(evaluator, events, lone, failures));
       result.judged.push(lone ? `${id} (${lone} only)` : id);
@@ -141,12 +150,21 @@ async function judgeOne(
     } catch (error) {
       latest = error instanceof Error ? error.message : String(error);
       if (failures.setAside !== undefined) break;
+      if (!(error instanceof JudgementFailed)) {
+        await sleep(Math.min(RETRY_PAUSE_MS * 2 ** plain, MAX_RETRY_PAUSE_MS));
+        plain++;
+      }
     }
   }
   evaluator.release(Object.values(events).map((e) => e.handle));
   result.failed.push({ correlationId: id, error: latest });
   return undefined;
 }
+
+const MAX_PLAIN_RETRIES = 6;
+const RETRY_PAUSE_MS = 250;
+const MAX_RETRY_PAUSE_MS = 5_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function judge(
   evaluator: Evaluator,

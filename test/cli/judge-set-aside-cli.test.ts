@@ -20,8 +20,9 @@ import { editedConfig } from "./gate-fixture.js";
 /**
  * `judge-set-aside` on a store holding three set-asides (pairs A and B, a lone legacy event C),
  * and a real dead-letter topic holding: a conflicting duplicate of A's legacy event (sent first,
- * as serve does), A's two set-aside letters, B's legacy one only, C's, and the set-aside letter
- * of a request the store does not hold unjudged.
+ * as serve does), another event of A set aside from another source, A's two set-aside letters,
+ * B's legacy one only, C's, and the set-aside letter of a request the store does not hold
+ * unjudged.
  */
 const { topics } = uniqueTopics("judge-set-aside");
 const REASON = "set aside, not retried: judging it failed 3 times (the latest: a test)";
@@ -127,6 +128,9 @@ beforeAll(async () => {
     { ...letter(a, "legacy", conflicting), offset: 900 },
     "a different legacy event for correlationId was already seen; the first one is kept",
   );
+  // Set aside too, but read from another offset than the store recorded (an earlier, different
+  // event of the same request): never judged in the place of the one the store names.
+  await sink.send({ ...letter(a, "legacy", conflicting), offset: 901 }, REASON);
   for (const [id, side] of [
     [a, "legacy"],
     [a, "new"],
@@ -156,7 +160,7 @@ describe("entitlement-diff judge-set-aside (real broker, embedded store)", () =>
       "judged and stored 2 of 3 requests set aside unjudged",
       ...judged.map(([, l]) => l),
       `  not in the dead-letter topic: ${ids.b} (new)`,
-      "ignored: 1 set-aside dead letters of no open request (judged since, or sent twice)",
+      "ignored: 2 set-aside dead letters of no open request (judged since, sent twice, or another source)",
       "",
     ]);
     const action = (id: string) =>

@@ -12,8 +12,8 @@ export class DeadLetterReadError extends EntitlementDiffError {
 
 export interface KafkajsDeadLetterReaderOptions extends KafkajsClientOptions {
   topic: string;
-  /** Gives up when the topic's end is not reached in this long (a broker that stops answering). */
-  timeoutMs?: number;
+  /** Gives up when reading makes no progress for this long (a broker that stops answering). */
+  stallMs?: number;
 }
 
 /**
@@ -52,9 +52,22 @@ async function readOnce(
   const groupId = `entitlement-diff-dlq-reader-${randomBytes(6).toString("hex")}`;
   const consumer = createKafkajsClient(options).consumer({ groupId, allowAutoTopicCreation: false });
   const kept: DeadLetter[] = [];
+  const progress = { atMs: Date.now() };
   let done!: () => void;
   const finished = new Promise<void>((resolve) => {
     done = resolve;
+  });
+  const reached = (partition: number, lastOffset: bigint) => {
+    progress.atMs = Date.now();
+    const high = todo.get(partition);
+    if (high !== undefined && lastOffset + 1n >= high) todo.delete(partition);
+    if (todo.size === 0) done();
+  };
+  // A fetch of records the client filters out only (transaction markers, aborted records) is
+  // never handed to eachBatch: kafkajs announces it with an empty batch.
+  consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+    if (payload.batchSize === 0 && payload.topic === options.topic)
+      reached(payload.partition, BigInt(payload.lastOffset));
   });
   try {
     await consumer.connect();
@@ -67,14 +80,11 @@ async function readOnce(
           if (high === undefined || BigInt(m.offset) >= high) break;
           const letter = toDeadLetter(batch.partition, m);
           if (keep(letter)) kept.push(letter);
-          if (BigInt(m.offset) + 1n >= high) todo.delete(batch.partition);
         }
-        // Records the client filters out (transaction markers) end a partition too.
-        if (high !== undefined && BigInt(batch.lastOffset()) + 1n >= high) todo.delete(batch.partition);
-        if (todo.size === 0) done();
+        reached(batch.partition, BigInt(batch.lastOffset()));
       },
     });
-    await withTimeout(finished, options.timeoutMs ?? 120_000, () => [...todo.keys()]);
+    await untilStalled(finished, progress, options.stallMs ?? 60_000, () => [...todo.keys()]);
     return kept;
   } finally {
     await consumer.disconnect();
@@ -92,22 +102,27 @@ function toDeadLetter(
   return { partition, offset: Number(m.offset), key: m.key, value: m.value, headers };
 }
 
-async function withTimeout(work: Promise<void>, ms: number, left: () => number[]): Promise<void> {
+/** Waits for `work`, failing once nothing has moved for `stallMs` (a broker that stopped answering). */
+async function untilStalled(
+  work: Promise<void>,
+  progress: { atMs: number },
+  stallMs: number,
+  left: () => number[],
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new Error(
-            `the dead-letter topic's end was not reached in ${ms} ms (partitions ${left().join(", ")})`,
-          ),
-        ),
-      ms,
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setInterval(
+      () => {
+        const idle = Date.now() - progress.atMs;
+        if (idle > stallMs)
+          reject(new Error(`no progress for ${idle} ms before the end of partitions ${left().join(", ")}`));
+      },
+      Math.min(1_000, stallMs),
     );
   });
   try {
-    await Promise.race([work, timeout]);
+    await Promise.race([work, stalled]);
   } finally {
-    clearTimeout(timer);
+    clearInterval(timer);
   }
 }
