@@ -10,6 +10,7 @@ import { pseudonymizerFromEnv } from "../store/pseudonymize.js";
 import { unjudgedSetAside } from "../store/set-aside-pairs.js";
 import { storeSink } from "../store/write-rows.js";
 import { withConfiguredStore } from "./configured-store.js";
+import { timeFlag } from "./time-flags.js";
 
 /** Exit code when set-aside requests remain unjudged (their dead letters gone, or failing again). */
 export const SET_ASIDE_REMAIN_EXIT = 1;
@@ -23,15 +24,20 @@ export function judgeSetAsideCommand(): Command {
       "-c, --config <file>",
       "configuration file (YAML): the Kafka, store, rules and policy serve runs with",
     )
-    .action(async (flags: { config: string }) => {
+    .option(
+      "--since <time>",
+      "only requests set aside with an event time from then on (RFC 3339, a date, or 7d); default: all the store keeps",
+      timeFlag(() => new Date()),
+    )
+    .action(async (flags: { config: string; since?: Date }) => {
       const loaded = loadConfig(flags.config);
       const { config } = loaded;
       const env = process.env;
       pseudonymizerFromEnv(config.store.pseudonymKeyEnv, env); // a missing key fails before anything runs
       const outcome = await withConfiguredStore(loaded, async (store) => {
-        // Every set-aside the store still keeps (its retention bounds them), up to a day ahead.
+        // By default every set-aside the store still keeps (its retention bounds them), up to a day ahead.
         const open = await unjudgedSetAside(store, {
-          since: new Date(0),
+          since: flags.since ?? new Date(0),
           until: new Date(Date.now() + 86_400_000),
         });
         if (open.length === 0) return undefined;

@@ -201,6 +201,9 @@ describe("entitlement-diff judge-set-aside (real broker, embedded store)", () =>
     const elsewhere = editedConfig(config, (doc) => {
       (doc.kafka as { topics: Record<string, string> }).topics.deadLetter = "no-such-dlq";
     });
+    // Set aside an hour or two ago (the demo's traffic): not asked for since a minute ago.
+    const recent = await runCli("judge-set-aside", "--config", elsewhere, "--since", "1m");
+    expect(recent).toMatchObject({ code: 0, stdout: "no request is set aside unjudged: nothing to do\n" });
     const run = await runCli("judge-set-aside", "--config", elsewhere);
     expect(run).toMatchObject({ code: 78, stdout: "" });
     expect(run.stderr).toMatch(
