@@ -362,8 +362,26 @@ export async function waitUntilDone(
   expected: ExpectedManifest,
   timeoutMs = 120_000,
 ): Promise<void> {
+  await waitUntilOutcomes(
+    broker,
+    store,
+    topics,
+    groupId,
+    expected.totals.pairs + expected.totals.unpaired,
+    timeoutMs,
+  );
+}
+
+/** Waits until exactly `want` outcomes are stored and the group has committed everything. */
+export async function waitUntilOutcomes(
+  broker: KafkaBroker,
+  store: Store,
+  topics: ServiceTopics,
+  groupId: string,
+  want: number,
+  timeoutMs = 120_000,
+): Promise<void> {
   let last = "";
-  const want = expected.totals.pairs + expected.totals.unpaired;
   await waitFor(
     `${want} outcomes stored and every offset committed`,
     async () => {

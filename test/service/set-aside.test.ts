@@ -11,7 +11,6 @@ import { type Evaluator, type EventHandle, JudgementFailed } from "../../src/str
 import { runCli } from "../cli/cli-harness.js";
 import { type KafkaBroker, startKafka } from "../support/kafka-broker.js";
 import {
-  countOutcomes,
   createMirrorTopics,
   type DemoTraffic,
   demoTraffic,
@@ -24,6 +23,7 @@ import {
   storedFindings,
   uniqueTopics,
   waitFor,
+  waitUntilOutcomes,
 } from "./service-kit.js";
 
 const { topics, groupId } = uniqueTopics("set-aside");
@@ -94,21 +94,7 @@ async function gates(): Promise<GateEvaluation[]> {
 
 const setAsideCheckOf = (g: GateEvaluation) => g.checks.find((c) => c.id === "setAside");
 
-async function waitForOutcomes(want: number): Promise<void> {
-  let last = "";
-  await waitFor(
-    `${want} outcomes stored and every offset committed`,
-    async () => {
-      const stored = await countOutcomes(service.store);
-      const lag = await groupLag(broker, groupId, [topics.legacy, topics.new]);
-      last = `stored ${stored}, lag ${lag}`;
-      return stored === want && lag === 0;
-    },
-    120_000,
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}; last seen: ${last}`);
-  });
-}
+const waitForOutcomes = (want: number) => waitUntilOutcomes(broker, service.store, topics, groupId, want);
 
 const allOutcomes = () => traffic.expected.totals.pairs + traffic.expected.totals.unpaired;
 
