@@ -81,13 +81,17 @@ const open = (id: string, only: "" | Side, sources: string[]): OpenSetAside => (
   sources,
 });
 
+const pauses: number[] = [];
+
 async function run(requests: OpenSetAside[], letters: DeadLetter[], e: Evaluator) {
   const written: EncodedRows[][] = [];
+  pauses.length = 0;
   const result = await judgeSetAside({
     open: requests,
     letters,
     evaluator: e,
     sink: async (b) => void written.push([...b]),
+    pause: async (ms) => void pauses.push(ms),
   });
   return { result, written: written.flat().length };
 }
@@ -164,5 +168,39 @@ describe("judgeSetAside", () => {
       failed: [],
       ignored: 2,
     });
+  });
+
+  it("gives up on errors outside the judgement after seven tries, pausing longer each time but not after the last", async () => {
+    const { e, calls } = evaluator(() => new Error("the issuer's key set could not be fetched"));
+    const { result } = await run(
+      [open("a", "", ["legacy/0@1", "new/0@2"])],
+      [letter("a", "legacy", 1), letter("a", "new", 2)],
+      e,
+    );
+    expect(calls).toHaveLength(7);
+    expect(calls.every((c) => c.options === undefined || Object.keys(c.options).length === 0)).toBe(true);
+    expect(pauses).toEqual([250, 500, 1_000, 2_000, 4_000, 5_000]);
+    expect(result.failed).toEqual([
+      { correlationId: "a", error: "the issuer's key set could not be fetched" },
+    ]);
+  });
+
+  it("waits anew for each replacement: a worker lost, then restarting for a while, twice over", async () => {
+    const answers = ["exited", "plain", "plain", "plain", "plain", "plain", "exited", "plain", "plain", "ok"];
+    const { e, calls } = evaluator((_c, n) =>
+      answers[n - 1] === "exited"
+        ? new JudgementFailed("its differ worker exited while it was judging this request", "exited")
+        : answers[n - 1] === "plain"
+          ? new Error("no differ worker is up (restarting)")
+          : made("ok"),
+    );
+    const { result } = await run(
+      [open("a", "", ["legacy/0@1", "new/0@2"])],
+      [letter("a", "legacy", 1), letter("a", "new", 2)],
+      e,
+    );
+    expect(result.judged).toEqual(["a"]);
+    expect(Object.keys(calls.at(-1)?.options ?? {})).toEqual(["skipPolicy"]);
+    expect(pauses).toEqual([250, 500, 1_000, 2_000, 4_000, 250, 500]);
   });
 });

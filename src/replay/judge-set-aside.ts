@@ -19,7 +19,10 @@ export interface SetAsideJudgement {
   judged: string[];
   /** Requests whose dead letters (all, or one side of a pair) are not in the topic any more. */
   missing: { correlationId: string; sides: Side[] }[];
-  /** Requests whose judgement failed again on every try: the cause is not fixed. */
+  /**
+   * Requests not judged in any try: the judgement failed again (the cause is not fixed), or what
+   * it needs did (a key set that cannot be fetched, no worker starting); the latest error says.
+   */
   failed: { correlationId: string; error: string }[];
   /** Set-aside letters of no open request (judged since, sent twice, from another source, not an event). */
   ignored: number;
@@ -33,6 +36,8 @@ export interface JudgeSetAsideInputs {
   /** serve's own: a worker pool catches a judgement that never ends. */
   evaluator: Evaluator;
   sink: RowSink;
+  /** Waits between retries (tests pass a clock of their own). */
+  pause?: (ms: number) => Promise<void>;
 }
 
 const LONE_DETAIL =
@@ -65,7 +70,7 @@ export async function judgeSetAside(i: JudgeSetAsideInputs): Promise<SetAsideJud
   const events = await decodeMatching(i, result);
   let rows: EncodedRows[] = [];
   for (const request of i.open) {
-    const made = await judgeOne(i.evaluator, request, events.get(requestKey(request)) ?? {}, result);
+    const made = await judgeOne(i, request, events.get(requestKey(request)) ?? {}, result);
     if (made) rows.push(made);
     if (rows.length >= ROWS_PER_WRITE) {
       await i.sink(rows);
@@ -122,7 +127,7 @@ async function decodeMatching(i: JudgeSetAsideInputs, result: SetAsideJudgement)
 const sideWanted = (r: OpenSetAside, side: Side) => r.only_side === "" || r.only_side === side;
 
 async function judgeOne(
-  evaluator: Evaluator,
+  { evaluator, pause = sleep }: JudgeSetAsideInputs,
   request: OpenSetAside,
   events: Partial<Record<Side, DecodedAuthz>>,
   result: SetAsideJudgement,
@@ -150,10 +155,10 @@ async function judgeOne(
     } catch (error) {
       latest = error instanceof Error ? error.message : String(error);
       if (failures.setAside !== undefined) break;
-      if (!(error instanceof JudgementFailed)) {
-        await sleep(Math.min(RETRY_PAUSE_MS * 2 ** plain, MAX_RETRY_PAUSE_MS));
-        plain++;
-      }
+      if (error instanceof JudgementFailed)
+        plain = 0; // its worker is replaced: wait for that anew
+      else if (++plain <= MAX_PLAIN_RETRIES)
+        await pause(Math.min(RETRY_PAUSE_MS * 2 ** (plain - 1), MAX_RETRY_PAUSE_MS));
     }
   }
   evaluator.release(Object.values(events).map((e) => e.handle));
@@ -164,7 +169,7 @@ async function judgeOne(
 const MAX_PLAIN_RETRIES = 6;
 const RETRY_PAUSE_MS = 250;
 const MAX_RETRY_PAUSE_MS = 5_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function judge(
   evaluator: Evaluator,

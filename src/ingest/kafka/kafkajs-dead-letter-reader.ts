@@ -54,15 +54,24 @@ async function readOnce(
   const kept: DeadLetter[] = [];
   const progress = { atMs: Date.now() };
   let done!: () => void;
-  const finished = new Promise<void>((resolve) => {
+  let crashed!: (error: unknown) => void;
+  const finished = new Promise<void>((resolve, reject) => {
     done = resolve;
+    crashed = reject;
   });
+  // Only a partition still to read moves the read on: letters arriving meanwhile on one that is
+  // done must not hide a partition that never delivers.
   const reached = (partition: number, lastOffset: bigint) => {
-    progress.atMs = Date.now();
     const high = todo.get(partition);
-    if (high !== undefined && lastOffset + 1n >= high) todo.delete(partition);
+    if (high === undefined) return;
+    progress.atMs = Date.now();
+    if (lastOffset + 1n >= high) todo.delete(partition);
     if (todo.size === 0) done();
   };
+  // kafkajs reports a consumer that gave up (an authorization refused, say) only by this event.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) crashed(payload.error);
+  });
   // A fetch of records the client filters out only (transaction markers, aborted records) is
   // never handed to eachBatch: kafkajs announces it with an empty batch.
   consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
